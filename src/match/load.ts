@@ -1,0 +1,102 @@
+/**
+ * Loading the signature catalogue: every `*.yaml` file of one or more directories, parsed with
+ * `yaml` and validated with the zod schema in `schema.ts`.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import { packageRoot } from "../core/paths.js";
+import type { AIService } from "../core/service.js";
+import { signatureSchema, type SignatureFile } from "./schema.js";
+
+/** A signature file that failed to load: the file, the field path (`match.domains.2`) and why. */
+export class SignatureError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${field ? `${field}: ` : ""}${reason}`);
+    this.name = "SignatureError";
+  }
+}
+
+/** A loaded signature: the service plus its examples and false-positive notes. */
+export interface LoadedSignature {
+  service: AIService;
+  raw: SignatureFile;
+}
+
+/** The bundled catalogue directory (`signatures/` at the package root), wherever the code runs from. */
+export function bundledSignatureDir(): string {
+  return join(packageRoot(), "signatures");
+}
+
+/**
+ * Parse and validate one signature file.
+ * @throws SignatureError naming the file and the first invalid field.
+ */
+export function loadSignatureFile(file: string): LoadedSignature {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(file, "utf8"), { prettyErrors: true, maxAliasCount: 50 });
+  } catch (e) {
+    if (e instanceof YAMLParseError) {
+      const pos = e.linePos?.[0];
+      throw new SignatureError(file, pos ? `line ${pos.line} col ${pos.col}` : "", `YAML: ${e.code}: ${e.message.split("\n")[0]}`);
+    }
+    throw new SignatureError(file, "", (e as Error).message);
+  }
+  const parsed = signatureSchema.safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new SignatureError(file, issue.path.join("."), issue.message);
+  }
+  const s = parsed.data;
+  const expectedId = basename(file).replace(/\.ya?ml$/, "");
+  if (s.id !== expectedId) throw new SignatureError(file, "id", `id "${s.id}" must equal the file name "${expectedId}"`);
+  const service: AIService = {
+    id: s.id,
+    name: s.name,
+    vendor: s.vendor,
+    category: s.category,
+    ...(s.description ? { description: s.description } : {}),
+    match: {
+      domains: s.match.domains,
+      oauthClientIds: s.match.oauthClientIds,
+      entraAppIds: s.match.entraAppIds.map((x) => x.toLowerCase()),
+      publishers: s.match.publishers,
+      appNamePatterns: s.match.appNamePatterns,
+      userAgents: s.match.userAgents,
+    },
+    vendorFacts: s.vendorFacts,
+    euAiAct: s.euAiAct,
+    references: s.references,
+    lastValidated: s.lastValidated,
+    tags: s.tags,
+    file,
+  };
+  return { service, raw: s };
+}
+
+/**
+ * Load every `*.yaml`/`*.yml` file in the given directories (not recursive), in file-name order.
+ * @throws SignatureError on the first invalid file, or on an id defined twice.
+ */
+export function loadSignatures(dirs: string[] = [bundledSignatureDir()]): LoadedSignature[] {
+  const out: LoadedSignature[] = [];
+  const seen = new Map<string, string>();
+  for (const dir of dirs) {
+    const files = readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
+    for (const f of files) {
+      const sig = loadSignatureFile(join(dir, f));
+      const prev = seen.get(sig.service.id);
+      if (prev) throw new SignatureError(sig.service.file!, "id", `id "${sig.service.id}" is also defined in ${prev}`);
+      seen.set(sig.service.id, sig.service.file!);
+      out.push(sig);
+    }
+  }
+  return out;
+}
