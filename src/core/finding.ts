@@ -76,7 +76,8 @@ export interface AISystemRecord {
   status: SanctionStatus;
   owner: string | null;
   classification: {
-    tier: AiActTier;
+    /** `unclassified` only when the service's signature has left the catalogue since the evidence was stored. */
+    tier: AiActTier | "unclassified";
     articles: string[];
     rationale: string;
     /** `catalog`: the signature's default for the product's intended purpose. */

@@ -1,0 +1,72 @@
+/**
+ * Opening the inventory database: one SQLite file through better-sqlite3, WAL journal
+ * (https://sqlite.org/wal.html) so readers never block the scan that writes, foreign keys on,
+ * and the migrations of `schema.ts` applied by `PRAGMA user_version`.
+ */
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { MIGRATIONS } from "./schema.js";
+
+export type DB = Database.Database;
+
+/** A database that cannot be opened or is not ours; `path` names the file. */
+export class StoreError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = "StoreError";
+  }
+}
+
+/** Default database path: `$SHADOW_AI_DB`, else `./shadow-ai.db`. */
+export function defaultDbPath(): string {
+  return process.env.SHADOW_AI_DB || "shadow-ai.db";
+}
+
+/**
+ * Open (creating if needed) and migrate the database at `path`.
+ * @throws StoreError when the file is not a SQLite database, is newer than this program, or is locked
+ *   by another writer for longer than the 5 s busy timeout.
+ */
+export function openStore(path: string, options: { readonly?: boolean } = {}): DB {
+  const full = resolve(path);
+  let db: DB;
+  try {
+    if (!options.readonly) mkdirSync(dirname(full), { recursive: true });
+    db = new Database(full, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  } catch (e) {
+    throw new StoreError(full, `cannot open database: ${(e as Error).message}`);
+  }
+  try {
+    db.pragma("busy_timeout = 5000");
+    if (!options.readonly) {
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+    }
+    db.pragma("foreign_keys = ON");
+    migrate(db, full, options.readonly ?? false);
+  } catch (e) {
+    db.close();
+    if (e instanceof StoreError) throw e;
+    throw new StoreError(full, `not a usable shadow-ai database: ${(e as Error).message}`);
+  }
+  return db;
+}
+
+function migrate(db: DB, path: string, readonly: boolean): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new StoreError(path, `schema version ${version} is newer than this program knows (${MIGRATIONS.length}); upgrade shadow-ai`);
+  }
+  if (version === MIGRATIONS.length) return;
+  if (readonly) throw new StoreError(path, `schema version ${version} needs migrating; open it once for writing`);
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Writing a scan: a row in `scans`, then matched observations in batches, one transaction per
+ * batch, inserted with `INSERT OR IGNORE` on the content key so a rescan changes nothing.
+ * A killed process loses at most the batch in flight; every committed batch stays.
+ */
+import type { Statement, Transaction } from "better-sqlite3";
+import type { InputError } from "../core/collector.js";
+import type { Finding } from "../core/finding.js";
+import type { Observation } from "../core/observation.js";
+import { contentKey } from "./content-key.js";
+import type { DB } from "./db.js";
+
+/** Observations per transaction: large enough to amortise the commit, small enough to lose little. */
+export const BATCH_SIZE = 2000;
+
+export interface ScanCounts {
+  /** Observations the collectors produced. */
+  read: number;
+  /** Of which matched a signature. */
+  matched: number;
+  /** Of which were not stored before. */
+  inserted: number;
+}
+
+/** One scan's writer. Call {@link add} per observation, then {@link finish}. */
+export class ScanWriter {
+  readonly scanId: number;
+  readonly counts: ScanCounts = { read: 0, matched: 0, inserted: 0 };
+  readonly errors: InputError[] = [];
+  private batch: [Observation, Finding][] = [];
+  private readonly insert: Statement;
+  private readonly flushTx: Transaction<(rows: [Observation, Finding][]) => number>;
+
+  constructor(
+    private readonly db: DB,
+    command: string,
+    inputs: string[],
+  ) {
+    const info = db
+      .prepare("INSERT INTO scans (started_at, command, inputs, status) VALUES (?, ?, ?, 'running')")
+      .run(new Date().toISOString(), command, JSON.stringify(inputs));
+    this.scanId = Number(info.lastInsertRowid);
+    this.insert = db.prepare(`INSERT OR IGNORE INTO observations (
+      content_key, scan_id, source, kind, time, host, client, server, port, user, department, job_title,
+      client_id, app_id, app_name, publisher, scopes, consent_type, user_agent, method, path, alpn, qtype,
+      action, ref, service_id, match_field, matched, confidence
+    ) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+    this.flushTx = db.transaction((rows: [Observation, Finding][]) => {
+      let n = 0;
+      for (const [o, f] of rows) n += this.insert.run(toRow(this.scanId, o, f)).changes;
+      return n;
+    });
+  }
+
+  /** Count an observation that matched nothing (it is not stored). */
+  skip(): void {
+    this.counts.read++;
+  }
+
+  /** Queue a matched observation; writes a batch when {@link BATCH_SIZE} are queued. */
+  add(o: Observation, f: Finding): void {
+    this.counts.read++;
+    this.counts.matched++;
+    this.batch.push([o, f]);
+    if (this.batch.length >= BATCH_SIZE) this.flush();
+  }
+
+  /** Record an input problem; it goes into the scan row's `errors`. */
+  error(e: InputError): void {
+    this.errors.push(e);
+  }
+
+  /** Write the queued batch in one transaction. */
+  flush(): void {
+    if (this.batch.length === 0) return;
+    const rows = this.batch;
+    this.batch = [];
+    this.counts.inserted += this.flushTx.immediate(rows);
+  }
+
+  /**
+   * Write what is queued and close the scan row: `complete` when no input failed, `partial` when
+   * some did (everything read before the failure is kept), `failed` when `fatal` is given.
+   */
+  finish(fatal?: Error): "complete" | "partial" | "failed" {
+    if (!fatal) this.flush();
+    const status = fatal ? "failed" : this.errors.length > 0 ? "partial" : "complete";
+    this.db
+      .prepare("UPDATE scans SET ended_at = ?, status = ?, records_read = ?, matched = ?, inserted = ?, errors = ? WHERE id = ?")
+      .run(
+        new Date().toISOString(),
+        status,
+        this.counts.read,
+        this.counts.matched,
+        this.counts.inserted,
+        JSON.stringify(fatal ? [...this.errors, { input: "scan", message: fatal.message, partial: true }] : this.errors),
+        this.scanId,
+      );
+    return status;
+  }
+}
+
+function json(a: readonly string[] | undefined): string | null {
+  return a && a.length > 0 ? JSON.stringify(a) : null;
+}
+
+function toRow(scanId: number, o: Observation, f: Finding): unknown[] {
+  return [
+    contentKey(o), scanId, o.source, o.kind, o.time, o.host ?? null, o.client ?? null, o.server ?? null, o.port ?? null,
+    o.user ?? null, o.department ?? null, o.jobTitle ?? null, o.clientId ?? null, o.appId ?? null, o.appName ?? null,
+    o.publisher ?? null, json(o.scopes), o.consentType ?? null, o.userAgent ?? null, o.method ?? null, o.path ?? null,
+    json(o.alpn), o.qtype ?? null, o.action ?? null, JSON.stringify(o.ref), f.serviceId, f.field, f.matched, f.confidence,
+  ];
+}

@@ -1,0 +1,80 @@
+/**
+ * Schema migrations, applied in order by `PRAGMA user_version` (https://sqlite.org/pragma.html#pragma_user_version).
+ * Each migration runs in one transaction with the version bump, so a crash mid-migration leaves the
+ * previous version intact. Never edit a released migration: add a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: observations with their finding, scans, governance apart from discovered facts, and its journal.
+  `
+  CREATE TABLE scans (
+    id            INTEGER PRIMARY KEY,
+    started_at    TEXT NOT NULL,
+    ended_at      TEXT,
+    command       TEXT NOT NULL,
+    inputs        TEXT NOT NULL,            -- JSON array of input names
+    status        TEXT NOT NULL CHECK (status IN ('running','complete','partial','failed')),
+    records_read  INTEGER NOT NULL DEFAULT 0, -- observations the collectors produced
+    matched       INTEGER NOT NULL DEFAULT 0, -- of which matched a signature
+    inserted      INTEGER NOT NULL DEFAULT 0, -- of which were new (not already stored)
+    errors        TEXT NOT NULL DEFAULT '[]'  -- JSON array of InputError
+  );
+
+  -- Evidence of AI use. Only observations that matched a signature are kept: the rest of a capture
+  -- or log is the staff's browsing history, which the inventory has no need to hold.
+  CREATE TABLE observations (
+    id            INTEGER PRIMARY KEY,
+    content_key   BLOB NOT NULL UNIQUE,     -- sha256 of the canonical observation: a rescan inserts nothing
+    scan_id       INTEGER NOT NULL REFERENCES scans(id),
+    source        TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    time          TEXT NOT NULL,
+    host          TEXT,
+    client        TEXT,
+    server        TEXT,
+    port          INTEGER,
+    user          TEXT,
+    department    TEXT,
+    job_title     TEXT,
+    client_id     TEXT,
+    app_id        TEXT,
+    app_name      TEXT,
+    publisher     TEXT,
+    scopes        TEXT,                     -- JSON array
+    consent_type  TEXT,
+    user_agent    TEXT,
+    method        TEXT,
+    path          TEXT,
+    alpn          TEXT,                     -- JSON array
+    qtype         TEXT,
+    action        TEXT,
+    ref           TEXT NOT NULL,            -- JSON EvidenceRef
+    service_id    TEXT NOT NULL,
+    match_field   TEXT NOT NULL,
+    matched       TEXT NOT NULL,
+    confidence    REAL NOT NULL
+  );
+  CREATE INDEX observations_service ON observations(service_id, time);
+  CREATE INDEX observations_user ON observations(user, service_id) WHERE user IS NOT NULL;
+  CREATE INDEX observations_client ON observations(client, service_id) WHERE client IS NOT NULL;
+
+  -- Human decisions, never written by a scan.
+  CREATE TABLE governance (
+    system_id     TEXT PRIMARY KEY,
+    owner         TEXT,
+    status        TEXT NOT NULL DEFAULT 'unreviewed',
+    purpose       TEXT,
+    updated_at    TEXT NOT NULL
+  );
+  CREATE TABLE governance_journal (
+    id            INTEGER PRIMARY KEY,
+    system_id     TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    by            TEXT NOT NULL,
+    field         TEXT NOT NULL,
+    old_value     TEXT,
+    new_value     TEXT,
+    why           TEXT
+  );
+  CREATE INDEX governance_journal_system ON governance_journal(system_id, at);
+  `,
+];

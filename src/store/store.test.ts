@@ -1,0 +1,113 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { Observation } from "../core/observation.js";
+import type { Finding } from "../core/finding.js";
+import { openStore, StoreError } from "./db.js";
+import { ScanWriter } from "./ingest.js";
+import { readSystemFacts } from "./inventory.js";
+import { servicesUsedBy } from "./queries.js";
+import { MIGRATIONS } from "./schema.js";
+
+const dbFile = () => join(mkdtempSync(join(tmpdir(), "shadow-ai-store-")), "inv.db");
+
+const obs = (over: Partial<Observation>): Observation => ({
+  source: "pcap", kind: "tls", time: "2026-11-01T10:00:00.000Z", ref: { file: "/x.pcap", frame: 1, offset: 24 }, ...over,
+});
+const f = (serviceId: string): Finding => ({ serviceId, field: "domain", matched: "openai.com", confidence: 0.9 });
+
+function scan(path: string, rows: [Observation, Finding][]): ScanWriter {
+  const db = openStore(path);
+  const w = new ScanWriter(db, "test", ["/x.pcap"]);
+  for (const [o, fi] of rows) w.add(o, fi);
+  w.finish();
+  db.close();
+  return w;
+}
+
+describe("store", () => {
+  it("creates a WAL database at the latest schema version", () => {
+    const path = dbFile();
+    const db = openStore(path);
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
+    db.close();
+  });
+
+  it("stores each observation once: a rescan of the same evidence inserts nothing", () => {
+    const path = dbFile();
+    const rows: [Observation, Finding][] = [
+      [obs({ host: "api.openai.com", client: "10.0.0.5" }), f("openai-api")],
+      [obs({ host: "api.openai.com", client: "10.0.0.5", ref: { file: "/x.pcap", frame: 2, offset: 300 } }), f("openai-api")],
+    ];
+    expect(scan(path, rows).counts).toEqual({ read: 2, matched: 2, inserted: 2 });
+    expect(scan(path, rows).counts).toEqual({ read: 2, matched: 2, inserted: 0 });
+    const db = openStore(path);
+    expect(db.prepare("SELECT COUNT(*) n FROM observations").get()).toEqual({ n: 2 });
+    expect(db.prepare("SELECT status FROM scans ORDER BY id").all()).toEqual([{ status: "complete" }, { status: "complete" }]);
+    db.close();
+  });
+
+  it("aggregates users, all-users consent, scopes, departments and evidence counts per service", () => {
+    const path = dbFile();
+    scan(path, [
+      [obs({ kind: "oauth_grant", source: "google-workspace", user: "alice@example.com", department: "Sales", scopes: ["openid", "calendar.readonly"], time: "2026-10-01T00:00:00.000Z", ref: { id: "a" } }), f("otter-ai")],
+      [obs({ kind: "oauth_grant", source: "microsoft-entra", consentType: "AllPrincipals", scopes: ["Calendars.Read"], time: "2026-10-02T00:00:00.000Z", ref: { id: "b" } }), f("otter-ai")],
+      [obs({ kind: "dns", client: "10.0.0.7", time: "2026-10-03T00:00:00.000Z", ref: { file: "/y", frame: 9 } }), f("otter-ai")],
+      [obs({ kind: "tls", client: "10.0.0.9", ref: { file: "/y", frame: 10 } }), f("openai-api")],
+    ]);
+    const db = openStore(path);
+    const facts = readSystemFacts(db);
+    db.close();
+    expect(facts.map((x) => x.serviceId)).toEqual(["openai-api", "otter-ai"]);
+    const otter = facts[1]!;
+    expect(otter.users.map((u) => [u.id, u.kind])).toEqual([
+      ["10.0.0.7", "client"],
+      ["alice@example.com", "user"],
+      ["all users", "all_users"],
+    ]);
+    expect(otter.scopes).toEqual(["Calendars.Read", "calendar.readonly", "openid"]);
+    expect(otter.departments).toEqual(["Sales"]);
+    expect(otter.evidence).toEqual({ dns: 1, oauth_grant: 2 });
+    expect(otter.sources).toEqual(["google-workspace", "microsoft-entra", "pcap"]);
+    expect(otter.firstSeen).toBe("2026-10-01T00:00:00.000Z");
+    expect(otter.lastSeen).toBe("2026-10-03T00:00:00.000Z");
+    expect(otter.status).toBe("unreviewed");
+  });
+
+  it("answers which services a user or client used, case-insensitively", () => {
+    const path = dbFile();
+    scan(path, [
+      [obs({ kind: "oauth_grant", user: "alice@example.com", scopes: ["a", "b"], ref: { id: "1" } }), f("otter-ai")],
+      [obs({ kind: "oauth_grant", user: "alice@example.com", scopes: ["c"], ref: { id: "2" } }), f("otter-ai")],
+      [obs({ kind: "tls", client: "10.1.1.1", ref: { id: "3" } }), f("openai-api")],
+    ]);
+    const db = openStore(path);
+    expect(servicesUsedBy(db, "Alice@Example.com").map((u) => [u.serviceId, u.observations, u.scopes])).toEqual([["otter-ai", 2, ["a", "b", "c"]]]);
+    expect(servicesUsedBy(db, "10.1.1.1").map((u) => u.serviceId)).toEqual(["openai-api"]);
+    expect(servicesUsedBy(db, "nobody@example.com")).toEqual([]);
+    db.close();
+  });
+
+  it("keeps committed batches when a scan dies before finishing", () => {
+    const path = dbFile();
+    const db = openStore(path);
+    const w = new ScanWriter(db, "test", []);
+    w.add(obs({ host: "a", ref: { id: "1" } }), f("x"));
+    w.flush();
+    w.add(obs({ host: "b", ref: { id: "2" } }), f("x")); // queued, never flushed: lost with the process
+    db.close();
+    const again = openStore(path);
+    expect(again.prepare("SELECT COUNT(*) n FROM observations").get()).toEqual({ n: 1 });
+    expect(again.prepare("SELECT status FROM scans").get()).toEqual({ status: "running" });
+    again.close();
+  });
+
+  it("refuses a file that is not a SQLite database with a message naming it", () => {
+    const path = dbFile();
+    writeFileSync(path, "this is not a database at all, just some text that is long enough\n".repeat(20));
+    expect(() => openStore(path)).toThrow(StoreError);
+    expect(() => openStore(path)).toThrow(path);
+  });
+});
