@@ -1,0 +1,198 @@
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { InputError } from "../../src/core/collector.js";
+import { MAX_FIELD_LENGTH, type Observation } from "../../src/core/observation.js";
+import { collectExport, exportCollector, id, userFromFileName } from "./index.js";
+
+const FIX = join(import.meta.dirname, "__fixtures__");
+const fx = (name: string) => join(FIX, name);
+const tmp = mkdtempSync(join(tmpdir(), "shadow-ai-gws-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function run(files: string[], maxBytes?: number): Promise<{ obs: Observation[]; errors: InputError[] }> {
+  const obs: Observation[] = [];
+  const errors: InputError[] = [];
+  for await (const o of collectExport(files, { onError: (e) => errors.push(e) }, maxBytes ? { maxBytes } : {})) obs.push(o);
+  return { obs, errors };
+}
+
+const grants = (obs: Observation[]) => obs.filter((o) => o.kind === "oauth_grant");
+const byApp = (obs: Observation[], name: string) => obs.filter((o) => o.appName === name);
+
+describe("google-workspace export collector", () => {
+  it("declares its metadata", () => {
+    expect(id).toBe("google-workspace");
+    expect(exportCollector.docsUrl).toMatch(/^https:\/\/developers\.google\.com\/admin-sdk\//);
+  });
+
+  it("takes the user from an e-mail file name and the time from the file's mtime", async () => {
+    const { obs, errors } = await run([fx("alice@example.com.json")]);
+    expect(errors).toEqual([]);
+    expect(obs).toHaveLength(2);
+    expect(obs[0]).toEqual({
+      source: "google-workspace",
+      kind: "oauth_grant",
+      time: statSync(fx("alice@example.com.json")).mtime.toISOString(),
+      clientId: "000000000001-exampleotter.apps.googleusercontent.com",
+      appName: "Otter.ai",
+      scopes: [
+        "openid",
+        "https://www.googleapis.com/auth/userinfo.email",
+        "https://www.googleapis.com/auth/calendar.readonly",
+        "https://www.googleapis.com/auth/contacts.readonly",
+      ],
+      user: "alice@example.com",
+      action: "granted",
+      ref: { file: fx("alice@example.com.json"), id: "000000000001-exampleotter.apps.googleusercontent.com/alice@example.com" },
+    });
+    expect(obs[1]?.appName).toBe("Slack");
+  });
+
+  it("reads a token list without items as no tokens", async () => {
+    const { obs, errors } = await run([fx("bob@example.com.json")]);
+    expect(obs).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it("falls back to a top-level user field, then to the token's userKey, and honours exportedAt", async () => {
+    const { obs } = await run([fx("tokens-with-user-field.json"), fx("tokens-by-userkey.json")]);
+    expect(obs.map((o) => [o.appName, o.user, o.time])).toEqual([
+      ["Fireflies.ai Notetaker", "carol@example.com", "2026-11-20T09:00:00.000Z"],
+      ["ChatGPT", "100000000000000000004", "2026-11-20T09:00:00.000Z"],
+      ["Unlisted Desktop Helper", "100000000000000000999", "2026-11-20T09:00:00.000Z"],
+    ]);
+  });
+
+  it("reads the whole-domain array form", async () => {
+    const { obs, errors } = await run([fx("domain-tokens.json")]);
+    expect(errors).toEqual([]);
+    expect(obs.map((o) => [o.user, o.appName])).toEqual([
+      ["erin@example.com", "Claude"],
+      ["erin@example.com", "Zoom"],
+      ["grace@example.com", "Grammarly"],
+    ]);
+  });
+
+  it("applies departments and job titles from users pages whatever the file order", async () => {
+    const files = ["alice@example.com.json", "tokens-with-user-field.json", "tokens-by-userkey.json", "domain-tokens.json", "users-page1.json", "users-page2.json"].map(fx);
+    const { obs, errors } = await run(files);
+    expect(errors).toEqual([]);
+    const row = (o: Observation) => [o.appName, o.user, o.department, o.jobTitle];
+    expect(grants(obs).map(row)).toEqual([
+      ["Otter.ai", "alice@example.com", "Sales", "Account Executive"],
+      ["Slack", "alice@example.com", "Sales", "Account Executive"],
+      ["Fireflies.ai Notetaker", "carol@example.com", "Engineering", "Staff Engineer"],
+      // userKey resolved through the users page's unique ID; department from orgUnitPath
+      ["ChatGPT", "dave@example.com", "Finance", undefined],
+      ["Unlisted Desktop Helper", "100000000000000000999", undefined, undefined],
+      ["Claude", "erin@example.com", "HR", "HR Business Partner"],
+      ["Zoom", "erin@example.com", "HR", "HR Business Partner"],
+      ["Grammarly", "grace@example.com", undefined, undefined],
+    ]);
+  });
+
+  it("turns token activities into oauth_event observations and skips other applications with a warning", async () => {
+    const { obs, errors } = await run([fx("activities-token.json"), fx("users-page2.json"), fx("users-page1.json")]);
+    expect(obs.every((o) => o.kind === "oauth_event")).toBe(true);
+    expect(obs[0]).toEqual({
+      source: "google-workspace",
+      kind: "oauth_event",
+      time: "2026-11-18T06:24:42.442Z",
+      action: "authorize",
+      clientId: "000000000009-examplereadai.apps.googleusercontent.com",
+      appName: "Read AI",
+      scopes: ["https://www.googleapis.com/auth/calendar.readonly", "https://www.googleapis.com/auth/userinfo.email"],
+      user: "heidi@example.com",
+      department: "Marketing",
+      jobTitle: "Content Lead",
+      client: "203.0.113.17",
+      ref: { file: fx("activities-token.json"), id: "2026-11-18T06:24:42.442Z/-6709442587437772138" },
+    });
+    // revoke with scopes only in scope_data
+    expect(obs[1]).toMatchObject({ action: "revoke", appName: "Otter.ai", user: "alice@example.com", client: "2001:db8::17" });
+    expect(obs[1]?.scopes).toEqual(["https://www.googleapis.com/auth/calendar.readonly"]);
+    // two activity events of one activity; the actor's alias resolves to the primary address
+    expect(obs.slice(2).map((o) => [o.action, o.appName, o.user, o.department, o.ref.id])).toEqual([
+      ["activity", "Fireflies.ai Notetaker", "carol@example.com", "Engineering", "2026-11-19T10:00:00.000Z/111#0"],
+      ["activity", "Fireflies.ai Notetaker", "carol@example.com", "Engineering", "2026-11-19T10:00:00.000Z/111#1"],
+    ]);
+    expect(obs).toHaveLength(4);
+    expect(errors).toEqual([
+      { input: fx("activities-token.json"), message: "activities of application login (1) not read: only applicationName=token is", partial: true },
+    ]);
+  });
+
+  it("reports invalid JSON with its position and an unknown shape naming what was expected, and reads the other files", async () => {
+    const files = [fx("malformed.json"), fx("unknown-shape.json"), fx("alice@example.com.json")];
+    const { obs, errors } = await run(files);
+    expect(obs).toHaveLength(2);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatchObject({ input: fx("malformed.json"), line: 5, offset: 126, partial: false });
+    expect(errors[0]?.message).toBe("invalid JSON at line 5, column 23 (byte offset 126): expected ',' (found \"\\\"\")");
+    expect(errors[1]?.input).toBe(fx("unknown-shape.json"));
+    expect(errors[1]?.partial).toBe(false);
+    expect(errors[1]?.message).toContain('"kind" is "admin#directory#groups"');
+    expect(errors[1]?.message).toContain("expected a Directory API tokens.list response");
+  });
+
+  it("bounds hostile strings and drops non-string scopes", async () => {
+    const file = join(tmp, "mallory@example.com.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        kind: "admin#directory#tokenList",
+        items: [
+          { clientId: "c".repeat(5000), displayText: "ChatGPT " + "\u202e".repeat(100_000), scopes: ["openid", 42, null, { x: 1 }, "s".repeat(3000)] },
+          "not a token",
+          { anonymous: true },
+        ],
+      }),
+    );
+    const { obs, errors } = await run([file]);
+    expect(obs).toHaveLength(1);
+    const o = obs[0]!;
+    expect(o.appName?.length).toBe(MAX_FIELD_LENGTH);
+    expect(o.clientId?.length).toBe(MAX_FIELD_LENGTH);
+    expect(o.scopes).toEqual(["openid", "s".repeat(MAX_FIELD_LENGTH)]);
+    expect(errors).toEqual([{ input: file, message: '2 token item(s) skipped: expected objects with "clientId" or "displayText"', partial: true }]);
+  });
+
+  it("refuses a file over the size cap and a missing file, and goes on", async () => {
+    const { obs, errors } = await run([fx("alice@example.com.json"), join(tmp, "absent.json"), fx("activities-token.json")], 2000);
+    expect(obs).toHaveLength(2);
+    expect(errors.map((e) => [e.input, e.partial])).toEqual([
+      [join(tmp, "absent.json"), false],
+      [fx("activities-token.json"), false],
+    ]);
+    expect(errors[0]?.message).toMatch(/^cannot read: ENOENT/);
+    expect(errors[1]?.message).toMatch(/over the 2000-byte limit/);
+  });
+
+  it("reads UTF-16 files with a BOM (Windows PowerShell Out-File) and detects kind by shape without a kind member", async () => {
+    const file = join(tmp, "export.json");
+    const body = JSON.stringify({ user: "ivan@example.com", items: [{ clientId: "000000000010-examplefathom.apps.googleusercontent.com", displayText: "Fathom", scopes: [] }] });
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(body, "utf16le")]));
+    const { obs, errors } = await run([file]);
+    expect(errors).toEqual([]);
+    expect(obs.map((o) => [o.user, o.appName, o.scopes])).toEqual([["ivan@example.com", "Fathom", undefined]]);
+  });
+
+  it("reads the bundled examples without an error", async () => {
+    const dir = join(import.meta.dirname, "../../examples/google");
+    const files = readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => join(dir, f));
+    const { obs, errors } = await run(files);
+    expect(errors).toEqual([]);
+    expect(grants(obs)).toHaveLength(27);
+    expect(obs.filter((o) => o.kind === "oauth_event")).toHaveLength(7);
+    expect(obs.every((o) => o.user?.endsWith("@example.com") && o.department)).toBe(true);
+    expect(byApp(obs, "Notion").map((o) => o.department)).toEqual(["Marketing"]);
+  });
+
+  it("names the user only from file names that are e-mail addresses", () => {
+    expect(userFromFileName("/x/Alice@Example.com.json")).toBe("alice@example.com");
+    expect(userFromFileName("/x/tokens.json")).toBeUndefined();
+    expect(userFromFileName("/x/a@b.json")).toBeUndefined();
+  });
+});

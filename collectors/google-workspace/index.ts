@@ -1,0 +1,144 @@
+/**
+ * Google Workspace collector, export side: Admin SDK responses saved as JSON files.
+ *
+ * Reads Directory API `tokens.list` responses (the OAuth grants of each user), Directory API
+ * `users.list` pages (department and job title), and Reports API `activities.list` pages for
+ * `applicationName=token` (authorize/revoke/activity events). Each file's kind is told by its
+ * `kind` member or its shape (see `detect.ts`), never by its name.
+ *
+ * References:
+ * - https://developers.google.com/admin-sdk/directory/reference/rest/v1/tokens
+ * - https://developers.google.com/admin-sdk/directory/reference/rest/v1/users/list
+ * - https://developers.google.com/admin-sdk/reports/reference/rest/v1/activities/list
+ */
+import { basename } from "node:path";
+import type { CollectContext, Collector } from "../../src/core/collector.js";
+import { bound, type Observation } from "../../src/core/observation.js";
+import { activityObservations, ACTIVITIES_KINDS, type ActivityStats } from "./activities.js";
+import { classifyDocument, EXPECTED, type GooglePage } from "./detect.js";
+import { readJsonFile, snapshotTime, sniffFirstMember, type JsonFile, type ReadJsonOptions } from "../../src/io/json-file.js";
+import { tokenObservations, TOKEN_LIST_KIND, type TokenListStats } from "./tokens.js";
+import { GoogleUserDirectory } from "./users.js";
+
+export const id = "google-workspace";
+export const displayName = "Google Workspace (Admin SDK exports)";
+export const docsUrl = "https://developers.google.com/admin-sdk/directory/reference/rest/v1/tokens";
+
+export { classifyDocument } from "./detect.js";
+export { GoogleUserDirectory } from "./users.js";
+
+const EMAIL = /^[^\s@/\\]+@[^\s@/\\]+\.[^\s@/\\]+$/;
+
+/** The user a file name names: `alice@example.com.json` gives `alice@example.com`. */
+export function userFromFileName(file: string): string | undefined {
+  const stem = basename(file).replace(/\.json$/i, "");
+  return EMAIL.test(stem) ? bound(stem.toLowerCase(), 320) : undefined;
+}
+
+/**
+ * Stream observations from Admin SDK responses saved as JSON files.
+ *
+ * Inputs, in any order and any mix (the kind of each file is detected):
+ * - `tokens.list` responses `{kind: "admin#directory#tokenList", items?: [token]}`, one file per
+ *   user. The user is the file name stem when it is an e-mail address (`alice@example.com.json`),
+ *   else the response's optional top-level `user` or `primaryEmail` member (not part of the API:
+ *   add it when saving), else each token's `userKey` (the user's unique ID, turned into the
+ *   primary address when a users page lists that ID). A JSON array of `{user, items}` objects is
+ *   a whole-domain export; bare token arrays are read too.
+ * - `users.list` pages `{kind: "admin#directory#users", users: [...]}`: department and job title
+ *   per user, applied to that user's observations whatever the file order.
+ * - `activities.list` pages for applicationName=token `{kind: "admin#reports#activities", items}`.
+ *
+ * Each token becomes an `oauth_grant` (`action: "granted"`) timed at the file's top-level
+ * `exportedAt` when present (ISO 8601; not part of the API), else the file's modification time,
+ * since tokens.list carries no time. Each token event becomes an `oauth_event` timed at `id.time`.
+ *
+ * Users pages are read first (pass 1: only the user map is kept); then the other files are read
+ * one at a time (pass 2). A file whose first member is a token-list or activities `kind` is not
+ * parsed in pass 1. Problems are reported through `ctx.onError` and never stop the scan: an
+ * unreadable, oversized or invalid file (with line, column and byte offset), a file of unknown
+ * shape (naming what was expected), and skipped items within a file (`partial: true`).
+ */
+export async function* collectExport(files: string[], ctx: CollectContext, opts: ReadJsonOptions = {}): AsyncIterable<Observation> {
+  const users = new GoogleUserDirectory();
+  const deferred: string[] = [];
+  const parsedInPass1 = new Set<string>();
+  for (const file of new Set(files)) {
+    const first = await sniffFirstMember(file);
+    if (first && first[0] === "kind" && (first[1] === TOKEN_LIST_KIND || ACTIVITIES_KINDS.has(first[1]))) {
+      deferred.push(file);
+      continue;
+    }
+    const f = await readJsonFile(file, ctx, opts);
+    if (!f) continue;
+    parsedInPass1.add(file);
+    const pages = classifyDocument(f.doc);
+    for (const p of pages) if (p.type === "users") users.addPage(p.page);
+    if (pages.some((p) => p.type !== "users")) deferred.push(file);
+  }
+  for (const file of deferred) {
+    const f = await readJsonFile(file, ctx, opts);
+    if (!f) continue;
+    yield* fileObservations(f, classifyDocument(f.doc), users, ctx, !parsedInPass1.has(file));
+  }
+}
+
+function* fileObservations(
+  f: JsonFile,
+  pages: GooglePage[],
+  users: GoogleUserDirectory,
+  ctx: CollectContext,
+  usersNotYetRead: boolean,
+): Generator<Observation> {
+  const time = snapshotTime(f);
+  const stemUser = userFromFileName(f.file);
+  const tokenStats: TokenListStats = { skipped: 0 };
+  const actStats: ActivityStats = { otherApplications: new Map(), skipped: 0, badTime: 0 };
+  const unknown: string[] = [];
+  const topLevelObject = pages.length === 1 && !Array.isArray(f.doc);
+  for (const p of pages) {
+    switch (p.type) {
+      case "users":
+        if (usersNotYetRead) users.addPage(p.page);
+        break;
+      case "tokens": {
+        // In a top-level list the file name names the user first; in an array element, the element does.
+        const user = topLevelObject ? (stemUser ?? p.user) : (p.user ?? stemUser);
+        yield* tokenObservations(p.items, { source: id, file: f.file, time, users, ...(user ? { user } : {}) }, tokenStats);
+        break;
+      }
+      case "activities":
+        yield* activityObservations(p.items, { source: id, file: f.file, fallbackTime: time, users }, actStats);
+        break;
+      case "unknown":
+        unknown.push(p.why);
+        break;
+    }
+  }
+  if (unknown.length > 0) {
+    const all = unknown.length === pages.length;
+    ctx.onError({
+      input: f.file,
+      message: all
+        ? `unrecognised file: ${unknown[0]}; ${EXPECTED}`
+        : `${unknown.length} of ${pages.length} array elements skipped (first: ${unknown[0]}); ${EXPECTED}`,
+      partial: !all,
+    });
+  }
+  if (tokenStats.skipped > 0) {
+    ctx.onError({ input: f.file, message: `${tokenStats.skipped} token item(s) skipped: expected objects with "clientId" or "displayText"`, partial: true });
+  }
+  if (actStats.skipped > 0) {
+    ctx.onError({ input: f.file, message: `${actStats.skipped} activity item(s) or event(s) skipped: expected activities with "id" and named "events"`, partial: true });
+  }
+  if (actStats.badTime > 0) {
+    ctx.onError({ input: f.file, message: `${actStats.badTime} activit(ies) without a valid "id.time" were given the file's time ${time}`, partial: true });
+  }
+  if (actStats.otherApplications.size > 0) {
+    const list = [...actStats.otherApplications].map(([app, n]) => `${app} (${n})`).join(", ");
+    ctx.onError({ input: f.file, message: `activities of application ${list} not read: only applicationName=token is`, partial: true });
+  }
+}
+
+/** The collector as the core interface sees it: input is the list of saved response files. */
+export const exportCollector: Collector<string[]> = { id, displayName, docsUrl, collect: collectExport };

@@ -1,0 +1,199 @@
+/**
+ * Microsoft Entra ID collector, export side: Microsoft Graph v1.0 responses saved as JSON files.
+ *
+ * Reads `servicePrincipals` and `users` pages (held in memory as two small maps), then
+ * `oauth2PermissionGrants` (delegated consents), app role assignments, sign-ins and
+ * "Consent to application" directory audits. Each page's kind is told by its `@odata.context` or,
+ * failing that, by its items' fields (see `detect.ts`), never by the file name.
+ *
+ * References:
+ * - https://learn.microsoft.com/graph/api/resources/oauth2permissiongrant
+ * - https://learn.microsoft.com/graph/api/resources/serviceprincipal
+ * - https://learn.microsoft.com/graph/api/resources/approleassignment
+ * - https://learn.microsoft.com/graph/api/resources/signin
+ * - https://learn.microsoft.com/graph/api/resources/directoryaudit
+ */
+import type { CollectContext, Collector } from "../../src/core/collector.js";
+import type { Observation } from "../../src/core/observation.js";
+import { readJsonFile, snapshotTime, sniffFirstMember, type JsonFile, type ReadJsonOptions } from "../../src/io/json-file.js";
+import { directoryAuditObservations, signInObservations, type AuditStats } from "./audit.js";
+import { classifyDocument, EXPECTED, kindFromContext, MAP_KINDS, type EntraPage } from "./detect.js";
+import { EntraDirectory } from "./directory.js";
+import { appRoleObservations, grantObservations, type GrantContext, type GrantStats } from "./grants.js";
+
+export const id = "microsoft-entra";
+export const displayName = "Microsoft Entra ID (Graph exports)";
+export const docsUrl = "https://learn.microsoft.com/graph/api/resources/oauth2permissiongrant";
+
+export { classifyDocument, kindFromContext, kindFromItem } from "./detect.js";
+export { EntraDirectory } from "./directory.js";
+
+/** Distinct missing service principals reported one by one before the rest are only counted. */
+const MAX_MISSING_REPORTS = 20;
+
+/**
+ * Stream observations from Microsoft Graph v1.0 responses saved as JSON files, in any order and
+ * any split (each `@odata.nextLink` page may be its own file).
+ *
+ * Pass 1 reads every `servicePrincipals` and `users` page into two maps (SP object id → appId,
+ * displayName, verified publisher, app roles; user object id → UPN, department, job title).
+ * A file whose `@odata.context` (its first member, as Graph writes it) names another collection is
+ * left for pass 2 without being parsed. Pass 2 reads the other pages one file at a time:
+ * - `oauth2PermissionGrants` → `oauth_grant` (`action: "granted"`), see `grants.ts`;
+ * - app role assignments → `oauth_grant` (`action: "app_role"`);
+ * - `auditLogs/signIns` → `signin`; "Consent to application" directory audits → `oauth_event`.
+ *
+ * Grants and assignments are timed at the file's top-level `exportedAt` (ISO 8601; not part of
+ * Graph) when present, else the file's modification time: they are state, not events. Service
+ * principals alone are not emitted.
+ *
+ * Problems go to `ctx.onError` and never stop the scan: unreadable, oversized, invalid JSON (with
+ * position), unknown shape (naming what was expected); and, with `partial: true`, skipped items, a
+ * grant whose service principal is in no page (the first {@link MAX_MISSING_REPORTS} by SP, then a
+ * count), and Principal grants whose user is in no users page (user = the `principalId`).
+ */
+export async function* collectExport(files: string[], ctx: CollectContext, opts: ReadJsonOptions = {}): AsyncIterable<Observation> {
+  const dir = new EntraDirectory();
+  const deferred: string[] = [];
+  const parsedInPass1 = new Set<string>();
+  for (const file of new Set(files)) {
+    const first = await sniffFirstMember(file);
+    const sniffed = first && first[0] === "@odata.context" ? kindFromContext(first[1]) : undefined;
+    if (sniffed && !MAP_KINDS.has(sniffed)) {
+      deferred.push(file);
+      continue;
+    }
+    const f = await readJsonFile(file, ctx, opts);
+    if (!f) continue;
+    parsedInPass1.add(file);
+    const pages = classifyDocument(f.doc);
+    const skipped = addMapPages(pages, dir);
+    if (skipped > 0) ctx.onError({ input: file, message: `${skipped} item(s) skipped: service principals need "id", users need "userPrincipalName" or "mail"`, partial: true });
+    if (pages.some((p) => p.kind !== "servicePrincipals" && p.kind !== "users")) deferred.push(file);
+  }
+
+  const missing = new Map<string, number>();
+  let firstUnreported: string | undefined;
+  let firstUnresolvedUser: string | undefined;
+  const onMissingServicePrincipal = (objectId: string, record: string, file: string) => {
+    const n = missing.get(objectId) ?? 0;
+    if (n === 0 && missing.size === MAX_MISSING_REPORTS) firstUnreported ??= file;
+    missing.set(objectId, n + 1);
+    if (n === 0 && missing.size <= MAX_MISSING_REPORTS) {
+      ctx.onError({
+        input: file,
+        message: `${record}: service principal ${objectId} is in no servicePrincipals page; emitted with what the record holds, without appId or publisher (later records of this service principal are not reported again)`,
+        partial: true,
+      });
+    }
+  };
+  const userTotals: GrantStats = { skipped: 0, unresolvedUsers: 0 };
+  for (const file of deferred) {
+    const f = await readJsonFile(file, ctx, opts);
+    if (!f) continue;
+    const before = userTotals.unresolvedUsers;
+    yield* fileObservations(f, classifyDocument(f.doc), dir, ctx, !parsedInPass1.has(file), onMissingServicePrincipal, userTotals);
+    if (userTotals.unresolvedUsers > before) firstUnresolvedUser ??= file;
+  }
+
+  if (missing.size > MAX_MISSING_REPORTS) {
+    ctx.onError({
+      input: firstUnreported ?? files[0] ?? "",
+      message: `${missing.size} distinct client service principals are in no servicePrincipals page (${MAX_MISSING_REPORTS} reported above); include the servicePrincipals pages (first unreported one in this file)`,
+      partial: true,
+    });
+  }
+  if (userTotals.unresolvedUsers > 0) {
+    ctx.onError({
+      input: firstUnresolvedUser ?? files[0] ?? "",
+      message:
+        dir.userPageCount === 0
+          ? `no users page was given: ${userTotals.unresolvedUsers} user grant(s) in this and later files name the user by object id (principalId) instead of a UPN`
+          : `${userTotals.unresolvedUsers} user grant(s) in this and later files name a user who is in no users page; their user is the object id (principalId)`,
+      partial: true,
+    });
+  }
+}
+
+/** Add service principal and user pages to the maps; returns the number of items skipped. */
+function addMapPages(pages: EntraPage[], dir: EntraDirectory): number {
+  let skipped = 0;
+  for (const p of pages) {
+    if (p.kind !== "servicePrincipals" && p.kind !== "users") continue;
+    for (const item of p.items) {
+      const ok =
+        typeof item === "object" && item !== null && !Array.isArray(item)
+          ? p.kind === "servicePrincipals"
+            ? dir.addServicePrincipal(item as Record<string, unknown>)
+            : dir.addUser(item as Record<string, unknown>)
+          : false;
+      if (!ok) skipped++;
+    }
+  }
+  return skipped;
+}
+
+function* fileObservations(
+  f: JsonFile,
+  pages: EntraPage[],
+  dir: EntraDirectory,
+  ctx: CollectContext,
+  mapsNotYetRead: boolean,
+  onMissing: (objectId: string, record: string, file: string) => void,
+  userTotals: GrantStats,
+): Generator<Observation> {
+  const time = snapshotTime(f);
+  const gc: GrantContext = { source: id, file: f.file, time, dir, onMissingServicePrincipal: (o, r) => onMissing(o, r, f.file) };
+  const gs: GrantStats = { skipped: 0, unresolvedUsers: 0 };
+  const as: AuditStats = { skipped: 0, badTime: 0, otherActivities: 0 };
+  const ac = { source: id, file: f.file, fallbackTime: time, dir };
+  const unknown: string[] = [];
+  if (mapsNotYetRead) {
+    const skipped = addMapPages(pages, dir);
+    if (skipped > 0) ctx.onError({ input: f.file, message: `${skipped} item(s) skipped: service principals need "id", users need "userPrincipalName" or "mail"`, partial: true });
+  }
+  for (const p of pages) {
+    switch (p.kind) {
+      case "servicePrincipals":
+      case "users":
+        break; // read in pass 1
+      case "oauth2PermissionGrants":
+        yield* grantObservations(p.items, gc, gs);
+        break;
+      case "appRoleAssignments":
+        yield* appRoleObservations(p.items, gc, gs);
+        break;
+      case "signIns":
+        yield* signInObservations(p.items, ac, as);
+        break;
+      case "directoryAudits":
+        yield* directoryAuditObservations(p.items, ac, as);
+        break;
+      case "unknown":
+        unknown.push(p.why);
+        break;
+    }
+  }
+  userTotals.unresolvedUsers += gs.unresolvedUsers;
+  if (unknown.length > 0) {
+    const all = unknown.length === pages.length;
+    ctx.onError({
+      input: f.file,
+      message: all ? `unrecognised file: ${unknown[0]}; ${EXPECTED}` : `${unknown.length} of ${pages.length} array elements skipped (first: ${unknown[0]}); ${EXPECTED}`,
+      partial: !all,
+    });
+  }
+  if (gs.skipped + as.skipped > 0) {
+    ctx.onError({
+      input: f.file,
+      message: `${gs.skipped + as.skipped} item(s) skipped: grants need "clientId", app role assignments "principalId" and "resourceId", sign-ins "appId" or "appDisplayName"`,
+      partial: true,
+    });
+  }
+  if (as.badTime > 0) {
+    ctx.onError({ input: f.file, message: `${as.badTime} record(s) without a valid time were given the file's time ${time}`, partial: true });
+  }
+}
+
+/** The collector as the core interface sees it: input is the list of saved response files. */
+export const exportCollector: Collector<string[]> = { id, displayName, docsUrl, collect: collectExport };
