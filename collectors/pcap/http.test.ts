@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+
+import { firstLineOpen, looksLikeHttpRequest, parseHttpRequests, requestHeadLength } from "./http.js";
+
+const b = (s: string): Buffer => Buffer.from(s, "latin1");
+const parse = (s: string): ReturnType<typeof parseHttpRequests> => {
+  const buf = b(s);
+  return parseHttpRequests(buf, 0, buf.length);
+};
+
+describe("HTTP/1.x request heads", () => {
+  it("reads method, target, Host with its port, User-Agent", () => {
+    expect(parse("POST /v1/chat/completions?x=1 HTTP/1.1\r\nHOST:  api.openai.com:443\r\nuser-agent: OpenAI/Python 1.2\r\nContent-Length: 0\r\n\r\n")).toEqual([
+      { method: "POST", path: "/v1/chat/completions?x=1", host: "api.openai.com:443", userAgent: "OpenAI/Python 1.2" },
+    ]);
+  });
+
+  it("takes bare LF line ends, and CONNECT targets", () => {
+    expect(parse("CONNECT api.anthropic.com:443 HTTP/1.1\nHost: api.anthropic.com:443\n\n")).toEqual([
+      { method: "CONNECT", path: "api.anthropic.com:443", host: "api.anthropic.com:443" },
+    ]);
+  });
+
+  it("reads pipelined requests, skipping a body of Content-Length", () => {
+    const reqs = parse("POST /a HTTP/1.1\r\nHost: a.example\r\nContent-Length: 3\r\n\r\nxyzGET /b HTTP/1.1\r\nHost: b.example\r\n\r\n");
+    expect(reqs.map((r) => [r.method, r.path, r.host])).toEqual([
+      ["POST", "/a", "a.example"],
+      ["GET", "/b", "b.example"],
+    ]);
+  });
+
+  it("keeps only header lines whose end is present", () => {
+    expect(parse("GET / HTTP/1.1\r\nUser-Agent: x\r\nHost: cut.exa")).toEqual([{ method: "GET", path: "/", userAgent: "x" }]);
+    const buf = b("GET / HTTP/1.1\r\nHost: a\r\n");
+    expect(requestHeadLength(buf, 0, buf.length)).toBe(-1);
+    const whole = b("GET / HTTP/1.1\r\nHost: a\r\n\r\nbody");
+    expect(requestHeadLength(whole, 0, whole.length)).toBe(whole.length - 4);
+    expect(firstLineOpen(b("GET /very-long"), 0, 14)).toBe(true);
+  });
+
+  it("refuses what is not an HTTP request", () => {
+    for (const s of ["HTTP/1.1 200 OK\r\n\r\n", "EHLO mail.example\r\n", "GET /\r\n", "OPTIONS rtsp://x RTSP/1.0\r\n\r\n", "get / HTTP/1.1\r\n\r\n", ""]) {
+      expect([s, parse(s)]).toEqual([s, []]);
+    }
+    expect(looksLikeHttpRequest(b("M-SEARCH * HTTP/1.1\r\n"), 0, 21)).toBe(true);
+  });
+
+  it("renders bytes >= 0x80 as U+FFFD and keeps control bytes as sent", () => {
+    expect(parse("GET / HTTP/1.1\r\nHost: caf\xc3\xa9\x01.example\r\n\r\n")[0]!.host).toBe("caf\ufffd\ufffd\x01.example");
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * HTTP/1.x request heads (RFC 9112 §3 request line, §5 field lines,
+ * https://www.rfc-editor.org/rfc/rfc9112#section-3): method, request target, Host, User-Agent.
+ *
+ * A request head is recognised on any port by its request line `METHOD SP target SP HTTP/d.d`
+ * ending in LF or CRLF. Header lines count only when their line end is present, so a Host cut by a
+ * segment boundary is not reported half. Several pipelined requests in one segment are all read.
+ * Field values: leading whitespace dropped, the rest as sent (tshark does the same), bytes >= 0x80
+ * as U+FFFD.
+ */
+
+import { asciiText } from "./text.js";
+
+export interface HttpRequest {
+  method: string;
+  /** Request target as sent (origin form `/p?q`, absolute form, or `host:port` for CONNECT). */
+  path: string;
+  /** Host field value with its `:port` when sent so. */
+  host?: string;
+  userAgent?: string;
+}
+
+const MAX_METHOD = 24;
+const MAX_HEAD = 16 * 1024;
+const MAX_REQUESTS = 16;
+
+function isMethodChar(b: number): boolean {
+  return (b >= 0x41 && b <= 0x5a) || b === 0x2d || b === 0x5f; // A-Z - _
+}
+
+/** Cheap pre-filter: `buf[p, end)` starts with an upper-case token and a space. */
+export function looksLikeHttpRequest(buf: Buffer, p: number, end: number): boolean {
+  if (p + 4 > end || !isMethodChar(buf[p]!)) return false;
+  const stop = Math.min(end, p + MAX_METHOD + 1);
+  for (let i = p + 1; i < stop; i++) {
+    const b = buf[i]!;
+    if (b === 0x20) return true;
+    if (!isMethodChar(b)) return false;
+  }
+  return false;
+}
+
+/** Case-insensitive compare of `buf[p, p+name.length)` with the lower-case ASCII `name`. */
+function fieldIs(buf: Buffer, p: number, end: number, name: string): boolean {
+  if (end - p !== name.length) return false;
+  for (let i = 0; i < name.length; i++) if ((buf[p + i]! | 0x20) !== name.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Offset of the next LF in `buf[p, end)`, or -1. */
+function lineEnd(buf: Buffer, p: number, end: number): number {
+  const i = buf.indexOf(0x0a, p);
+  return i >= 0 && i < end ? i : -1;
+}
+
+/**
+ * Whether `buf[start, end)` holds a whole request head: the length up to and including the empty
+ * line that ends it, or -1 when that line is not there yet (RFC 9112 §2.1).
+ */
+export function requestHeadLength(buf: Buffer, start: number, end: number): number {
+  const limit = Math.min(end, start + MAX_HEAD);
+  let p = start;
+  for (;;) {
+    const e = lineEnd(buf, p, limit);
+    if (e < 0) return -1;
+    if (e === p || (e === p + 1 && buf[p] === 0x0d)) return p === start ? -1 : e + 1 - start;
+    p = e + 1;
+  }
+}
+
+/** True when the first line of `buf[start, end)` is not complete yet (no LF). */
+export function firstLineOpen(buf: Buffer, start: number, end: number): boolean {
+  return lineEnd(buf, start, Math.min(end, start + MAX_HEAD)) < 0;
+}
+
+/**
+ * Parse the HTTP/1.x request heads at the start of `buf[start, end)` (one TCP segment or UDP
+ * datagram). Returns the requests found, in order (empty when the data is not an HTTP request).
+ * Never throws, never reads outside the range.
+ */
+export function parseHttpRequests(buf: Buffer, start: number, end: number): HttpRequest[] {
+  const out: HttpRequest[] = [];
+  let p = start;
+  while (out.length < MAX_REQUESTS && looksLikeHttpRequest(buf, p, end)) {
+    const limit = Math.min(end, p + MAX_HEAD);
+    let sp = p;
+    while (buf[sp] !== 0x20) sp++;
+    const le = lineEnd(buf, sp, limit);
+    if (le < 0) break;
+    const lineStop = le > sp && buf[le - 1] === 0x0d ? le - 1 : le;
+    // ... SP HTTP/d.d
+    const v = lineStop - 9;
+    if (
+      v <= sp ||
+      buf[v] !== 0x20 ||
+      buf.toString("latin1", v + 1, v + 6) !== "HTTP/" ||
+      buf[v + 7] !== 0x2e ||
+      !(buf[v + 6]! >= 0x30 && buf[v + 6]! <= 0x39 && buf[v + 8]! >= 0x30 && buf[v + 8]! <= 0x39)
+    )
+      break;
+    const req: HttpRequest = { method: buf.toString("latin1", p, sp), path: asciiText(buf, sp + 1, v) };
+    let contentLength = 0;
+    let chunked = false;
+    let q = le + 1;
+    let complete = false;
+    for (;;) {
+      const e = lineEnd(buf, q, limit);
+      if (e < 0) break;
+      const stop = e > q && buf[e - 1] === 0x0d ? e - 1 : e;
+      if (stop === q) {
+        complete = true;
+        q = e + 1;
+        break;
+      }
+      const first = buf[q]!;
+      if (first !== 0x20 && first !== 0x09) {
+        let colon = q;
+        while (colon < stop && buf[colon] !== 0x3a) colon++;
+        if (colon < stop) {
+          let val = colon + 1;
+          while (val < stop && (buf[val] === 0x20 || buf[val] === 0x09)) val++;
+          if (req.host === undefined && fieldIs(buf, q, colon, "host")) req.host = asciiText(buf, val, stop);
+          else if (req.userAgent === undefined && fieldIs(buf, q, colon, "user-agent"))
+            req.userAgent = asciiText(buf, val, stop);
+          else if (fieldIs(buf, q, colon, "content-length")) contentLength = Number(buf.toString("latin1", val, stop));
+          else if (fieldIs(buf, q, colon, "transfer-encoding")) chunked = true;
+        }
+      }
+      q = e + 1;
+    }
+    out.push(req);
+    if (!complete || chunked || !Number.isSafeInteger(contentLength) || contentLength < 0) break;
+    p = q + contentLength;
+  }
+  return out;
+}

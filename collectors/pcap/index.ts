@@ -1,0 +1,81 @@
+/**
+ * The pcap collector: DNS queries and responses, TLS ClientHello SNI/ALPN and HTTP/1.x request
+ * heads from packet captures (classic pcap, pcapng, either gzip-compressed).
+ *
+ * File layout: reader.ts picks the format by magic and paces the reading; pcap-reader.ts and
+ * pcapng-reader.ts parse the formats; packet.ts walks link.ts / ip.ts to dns.ts, tls.ts, http.ts.
+ */
+
+import type { CollectContext, Collector, InputError } from "../../src/core/collector.js";
+import type { Observation } from "../../src/core/observation.js";
+import { SUPPORTED_LINKTYPES } from "./link.js";
+import { PacketDecoder } from "./packet.js";
+import { readCapture } from "./reader.js";
+
+export const id = "pcap";
+export const displayName = "Packet captures (pcap, pcapng)";
+export const docsUrl = "https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng-03.html";
+
+/**
+ * Stream the observations of one capture file, in the order found: by frame, except that a
+ * ClientHello or request head spread over several TCP segments comes on the frame that completed it.
+ *
+ * Each observation has `source: "pcap"`, `kind` `dns` | `tls` | `http`, `time` (ISO 8601 UTC with
+ * ms; the epoch when the record's timestamp is out of range), `client`/`server` addresses, `port`
+ * (the server's), `host` as sent (DNS QNAME rendered as tshark renders it, SNI, HTTP Host with its
+ * `:port`), and where known `qtype`, `response`, `answers`, `alpn`, `method`, `path`, `userAgent`;
+ * `ref` is `{file, frame (1-based), offset (byte offset of the record)}`.
+ *
+ * Problems go to `ctx.onError` with a byte offset and what was expected: unreadable file, unknown
+ * magic, bad or cut-short header or record (the records before it are all delivered), link types
+ * not decoded (once per link type, with the count of packets skipped), timestamps out of range.
+ * Never throws for bad data. Memory stays bounded: the file is read in 64 KiB chunks, each only
+ * after the observations of the previous one were consumed.
+ */
+export async function* collect(file: string, ctx: CollectContext): AsyncGenerator<Observation> {
+  const queue: Observation[] = [];
+  const decoder = new PacketDecoder(file, (o) => queue.push(o));
+  for await (const _ of readCapture(file, decoder, ctx)) {
+    for (let i = 0; i < queue.length; i++) yield queue[i]!;
+    queue.length = 0;
+  }
+  decoder.flush();
+  for (let i = 0; i < queue.length; i++) yield queue[i]!;
+  queue.length = 0;
+  for (const s of decoder.skipped.values()) {
+    const name = SUPPORTED_LINKTYPES.get(s.linkType);
+    ctx.onError({
+      input: file,
+      offset: s.firstOffset,
+      message:
+        `${s.packets} of ${decoder.packets} packets skipped (first: frame ${s.firstFrame} at offset ${s.firstOffset}): ` +
+        `link type ${s.linkType}${name ? ` (${name})` : ""} is not decoded; ` +
+        `decoded link types: ${[...SUPPORTED_LINKTYPES.keys()].join(", ")}`,
+      partial: s.packets < decoder.packets,
+    });
+  }
+  if (decoder.badTimes > 0) {
+    ctx.onError({
+      input: file,
+      message: `${decoder.badTimes} packets have a timestamp outside the representable range; their observations carry 1970-01-01T00:00:00.000Z`,
+      partial: true,
+    });
+  }
+}
+
+/** The collector as a {@link Collector} value. */
+export const pcapCollector: Collector = { id, displayName, docsUrl, collect };
+
+/** Everything {@link collect} gives for one file, gathered: for tests and small files. */
+export interface CaptureExtract {
+  observations: Observation[];
+  errors: InputError[];
+}
+
+/** Run {@link collect} over `file` and gather observations and errors (buffers them all: small files only). */
+export async function extractCapture(file: string): Promise<CaptureExtract> {
+  const errors: InputError[] = [];
+  const observations: Observation[] = [];
+  for await (const o of collect(file, { onError: (e) => errors.push(e) })) observations.push(o);
+  return { observations, errors };
+}

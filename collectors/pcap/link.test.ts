@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+
+import { eth, ipv4, ipv6, udp, u16, u32 } from "./__fixtures__/craft.js";
+import { decodeIp, ipv6Text } from "./ip.js";
+import type { IpHeader } from "./ip.js";
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, decodeLink } from "./link.js";
+import type { NetworkLayer } from "./link.js";
+
+const net: NetworkLayer = { ethertype: 0, offset: 0 };
+const ip: IpHeader = { version: 0, src: 0, dst: 0, protocol: 0, payload: 0, end: 0 };
+const packet = ipv4(17, udp(1, 53, Buffer.alloc(12)));
+const v6a = Buffer.from("fe800000000000000000000000000001", "hex");
+const v6b = Buffer.from("20010db8000000000000000000000002", "hex");
+
+function link(frame: Buffer, linkType: number): [number, number] | null {
+  return decodeLink(frame, 0, frame.length, linkType, net) ? [net.ethertype, net.offset] : null;
+}
+
+describe("link layers", () => {
+  it("Ethernet, with stacked 802.1ad / 802.1Q tags and LLC/SNAP", () => {
+    expect(link(eth(packet), 1)).toEqual([ETHERTYPE_IPV4, 14]);
+    expect(link(eth(packet, 0x0800, [[0x88a8, 10], [0x8100, 20], [0x9100, 30]]), 1)).toEqual([ETHERTYPE_IPV4, 26]);
+    const snap = Buffer.concat([Buffer.alloc(12), u16(8 + packet.length), Buffer.from("aaaa03000000", "hex"), u16(0x0800), packet]);
+    expect(link(snap, 1)).toEqual([ETHERTYPE_IPV4, 22]);
+    expect(link(eth(Buffer.alloc(28), 0x0806), 1)).toBeNull(); // ARP
+  });
+
+  it("PPPoE and MPLS inside Ethernet", () => {
+    const pppoe = eth(Buffer.concat([Buffer.from("1100000100", "hex"), Buffer.from([packet.length + 2]), u16(0x0021), packet]), 0x8864);
+    expect(link(pppoe, 1)).toEqual([ETHERTYPE_IPV4, 22]);
+    const mpls = eth(Buffer.concat([Buffer.from("00010000", "hex"), Buffer.from("00020140", "hex"), packet]), 0x8847);
+    expect(link(mpls, 1)).toEqual([ETHERTYPE_IPV4, 22]);
+  });
+
+  it("Linux SLL and SLL2, raw IP (by version nibble), NULL in either byte order, LOOP, PPP, C-HDLC", () => {
+    expect(link(Buffer.concat([Buffer.alloc(14), u16(0x86dd), ipv6(17, Buffer.alloc(8), v6a, v6b)]), 113)).toEqual([ETHERTYPE_IPV6, 16]);
+    expect(link(Buffer.concat([u16(0x0800), Buffer.alloc(18), packet]), 276)).toEqual([ETHERTYPE_IPV4, 20]);
+    expect(link(packet, 101)).toEqual([ETHERTYPE_IPV4, 0]);
+    expect(link(ipv6(17, Buffer.alloc(8), v6a, v6b), 228)).toEqual([ETHERTYPE_IPV6, 0]); // tshark too
+    expect(link(Buffer.concat([Buffer.from([2, 0, 0, 0]), packet]), 0)).toEqual([ETHERTYPE_IPV4, 4]);
+    expect(link(Buffer.concat([u32(2), packet]), 0)).toEqual([ETHERTYPE_IPV4, 4]);
+    expect(link(Buffer.concat([u32(30), packet]), 108)).toEqual([ETHERTYPE_IPV6, 4]);
+    expect(link(Buffer.concat([Buffer.from("ff030021", "hex"), packet]), 9)).toEqual([ETHERTYPE_IPV4, 4]);
+    expect(link(Buffer.concat([Buffer.from("0f000800", "hex"), packet]), 104)).toEqual([ETHERTYPE_IPV4, 4]);
+  });
+
+  it("NFLOG and PKTAP", () => {
+    const tlv = (type: number, value: Buffer): Buffer => {
+      const h = Buffer.alloc(4);
+      h.writeUInt16LE(4 + value.length, 0);
+      h.writeUInt16LE(type, 2);
+      return Buffer.concat([h, value, Buffer.alloc((4 - (value.length % 4)) % 4)]);
+    };
+    const nflog = Buffer.concat([Buffer.from([2, 0, 0, 0]), tlv(1, Buffer.alloc(4)), tlv(9, packet)]);
+    expect(link(nflog, 239)).toEqual([ETHERTYPE_IPV4, 16]);
+    const pktapHeader = Buffer.alloc(108);
+    pktapHeader.writeUInt32LE(108, 0);
+    pktapHeader.writeUInt32LE(1, 4);
+    expect(link(Buffer.concat([pktapHeader, eth(packet)]), 258)).toEqual([ETHERTYPE_IPV4, 122]);
+  });
+
+  it("refuses link types it does not decode and frames too short", () => {
+    expect(link(packet, 127)).toBeNull();
+    expect(link(Buffer.alloc(5), 1)).toBeNull();
+    expect(link(Buffer.alloc(3), 0)).toBeNull();
+  });
+});
+
+describe("IP", () => {
+  it("IPv4: payload bounded by the total length, non-first fragments skipped", () => {
+    const padded = Buffer.concat([packet, Buffer.alloc(6)]); // Ethernet padding after the packet
+    expect(decodeIp(padded, 0, padded.length, ETHERTYPE_IPV4, ip)).toBe(true);
+    expect([ip.version, ip.protocol, ip.payload, ip.end]).toEqual([4, 17, 20, packet.length]);
+    expect(decodeIp(ipv4(17, Buffer.alloc(8), "1.1.1.1", "2.2.2.2", 0x2000), 0, 28, ETHERTYPE_IPV4, ip)).toBe(true); // first fragment
+    expect(decodeIp(ipv4(17, Buffer.alloc(8), "1.1.1.1", "2.2.2.2", 0x0010), 0, 28, ETHERTYPE_IPV4, ip)).toBe(false);
+  });
+
+  it("IPv6: walks extension headers to the transport, skips non-first fragments", () => {
+    const hbh = { type: 0, body: Buffer.alloc(6) };
+    const dst = { type: 60, body: Buffer.alloc(14) };
+    const frag0 = { type: 44, body: Buffer.from("00000100000001", "hex") }; // offset 0, M=1
+    const p = ipv6(17, udp(1, 53, Buffer.alloc(4)), v6a, v6b, [hbh, dst, frag0]);
+    expect(decodeIp(p, 0, p.length, ETHERTYPE_IPV6, ip)).toBe(true);
+    expect([ip.version, ip.protocol, ip.payload]).toEqual([6, 17, 40 + 8 + 16 + 8]);
+    const later = ipv6(17, Buffer.alloc(12), v6a, v6b, [{ type: 44, body: Buffer.from("00005800000001", "hex") }]);
+    expect(decodeIp(later, 0, later.length, ETHERTYPE_IPV6, ip)).toBe(false);
+    const esp = ipv6(50, Buffer.alloc(16), v6a, v6b);
+    expect(decodeIp(esp, 0, esp.length, ETHERTYPE_IPV6, ip)).toBe(false);
+  });
+
+  it("prints IPv6 addresses per RFC 5952", () => {
+    const t = (hex: string): string => ipv6Text(Buffer.from(hex, "hex"), 0);
+    expect(t("00000000000000000000000000000001")).toBe("::1");
+    expect(t("00000000000000000000000000000000")).toBe("::");
+    expect(t("20010db8000000000001000000000001")).toBe("2001:db8::1:0:0:1");
+    expect(t("20010db8000100000000000000000000")).toBe("2001:db8:1::");
+    expect(t("20010db80000000100000000000000ff")).toBe("2001:db8:0:1::ff");
+    expect(t("fe80000000000000020086fffe0580da")).toBe("fe80::200:86ff:fe05:80da");
+    expect(t("20010db8000100010001000100010001")).toBe("2001:db8:1:1:1:1:1:1");
+  });
+});

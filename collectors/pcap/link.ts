@@ -1,0 +1,226 @@
+/**
+ * Link layers: from a captured frame to the start of its IPv4/IPv6 packet.
+ *
+ * LINKTYPE values are those of the tcpdump.org registry
+ * (https://www.tcpdump.org/linktypes.html, draft-ietf-opsawg-pcaplinktype). Supported: NULL (0),
+ * ETHERNET (1) with 802.1Q / 802.1ad / 0x9100 tags (stacked), PPPoE session, MPLS and LLC/SNAP,
+ * PPP (9), PPP_HDLC (50), RAW (101, and DLT 12/14 as written by some systems), C_HDLC (104),
+ * LOOP (108), LINUX_SLL (113), IPV4 (228), IPV6 (229), NFLOG (239), PKTAP (258, and DLT_USER2 149
+ * as Darwin writes it), LINUX_SLL2 (276).
+ */
+
+export const LINKTYPE_NULL = 0;
+export const LINKTYPE_ETHERNET = 1;
+export const LINKTYPE_PPP = 9;
+export const LINKTYPE_PPP_HDLC = 50;
+export const LINKTYPE_RAW = 101;
+export const LINKTYPE_C_HDLC = 104;
+export const LINKTYPE_LOOP = 108;
+export const LINKTYPE_LINUX_SLL = 113;
+export const LINKTYPE_IPV4 = 228;
+export const LINKTYPE_IPV6 = 229;
+export const LINKTYPE_LINUX_SLL2 = 276;
+export const LINKTYPE_NFLOG = 239;
+export const LINKTYPE_PKTAP = 258;
+/** DLT_USER2, which Darwin uses for PKTAP; tshark reads it so. */
+export const LINKTYPE_USER2 = 149;
+
+export const ETHERTYPE_IPV4 = 0x0800;
+export const ETHERTYPE_IPV6 = 0x86dd;
+/** Transparent Ethernet bridging (GRE, Geneve): an Ethernet frame follows. */
+export const ETHERTYPE_TEB = 0x6558;
+
+/** Names of the link types we decode, for error messages and docs. */
+export const SUPPORTED_LINKTYPES: ReadonlyMap<number, string> = new Map([
+  [LINKTYPE_NULL, "NULL"],
+  [LINKTYPE_ETHERNET, "ETHERNET"],
+  [LINKTYPE_PPP, "PPP"],
+  [12, "RAW (DLT 12)"],
+  [14, "RAW (DLT 14)"],
+  [LINKTYPE_PPP_HDLC, "PPP_HDLC"],
+  [LINKTYPE_RAW, "RAW"],
+  [LINKTYPE_C_HDLC, "C_HDLC"],
+  [LINKTYPE_LOOP, "LOOP"],
+  [LINKTYPE_LINUX_SLL, "LINUX_SLL"],
+  [LINKTYPE_IPV4, "IPV4"],
+  [LINKTYPE_IPV6, "IPV6"],
+  [LINKTYPE_LINUX_SLL2, "LINUX_SLL2"],
+  [LINKTYPE_NFLOG, "NFLOG"],
+  [LINKTYPE_PKTAP, "PKTAP"],
+  [LINKTYPE_USER2, "PKTAP (USER2)"],
+]);
+
+/** Where the network layer starts. Reused between packets: no allocation per packet. */
+export interface NetworkLayer {
+  /** ETHERTYPE_IPV4 or ETHERTYPE_IPV6. */
+  ethertype: number;
+  /** Offset of the IP header in the buffer. */
+  offset: number;
+}
+
+const MAX_TAGS = 8;
+
+/** Ethertype for the IP version nibble at `buf[offset]`, or 0. */
+function byVersion(buf: Buffer, offset: number, end: number): number {
+  if (offset >= end) return 0;
+  const v = buf[offset]! >> 4;
+  return v === 4 ? ETHERTYPE_IPV4 : v === 6 ? ETHERTYPE_IPV6 : 0;
+}
+
+/** PPP protocol number (RFC 1661 §2; 1 byte when compressed) to ethertype; sets out.offset. */
+function ppp(buf: Buffer, p: number, end: number, out: NetworkLayer): boolean {
+  if (p + 2 <= end && buf[p] === 0xff && buf[p + 1] === 0x03) p += 2; // address + control (RFC 1662)
+  if (p >= end) return false;
+  let proto: number;
+  if (buf[p]! & 1) {
+    proto = buf[p]!;
+    p += 1;
+  } else {
+    if (p + 2 > end) return false;
+    proto = buf.readUInt16BE(p);
+    p += 2;
+  }
+  if (proto === 0x21) out.ethertype = ETHERTYPE_IPV4;
+  else if (proto === 0x57) out.ethertype = ETHERTYPE_IPV6;
+  else return false;
+  out.offset = p;
+  return true;
+}
+
+/**
+ * Decode an Ethernet II frame `buf[start, end)` (IEEE 802.3 §3.2.6): skip VLAN tags (0x8100,
+ * 0x88a8, 0x9100; up to 8 stacked), PPPoE session (RFC 2516 §4), MPLS label stacks (RFC 3032) and
+ * LLC/SNAP; fill `out` and return true when an IPv4/IPv6 packet follows.
+ */
+export function decodeEthernet(buf: Buffer, start: number, end: number, out: NetworkLayer): boolean {
+  let p = start + 12;
+  if (p + 2 > end) return false;
+  let type = buf.readUInt16BE(p);
+  p += 2;
+  for (let tags = 0; tags < MAX_TAGS; tags++) {
+    if (type === 0x8100 || type === 0x88a8 || type === 0x9100) {
+      if (p + 4 > end) return false;
+      type = buf.readUInt16BE(p + 2);
+      p += 4;
+    } else if (type <= 1500) {
+      // IEEE 802.3 length: LLC. Only SNAP with an ethertype (AA AA 03 00 00 00 tt tt) carries IP.
+      if (p + 8 > end || buf[p] !== 0xaa || buf[p + 1] !== 0xaa || buf[p + 2] !== 0x03) return false;
+      type = buf.readUInt16BE(p + 6);
+      p += 8;
+    } else break;
+  }
+  if (type === ETHERTYPE_IPV4 || type === ETHERTYPE_IPV6) {
+    out.ethertype = type;
+    out.offset = p;
+    return true;
+  }
+  if (type === 0x8864) return ppp(buf, p + 6, end, out); // PPPoE session: 6-byte header, then PPP protocol
+  if (type === 0x8847 || type === 0x8848) {
+    // MPLS: 4-byte entries until the bottom-of-stack bit, then guess IPv4/IPv6 from the nibble.
+    for (let i = 0; i < MAX_TAGS && p + 4 <= end; i++) {
+      const bottom = buf[p + 2]! & 1;
+      p += 4;
+      if (bottom) {
+        out.ethertype = byVersion(buf, p, end);
+        out.offset = p;
+        return out.ethertype !== 0;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Find the IP packet in one captured frame `buf[start, end)` of link type `linkType`.
+ * Returns false (and leaves `out` unspecified) when the frame carries no IPv4/IPv6 or the link type
+ * is not supported (see {@link SUPPORTED_LINKTYPES}); never reads outside `[start, end)`.
+ */
+export function decodeLink(buf: Buffer, start: number, end: number, linkType: number, out: NetworkLayer): boolean {
+  switch (linkType) {
+    case LINKTYPE_ETHERNET:
+      return decodeEthernet(buf, start, end, out);
+    case LINKTYPE_RAW:
+    case 12:
+    case 14:
+    case LINKTYPE_IPV4: // as tshark: the version nibble decides, whatever the link type says
+    case LINKTYPE_IPV6:
+      out.offset = start;
+      out.ethertype = byVersion(buf, start, end);
+      return out.ethertype !== 0;
+    case LINKTYPE_NULL:
+    case LINKTYPE_LOOP: {
+      // 4-byte address family: host byte order for NULL (guess: a value above 0xffff is the other
+      // order, as Wireshark does), network byte order for LOOP.
+      if (start + 4 > end) return false;
+      let af = linkType === LINKTYPE_LOOP ? buf.readUInt32BE(start) : buf.readUInt32LE(start);
+      if (af > 0xffff) af = buf.readUInt32BE(start);
+      out.offset = start + 4;
+      if (af === 2) out.ethertype = ETHERTYPE_IPV4;
+      else if (af === 10 || af === 23 || af === 24 || af === 28 || af === 30) out.ethertype = ETHERTYPE_IPV6;
+      else return false;
+      return true;
+    }
+    case LINKTYPE_LINUX_SLL:
+      // https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html: protocol type at offset 14.
+      if (start + 16 > end) return false;
+      out.ethertype = buf.readUInt16BE(start + 14);
+      out.offset = start + 16;
+      return out.ethertype === ETHERTYPE_IPV4 || out.ethertype === ETHERTYPE_IPV6;
+    case LINKTYPE_LINUX_SLL2:
+      // https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL2.html: protocol type at offset 0.
+      if (start + 20 > end) return false;
+      out.ethertype = buf.readUInt16BE(start);
+      out.offset = start + 20;
+      return out.ethertype === ETHERTYPE_IPV4 || out.ethertype === ETHERTYPE_IPV6;
+    case LINKTYPE_PPP:
+    case LINKTYPE_PPP_HDLC:
+      return ppp(buf, start, end, out);
+    case LINKTYPE_C_HDLC:
+      // Cisco HDLC: address, control, ethertype.
+      if (start + 4 > end) return false;
+      out.ethertype = buf.readUInt16BE(start + 2);
+      out.offset = start + 4;
+      return out.ethertype === ETHERTYPE_IPV4 || out.ethertype === ETHERTYPE_IPV6;
+    case LINKTYPE_NFLOG:
+      return nflog(buf, start, end, out);
+    case LINKTYPE_PKTAP:
+    case LINKTYPE_USER2: {
+      // Darwin PKTAP: header length (host order, little-endian in practice) and the inner link type.
+      if (start + 8 > end) return false;
+      const hlen = buf.readUInt32LE(start);
+      const inner = buf.readUInt32LE(start + 4);
+      if (hlen < 8 || start + hlen > end || inner === LINKTYPE_PKTAP || inner === LINKTYPE_USER2 || inner === LINKTYPE_NFLOG) return false;
+      return decodeLink(buf, start + hlen, end, inner, out);
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * LINKTYPE_NFLOG (https://www.tcpdump.org/linktypes/LINKTYPE_NFLOG.html): a 4-byte header (address
+ * family, version, resource id), then TLVs with length and type in host (little-endian) order,
+ * padded to 4 bytes; the packet is the NFULA_PAYLOAD (9) TLV.
+ */
+function nflog(buf: Buffer, start: number, end: number, out: NetworkLayer): boolean {
+  if (start + 4 > end) return false;
+  const family = buf[start]!;
+  let p = start + 4;
+  for (let i = 0; i < 64 && p + 4 <= end; i++) {
+    const len = buf.readUInt16LE(p);
+    const type = buf.readUInt16LE(p + 2);
+    if (len < 4 || p + len > end) return false;
+    if (type === 9) {
+      out.offset = p + 4;
+      out.ethertype = family === 2 ? ETHERTYPE_IPV4 : family === 10 ? ETHERTYPE_IPV6 : byVersion(buf, p + 4, end);
+      return out.ethertype !== 0;
+    }
+    p += (len + 3) & ~3;
+  }
+  return false;
+}
+
+/** True when {@link decodeLink} knows `linkType`. */
+export function isSupportedLinkType(linkType: number): boolean {
+  return SUPPORTED_LINKTYPES.has(linkType);
+}

@@ -1,0 +1,141 @@
+/**
+ * Capture files in, packets out: picks the reader by the file's magic bytes (never by extension),
+ * streams the file in chunks and paces the reading by its consumer.
+ *
+ * Formats:
+ * - classic pcap, microsecond magic `a1b2c3d4` in either byte order: pcap-parser 0.2.1 (pcap-reader.ts);
+ * - classic pcap, nanosecond magic `a1b23c4d` in either byte order: the same reader, translated
+ *   (the magic is rewritten to the microsecond one before pcap-parser sees it, and the fraction is
+ *   read as nanoseconds); https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-04.html#section-4;
+ * - pcapng: our own reader (pcapng-reader.ts);
+ * - any of these gzip-compressed (`1f 8b`): decompressed on the fly; offsets are then offsets in
+ *   the decompressed stream.
+ */
+
+import { createReadStream } from "node:fs";
+import type { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+
+import type { CollectContext } from "../../src/core/collector.js";
+import { createPcapReader } from "./pcap-reader.js";
+import { createPcapngReader } from "./pcapng-reader.js";
+
+/** Receives every captured record, synchronously, in file order. */
+export interface PacketSink {
+  /**
+   * One record: its bytes are `buf[start, end)` (valid only during the call: copy what you keep),
+   * its link type (LINKTYPE value), its time in whole milliseconds since 1970-01-01T00:00:00Z (can
+   * lie outside the range of a Date for absurd timestamps; 0 when the record has none), its 1-based
+   * frame number (as tshark's `frame.number`) and the byte offset of its record (pcap record
+   * header, pcapng block) in the file.
+   */
+  packet(buf: Buffer, start: number, end: number, linkType: number, timeMs: number, frame: number, offset: number): void;
+}
+
+/** A push parser for one capture format. */
+export interface CaptureParser {
+  /** Parse the next chunk, calling the sink for each complete record. False once it has stopped on a fatal problem. */
+  push(chunk: Buffer): boolean;
+  /** End of input: report a last record or header cut short. */
+  finish(): void;
+}
+
+/** Report a problem at a byte offset; `partial` as in {@link InputError}. */
+export type Report = (offset: number | undefined, message: string, partial: boolean) => void;
+
+/** Bytes read from the file per chunk: also the bound on observations queued between two reads. */
+export const CHUNK_BYTES = 64 * 1024;
+
+const hex = (b: Buffer, n: number): string => b.subarray(0, n).toString("hex");
+
+/** The reader for a file starting with `head` (at least 4 bytes), or null with a reason. */
+function chooseParser(head: Buffer, sink: PacketSink, report: Report): CaptureParser | string {
+  const magic = head.readUInt32BE(0);
+  switch (magic) {
+    case 0xa1b2c3d4:
+    case 0xd4c3b2a1:
+      return createPcapReader(sink, report, false);
+    case 0xa1b23c4d:
+    case 0x4d3cb2a1:
+      return createPcapReader(sink, report, true);
+    case 0x0a0d0d0a:
+      return createPcapngReader(sink, report);
+    case 0xa1b2cd34:
+    case 0x34cdb2a1:
+      return "magic a1b2cd34 at offset 0 is the modified (Kuznetsov) pcap format, which is not supported";
+    default:
+      return (
+        `unknown magic ${hex(head, 4)} at offset 0: expected pcap (a1b2c3d4 or a1b23c4d, either byte order), ` +
+        `pcapng (0a0d0d0a) or gzip (1f8b)`
+      );
+  }
+}
+
+/**
+ * Stream the capture `file` into `sink`. An async generator that yields once after each chunk
+ * (at most {@link CHUNK_BYTES}) has been parsed: the caller drains what the sink produced and only
+ * then asks for more, so the file is read no faster than it is consumed and memory stays bounded.
+ *
+ * Every problem (unreadable file, unknown magic, bad header, corrupt or cut-short record, gzip
+ * error) goes to `ctx.onError` with the byte offset; the generator never throws for bad data and
+ * the records before a problem are all delivered.
+ */
+export async function* readCapture(file: string, sink: PacketSink, ctx: CollectContext): AsyncGenerator<void> {
+  const report: Report = (offset, message, partial) =>
+    ctx.onError(offset === undefined ? { input: file, message, partial } : { input: file, offset, message, partial });
+  let stream: Readable = createReadStream(file, { highWaterMark: CHUNK_BYTES });
+  let raw: Readable | null = null;
+  let gzip = false;
+  let parser: CaptureParser | null = null;
+  let head: Buffer[] = [];
+  let headLen = 0;
+  let bytes = 0;
+  try {
+    for (;;) {
+      let restart = false;
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        bytes += chunk.length;
+        if (parser === null) {
+          head.push(chunk);
+          headLen += chunk.length;
+          if (headLen < 4) continue;
+          const first = head.length === 1 ? chunk : Buffer.concat(head, headLen);
+          head = [];
+          if (!gzip && first[0] === 0x1f && first[1] === 0x8b) {
+            gzip = true;
+            restart = true;
+            break;
+          }
+          const chosen = chooseParser(first, sink, report);
+          if (typeof chosen === "string") {
+            report(0, gzip ? `after gunzip: ${chosen}` : chosen, false);
+            return;
+          }
+          parser = chosen;
+          if (!parser.push(first)) return;
+        } else if (!parser.push(chunk)) return;
+        yield;
+      }
+      if (!restart) break;
+      stream.destroy();
+      raw = createReadStream(file, { highWaterMark: CHUNK_BYTES });
+      const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+      raw.on("error", (err) => gunzip.destroy(err));
+      stream = raw.pipe(gunzip);
+      bytes = 0;
+    }
+    if (parser === null) {
+      report(0, `file is ${headLen} bytes long: too short for a capture header (expected at least 4 bytes of magic)`, false);
+      return;
+    }
+    parser.finish();
+    yield;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const what = gzip ? `gzip stream: ${e.message}` : e.code ? `${e.code}: ${e.message}` : e.message;
+    report(parser === null ? undefined : bytes, `${what} (after ${bytes} bytes${gzip ? " of decompressed data" : ""})`, parser !== null);
+  } finally {
+    stream.destroy();
+    raw?.destroy();
+  }
+}

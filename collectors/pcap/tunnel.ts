@@ -1,0 +1,83 @@
+/**
+ * Encapsulations stepped over to reach an inner packet or the first client bytes. Each function
+ * takes the bytes `buf[p, end)` after the outer header and returns the offset of what is inside,
+ * or -1 when the bytes are not that encapsulation (skipProxyHeader: `p` when there is no PROXY
+ * header); none reads outside the range.
+ *
+ * - GRE: RFC 2784 §2.1 (https://www.rfc-editor.org/rfc/rfc2784#section-2.1), key and sequence
+ *   fields of RFC 2890 §2.
+ * - VXLAN: RFC 7348 §5 (https://www.rfc-editor.org/rfc/rfc7348#section-5), UDP 4789.
+ * - Geneve: RFC 8926 §3.4 (https://www.rfc-editor.org/rfc/rfc8926#section-3.4), UDP 6081.
+ * - GTP-U: 3GPP TS 29.281 §5, UDP 2152.
+ * - PROXY protocol v1/v2: https://www.haproxy.org/download/2.9/doc/proxy-protocol.txt.
+ */
+
+export const VXLAN_PORT = 4789;
+export const GENEVE_PORT = 6081;
+export const GTPU_PORT = 2152;
+
+/** GRE version 0: offset of the payload (whose ethertype is at `p + 2`), past optional checksum, key, sequence. */
+export function greInner(buf: Buffer, p: number, end: number): number {
+  if (p + 4 > end) return -1;
+  const flags = buf.readUInt16BE(p);
+  if ((flags & 7) !== 0) return -1; // version 0 only
+  let q = p + 4;
+  if (flags & 0x8000) q += 4; // checksum + reserved
+  if (flags & 0x2000) q += 4; // key
+  if (flags & 0x1000) q += 4; // sequence number
+  return q < end ? q : -1;
+}
+
+/** VXLAN: 8-byte header with the I flag (0x08) set, then an Ethernet frame. */
+export function vxlanInner(buf: Buffer, p: number, end: number): number {
+  return p + 8 < end && (buf[p]! & 0x08) !== 0 ? p + 8 : -1;
+}
+
+/** Geneve version 0: 8-byte header plus options (length in 4-byte units); protocol type at `p + 2`. */
+export function geneveInner(buf: Buffer, p: number, end: number): number {
+  if (p + 8 > end || buf[p]! >> 6 !== 0) return -1;
+  const q = p + 8 + (buf[p]! & 0x3f) * 4;
+  return q < end ? q : -1;
+}
+
+/**
+ * Start of the inner packet of a GTP-U G-PDU at `buf[p, end)` (3GPP TS 29.281 §5.1-5.2: version 1,
+ * protocol type 1, message type 255; optional sequence number / N-PDU / extension header chain),
+ * or -1 when it is not one.
+ */
+export function gtpInner(buf: Buffer, p: number, end: number): number {
+  if (p + 8 > end) return -1;
+  const flags = buf[p]!;
+  if (flags >> 5 !== 1 || (flags & 0x10) === 0 || buf[p + 1] !== 0xff) return -1;
+  let q = p + 8;
+  if (flags & 0x07) {
+    if (q + 4 > end) return -1;
+    let next = (flags & 0x04) !== 0 ? buf[q + 3]! : 0;
+    q += 4;
+    for (let i = 0; next !== 0 && i < 16; i++) {
+      if (q >= end) return -1;
+      const len = buf[q]! * 4;
+      if (len === 0 || q + len > end) return -1;
+      next = buf[q + len - 1]!;
+      q += len;
+    }
+  }
+  return q < end ? q : -1;
+}
+
+const PROXY_V2_SIGNATURE = Buffer.from("0d0a0d0a000d0a515549540a", "hex");
+
+/** Offset after a PROXY protocol v1 (`PROXY ...\r\n`) or v2 header at `buf[p]`, or `p` when there is none. */
+export function skipProxyHeader(buf: Buffer, p: number, end: number): number {
+  if (p + 16 > end) return p;
+  if (buf[p] === 0x50 && buf.toString("latin1", p, p + 6) === "PROXY ") {
+    const stop = Math.min(end, p + 108);
+    for (let i = p + 6; i + 1 < stop; i++) if (buf[i] === 0x0d && buf[i + 1] === 0x0a) return i + 2;
+    return p;
+  }
+  if (buf[p] === 0x0d && buf.compare(PROXY_V2_SIGNATURE, 0, 12, p, p + 12) === 0) {
+    const q = p + 16 + buf.readUInt16BE(p + 14);
+    return q <= end ? q : p;
+  }
+  return p;
+}
