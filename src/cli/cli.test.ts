@@ -1,0 +1,133 @@
+/**
+ * End to end: the built CLI (dist/, made by `npm run build`, which `npm test` runs first) on the
+ * bundled examples and on broken inputs, with a real SQLite file in a temporary directory.
+ */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = resolve(import.meta.dirname, "../..");
+const bin = join(root, "dist/src/cli/main.js");
+const examples = join(root, "examples");
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env: { ...process.env, ...env }, cwd: root, maxBuffer: 64 << 20 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), "shadow-ai-cli-"));
+
+describe("shadow-ai CLI", () => {
+  it("scans the bundled examples into an inventory of at least 10 classified AI services", () => {
+    const db = join(tmp(), "inv.db");
+    const scan = cli(["--db", db, "--config", join(examples, "shadow-ai.yaml"), "scan", "--json"]);
+    expect(scan.stderr).toBe("");
+    expect(scan.code).toBe(0);
+    const summary = JSON.parse(scan.stdout);
+    expect(summary.status).toBe("complete");
+    expect(summary.inserted).toBeGreaterThan(0);
+
+    const inv = cli(["--db", db, "inventory", "--json"]);
+    expect(inv.code).toBe(0);
+    const records = JSON.parse(inv.stdout) as { id: string; users: unknown[]; evidence: Record<string, number>; sources: string[]; classification: { tier: string; articles: string[] } }[];
+    expect(records.length).toBeGreaterThanOrEqual(10);
+    for (const r of records) {
+      expect(r.users.length, r.id).toBeGreaterThan(0);
+      expect(Object.values(r.evidence).reduce((a, b) => a + b, 0), r.id).toBeGreaterThan(0);
+      expect(["prohibited", "high_risk", "transparency", "gpai", "minimal"], r.id).toContain(r.classification.tier);
+      expect(r.classification.articles.length, r.id).toBeGreaterThan(0);
+    }
+    // every kind of sample evidence contributed
+    const sources = new Set(records.flatMap((r) => r.sources));
+    expect([...sources].sort()).toEqual(["google-workspace", "microsoft-entra", "pcap"]);
+
+    // the human table shows the same services
+    const table = cli(["--db", db, "inventory"]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain(`${records.length} AI service(s)`);
+  });
+
+  it("leaves inventory --json unchanged when the same inputs are scanned twice", () => {
+    const db = join(tmp(), "inv.db");
+    const cfg = join(examples, "shadow-ai.yaml");
+    expect(cli(["--db", db, "--config", cfg, "scan"]).code).toBe(0);
+    const first = cli(["--db", db, "inventory", "--json"]).stdout;
+    const again = cli(["--db", db, "--config", cfg, "scan", "--json"]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).inserted).toBe(0);
+    expect(cli(["--db", db, "inventory", "--json"]).stdout).toBe(first);
+  });
+
+  it("reports a truncated and a corrupt capture by file and offset, scans the others, and exits 3", () => {
+    const dir = tmp();
+    const db = join(dir, "inv.db");
+    const captures = readdirSync(join(examples, "pcap")).filter((f) => /\.pcap(ng)?$/.test(f));
+    const good = join(examples, "pcap", captures.find((f) => f.endsWith(".pcap"))!);
+    const truncated = join(dir, "truncated.pcap");
+    const whole = readFileSync(good);
+    writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const corrupt = join(dir, "corrupt.pcap");
+    writeFileSync(corrupt, Buffer.from("this is not a capture file at all".repeat(4)));
+    const other = join(dir, "other.pcapng");
+    copyFileSync(join(examples, "pcap", captures.find((f) => f.endsWith(".pcapng"))!), other);
+
+    const r = cli(["--db", db, "scan", "pcap", truncated, corrupt, other]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(new RegExp(`${truncated}: offset \\d+: `));
+    expect(r.stderr).toMatch(new RegExp(`${corrupt}: offset 0: `));
+    const inv = JSON.parse(cli(["--db", db, "inventory", "--json"]).stdout) as { evidence: Record<string, number> }[];
+    // packets before the cut and the whole good file were stored
+    expect(inv.length).toBeGreaterThan(0);
+    const db2 = cli(["--db", db, "scan", "pcap", other, "--json"]);
+    expect(JSON.parse(db2.stdout).inserted).toBe(0);
+    expect(statSync(db).size).toBeGreaterThan(0);
+  });
+
+  it("prints capture observations as JSON lines with frame, time, kind, host, client, server", () => {
+    const pcap = join(examples, "pcap", readdirSync(join(examples, "pcap")).find((f) => f.endsWith(".pcap"))!);
+    const r = cli(["extract", pcap]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.length).toBeGreaterThan(10);
+    for (const l of lines) {
+      expect(Number.isInteger(l.frame) && l.frame >= 1).toBe(true);
+      expect(l.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(["dns", "tls", "http", "quic"]).toContain(l.kind);
+      expect(typeof l.host).toBe("string");
+      expect(typeof l.client).toBe("string");
+      expect(typeof l.server).toBe("string");
+    }
+    expect(lines.some((l) => l.kind === "tls" && l.host === "api.openai.com")).toBe(true);
+  });
+
+  it("answers query user and query app, and exits 5 when nothing is found", () => {
+    const db = join(tmp(), "inv.db");
+    cli(["--db", db, "--config", join(examples, "shadow-ai.yaml"), "scan"]);
+    const inv = JSON.parse(cli(["--db", db, "inventory", "--json"]).stdout) as { id: string; name: string; users: { id: string; kind: string }[] }[];
+    const withUser = inv.find((r) => r.users.some((u) => u.kind === "user"))!;
+    const user = withUser.users.find((u) => u.kind === "user")!.id;
+    const q = cli(["--db", db, "query", "user", user.toUpperCase(), "--json"]);
+    expect(q.code).toBe(0);
+    expect(JSON.parse(q.stdout).services.map((s: { serviceId: string }) => s.serviceId)).toContain(withUser.id);
+    const a = cli(["--db", db, "query", "app", withUser.name, "--json"]);
+    expect(a.code).toBe(0);
+    expect(JSON.parse(a.stdout).records[0].users.map((u: { id: string }) => u.id)).toContain(user);
+    expect(cli(["--db", db, "query", "user", "nobody@nowhere.invalid"]).code).toBe(5);
+  });
+
+  it("uses $SHADOW_AI_DB, and exits 2 on bad usage and 4 on a file that is not a database", () => {
+    const dir = tmp();
+    const envDb = join(dir, "env.db");
+    expect(cli(["inventory", "--json"], { SHADOW_AI_DB: envDb }).code).toBe(0);
+    expect(statSync(envDb).isFile()).toBe(true);
+    expect(cli(["no-such-command"]).code).toBe(2);
+    expect(cli(["scan", "pcap"]).code).toBe(2);
+    const notDb = join(dir, "not.db");
+    writeFileSync(notDb, "x".repeat(4096));
+    const r = cli(["--db", notDb, "inventory"]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(notDb);
+  });
+});
