@@ -80,11 +80,11 @@ async function runScan(g: GlobalOptions, command: string, jobs: Job[], opts: Sca
     writer.error(e);
     if (!opts.json) process.stderr.write(`shadow-ai: ${formatError(e)}\n`);
   };
-  const ctx: CollectContext = { onError: report };
   let fatal: Error | undefined;
   try {
     for (const job of jobs) {
       const src = SOURCES[job.source];
+      const ctx: CollectContext = { onError: report, cursors: writer.cursors(job.source) };
       const { files, missing } = expandInputs(job.inputs, src.accept);
       for (const m of missing) report({ input: m, message: "no such file or directory", partial: false });
       let read = 0;

@@ -17,10 +17,30 @@ export interface InputError {
   partial: boolean;
 }
 
+/**
+ * Where a collector keeps its position between scheduled scans (a log file's inode and byte
+ * offset, an API's last event time). Values are opaque strings, usually JSON.
+ *
+ * Exactly-once: a value passed to {@link CursorStore.set} is committed in the same database
+ * transaction as every observation the collector yielded before the call, so call `set` only
+ * after yielding everything up to the position it records. A killed scan then resumes from the
+ * last committed position, and never skips evidence.
+ */
+export interface CursorStore {
+  /** The committed value for `key`, or undefined on the first scan. */
+  get(key: string): string | undefined;
+  /** Record a new position, to be committed with the observations yielded so far. */
+  set(key: string, value: string): void;
+}
+
 /** What a collector is given for one run. */
 export interface CollectContext {
   /** Report a problem without stopping. */
   onError(error: InputError): void;
+  /** Positions of incremental sources; absent when the caller wants a full read (e.g. `extract`). */
+  cursors?: CursorStore;
+  /** Progress of long work: `done` of `total` units (users, bytes). Optional; the CLI draws a bar. */
+  onProgress?(done: number, total: number | undefined, unit: string): void;
 }
 
 /**

@@ -4,7 +4,7 @@
  * A killed process loses at most the batch in flight; every committed batch stays.
  */
 import type { Statement, Transaction } from "better-sqlite3";
-import type { InputError } from "../core/collector.js";
+import type { CursorStore, InputError } from "../core/collector.js";
 import type { Finding } from "../core/finding.js";
 import type { Observation } from "../core/observation.js";
 import { contentKey } from "./content-key.js";
@@ -28,6 +28,8 @@ export class ScanWriter {
   readonly counts: ScanCounts = { read: 0, matched: 0, inserted: 0 };
   readonly errors: InputError[] = [];
   private batch: [Observation, Finding][] = [];
+  /** Cursor values set since the last flush, by `source\u0000key`: committed with the next batch. */
+  private pendingCursors = new Map<string, { source: string; key: string; value: string }>();
   private readonly insert: Statement;
   private readonly flushTx: Transaction<(rows: [Observation, Finding][]) => number>;
 
@@ -45,9 +47,15 @@ export class ScanWriter {
       client_id, app_id, app_name, publisher, scopes, consent_type, user_agent, method, path, alpn, qtype,
       action, ref, service_id, match_field, matched, confidence
     ) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+    const putCursor = db.prepare(
+      "INSERT INTO cursors (source, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    );
     this.flushTx = db.transaction((rows: [Observation, Finding][]) => {
       let n = 0;
       for (const [o, f] of rows) n += this.insert.run(toRow(this.scanId, o, f)).changes;
+      const now = new Date().toISOString();
+      for (const c of this.pendingCursors.values()) putCursor.run(c.source, c.key, c.value, now);
+      this.pendingCursors.clear();
       return n;
     });
   }
@@ -70,9 +78,23 @@ export class ScanWriter {
     this.errors.push(e);
   }
 
-  /** Write the queued batch in one transaction. */
+  /**
+   * The cursor store of one source for this scan: `get` sees committed values (and this scan's own
+   * pending ones); `set` is committed with the next batch, in the same transaction.
+   */
+  cursors(source: string): CursorStore {
+    const read = this.db.prepare("SELECT value FROM cursors WHERE source = ? AND key = ?").pluck();
+    return {
+      get: (key) => this.pendingCursors.get(`${source}\u0000${key}`)?.value ?? (read.get(source, key) as string | undefined),
+      set: (key, value) => {
+        this.pendingCursors.set(`${source}\u0000${key}`, { source, key, value });
+      },
+    };
+  }
+
+  /** Write the queued batch and pending cursors in one transaction. */
   flush(): void {
-    if (this.batch.length === 0) return;
+    if (this.batch.length === 0 && this.pendingCursors.size === 0) return;
     const rows = this.batch;
     this.batch = [];
     this.counts.inserted += this.flushTx.immediate(rows);

@@ -77,4 +77,15 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX governance_journal_system ON governance_journal(system_id, at);
   `,
+  // 2: positions of incremental sources (log file inode + offset, API cursors), committed with the
+  // observations read up to them.
+  `
+  CREATE TABLE cursors (
+    source        TEXT NOT NULL,
+    key           TEXT NOT NULL,
+    value         TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    PRIMARY KEY (source, key)
+  );
+  `,
 ];

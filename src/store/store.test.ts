@@ -111,3 +111,29 @@ describe("store", () => {
     expect(() => openStore(path)).toThrow(path);
   });
 });
+
+describe("cursors", () => {
+  it("commits a cursor with the observations read before it, and only then", () => {
+    const path = dbFile();
+    const db = openStore(path);
+    const w = new ScanWriter(db, "test", []);
+    const c = w.cursors("logs");
+    expect(c.get("/var/log/a")).toBeUndefined();
+    w.add(obs({ host: "a", ref: { id: "1" } }), f("x"));
+    c.set("/var/log/a", '{"offset":100}');
+    expect(c.get("/var/log/a")).toBe('{"offset":100}');
+    // not committed yet: a second connection sees nothing
+    const other = openStore(path, { readonly: true });
+    expect(other.prepare("SELECT COUNT(*) n FROM cursors").get()).toEqual({ n: 0 });
+    w.flush();
+    expect(other.prepare("SELECT value FROM cursors").all()).toEqual([{ value: '{"offset":100}' }]);
+    expect(other.prepare("SELECT COUNT(*) n FROM observations").get()).toEqual({ n: 1 });
+    other.close();
+    w.finish();
+    db.close();
+    const again = openStore(path);
+    expect(new ScanWriter(again, "t", []).cursors("logs").get("/var/log/a")).toBe('{"offset":100}');
+    expect(new ScanWriter(again, "t", []).cursors("other").get("/var/log/a")).toBeUndefined();
+    again.close();
+  });
+});
