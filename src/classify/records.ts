@@ -1,32 +1,94 @@
 /**
  * Assembling inventory records: stored facts (src/store) + catalogue entries (src/match) +
- * classification (this folder). Pure: no I/O.
+ * governance (human decisions) → classification (engine.ts) and risk score (risk.ts). Pure: no I/O.
  */
-import type { AISystemRecord } from "../core/finding.js";
+import type { Classification } from "../core/classification.js";
+import type { AISystemRecord, Governance } from "../core/finding.js";
 import type { AIService } from "../core/service.js";
+import { emptyGovernance } from "../store/governance.js";
 import type { SystemFacts } from "../store/inventory.js";
-import { classifyFromCatalog } from "./catalog.js";
+import { classify } from "./engine.js";
+import { riskScore } from "./risk.js";
 
-/** Build one record per service with evidence, in the order of `facts` (service id). */
-export function buildRecords(facts: readonly SystemFacts[], services: ReadonlyMap<string, AIService>): AISystemRecord[] {
+export interface BuildOptions {
+  /** YYYY-MM-DD for obligation dates; today by default. */
+  today?: string;
+  /** ISO time for recency in the risk score; now by default. */
+  now?: string;
+}
+
+function unclassified(serviceId: string, today: string): Classification {
+  return {
+    regime: "EU2024/1689+EU2026/1744", rulesetVersion: "-", evaluatedAt: today, tier: "unclassified", disposition: "requires_review",
+    articles: [], provenance: "catalog", role: { value: "deployer", basis: [], disposition: "requires_review" }, findings: [],
+    obligations: [], purpose: { tags: [], source: null },
+    rationale: `The signature "${serviceId}" is no longer in the catalogue; the stored evidence is kept and needs a human review.`,
+  };
+}
+
+/** What the compliance file of a record still lacks. */
+export function missingOf(c: Classification, g: Governance): string[] {
+  const out: string[] = [];
+  if (!g.owner) out.push("owner");
+  if (!g.purpose) out.push("purpose");
+  if (c.obligations.some((o) => o.needs === "oversight") && !g.oversight) out.push("oversight");
+  if (c.obligations.some((o) => o.needs === "fria") && !g.fria) out.push("fria");
+  return out;
+}
+
+/** Build one record per (service, organisational unit) with evidence, in the order of `facts`. */
+export function buildRecords(
+  facts: readonly SystemFacts[],
+  services: ReadonlyMap<string, AIService>,
+  governance: ReadonlyMap<string, Governance>,
+  options: BuildOptions = {},
+): AISystemRecord[] {
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
   return facts.map((f) => {
     const s = services.get(f.serviceId);
+    const g = governance.get(f.id) ?? emptyGovernance();
+    const classification = s
+      ? classify(
+          {
+            service: s, orgUnit: f.orgUnit, jobTitles: f.jobTitles, userCount: f.users.length,
+            attested: { purposeTags: g.purposeTags, ...(g.exposure ? { exposure: g.exposure } : {}) },
+          },
+          { today, ...(g.classOverride ? { override: g.classOverride } : {}) },
+        )
+      : unclassified(f.serviceId, today);
+    const hasGrants = (f.evidence["oauth_grant"] ?? 0) + (f.evidence["oauth_event"] ?? 0) > 0;
     return {
-      id: f.serviceId,
+      id: f.id,
+      serviceId: f.serviceId,
       name: s?.name ?? f.serviceId,
       vendor: s?.vendor ?? "unknown",
       category: s?.category ?? "unknown",
+      orgUnit: f.orgUnit,
       users: f.users,
-      departments: f.departments,
+      jobTitles: f.jobTitles,
       scopes: f.scopes,
       evidence: f.evidence,
       sources: f.sources,
       matchedBy: f.matchedBy,
       firstSeen: f.firstSeen,
       lastSeen: f.lastSeen,
-      status: f.status,
-      owner: f.owner,
-      classification: classifyFromCatalog(s, f.serviceId),
+      status: g.status,
+      owner: g.owner,
+      governance: g,
+      classification,
+      missing: missingOf(classification, g),
+      risk: riskScore({
+        scopes: f.scopes,
+        userCount: f.users.filter((u) => u.kind === "user" || u.kind === "client").length,
+        // an admin consent for all users, or app-only permissions, reach every user's data
+        allUsersConsent: f.users.some((u) => u.kind === "all_users" || u.kind === "application"),
+        status: g.status,
+        vendorFacts: s?.vendorFacts,
+        hasGrants,
+        verifiedPublisher: f.verifiedPublisher,
+        lastSeen: f.lastSeen,
+        ...(options.now ? { now: options.now } : {}),
+      }),
     };
   });
 }

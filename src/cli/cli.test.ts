@@ -46,7 +46,7 @@ describe("shadow-ai CLI", () => {
     // the human table shows the same services
     const table = cli(["--db", db, "inventory"]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toContain(`${records.length} AI service(s)`);
+    expect(table.stdout).toContain(`in ${records.length} record(s)`);
   });
 
   it("leaves inventory --json unchanged when the same inputs are scanned twice", () => {
@@ -106,14 +106,15 @@ describe("shadow-ai CLI", () => {
     const db = join(tmp(), "inv.db");
     cli(["--db", db, "--config", join(examples, "shadow-ai.yaml"), "scan"]);
     const inv = JSON.parse(cli(["--db", db, "inventory", "--json"]).stdout) as { id: string; name: string; users: { id: string; kind: string }[] }[];
-    const withUser = inv.find((r) => r.users.some((u) => u.kind === "user"))!;
+    const withUser = inv.find((r) => r.users.some((u) => u.kind === "user"))! as { id: string; serviceId?: string; name: string; users: { id: string; kind: string }[] };
     const user = withUser.users.find((u) => u.kind === "user")!.id;
     const q = cli(["--db", db, "query", "user", user.toUpperCase(), "--json"]);
     expect(q.code).toBe(0);
-    expect(JSON.parse(q.stdout).services.map((s: { serviceId: string }) => s.serviceId)).toContain(withUser.id);
+    expect(JSON.parse(q.stdout).services.map((s: { serviceId: string }) => s.serviceId)).toContain(withUser.serviceId);
     const a = cli(["--db", db, "query", "app", withUser.name, "--json"]);
     expect(a.code).toBe(0);
-    expect(JSON.parse(a.stdout).records[0].users.map((u: { id: string }) => u.id)).toContain(user);
+    const records = JSON.parse(a.stdout).records as { users: { id: string }[] }[];
+    expect(records.flatMap((r) => r.users.map((u) => u.id))).toContain(user);
     expect(cli(["--db", db, "query", "user", "nobody@nowhere.invalid"]).code).toBe(5);
   });
 
@@ -129,5 +130,55 @@ describe("shadow-ai CLI", () => {
     const r = cli(["--db", notDb, "inventory"]);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain(notDb);
+  });
+
+  it("keeps governance across rescans, journals only human changes, and re-classifies by the attested use", () => {
+    const db = join(tmp(), "inv.db");
+    const cfg = join(examples, "shadow-ai.yaml");
+    expect(cli(["--db", db, "--config", cfg, "scan"]).code).toBe(0);
+    type Rec = {
+      id: string; status: string; owner: string | null; missing: string[];
+      governance: { purpose: string | null; purposeTags: string[]; oversight: string | null };
+      classification: { tier: string; disposition: string; articles: string[]; rationale: string; role: { value: string }; obligations: { id: string; appliesFrom: string; status: string }[] };
+      risk: { score: number; factors: { factor: string; points: number }[] };
+    };
+    const inventory = () => JSON.parse(cli(["--db", db, "inventory", "--json"]).stdout) as Rec[];
+    const before = inventory().find((r) => r.id === "otter-ai@hr")!;
+    // HR use of a notetaker: a candidate Annex III 4(a) use, pending review
+    expect(before.classification).toMatchObject({ tier: "high_risk", disposition: "requires_review", role: { value: "provider" } });
+    expect(before.classification.articles).toContain("Annex III 4(a)");
+    expect(before.classification.obligations.find((o) => o.id === "AIA.4.literacy")).toMatchObject({ appliesFrom: "2025-02-02", status: "applies" });
+    expect(before.missing).toEqual(["owner", "purpose", "oversight"]);
+    expect(before.risk.factors.map((f) => f.factor)).toEqual(["scopes", "users", "status", "training", "publisher", "jurisdiction", "recency"]);
+
+    const r = cli(["--db", db, "review", "otter-ai@hr", "--owner", "Erin Ng", "--status", "tolerated", "--purpose", "Notes of internal HR meetings",
+      "--use", "internal_productivity", "--as", "dpo@example.com", "--why", "Interviews are not recorded (HR policy 12)", "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).changes.map((c: { field: string }) => c.field)).toEqual(["owner", "status", "purpose", "use"]);
+
+    const after = inventory().find((x) => x.id === "otter-ai@hr")!;
+    expect(after).toMatchObject({ owner: "Erin Ng", status: "tolerated", missing: [] });
+    expect(after.classification).toMatchObject({ tier: "minimal", disposition: "determined" });
+    expect(after.risk.score).toBeLessThan(before.risk.score);
+
+    // a rescan changes no human decision and writes no journal entry
+    expect(cli(["--db", db, "--config", cfg, "scan"]).code).toBe(0);
+    expect(inventory().find((x) => x.id === "otter-ai@hr")).toEqual(after);
+    const history = () => JSON.parse(cli(["--db", db, "review", "--history", "otter-ai@hr", "--json"]).stdout).history as { field: string; by: string; old: string | null; new: string; why: string }[];
+    expect(history()).toHaveLength(4);
+    expect(history()[1]).toMatchObject({ field: "status", by: "dpo@example.com", old: "unreviewed", new: "tolerated", why: "Interviews are not recorded (HR policy 12)" });
+    // setting the same values again is no change
+    expect(cli(["--db", db, "review", "otter-ai@hr", "--owner", "Erin Ng", "--status", "tolerated"]).stdout).toContain("nothing changed");
+    expect(history()).toHaveLength(4);
+
+    // a class override needs a justification; unknown records and bad values are refused
+    expect(cli(["--db", db, "review", "otter-ai@hr", "--class", "minimal"]).code).toBe(2);
+    expect(cli(["--db", db, "review", "otter-ai@hr", "--status", "fine"]).code).toBe(2);
+    expect(cli(["--db", db, "review", "no-such-system", "--owner", "x"]).code).toBe(5);
+    const o = cli(["--db", db, "review", "openai-chatgpt@marketing", "--class", "minimal", "--why", "Drafts only; a human edits all published text", "--as", "legal"]);
+    expect(o.code).toBe(0);
+    const overridden = inventory().find((x) => x.id === "openai-chatgpt@marketing")!;
+    expect(overridden.classification).toMatchObject({ tier: "minimal", disposition: "determined" });
+    expect(overridden.classification.rationale).toContain("Drafts only");
   });
 });

@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { inventoryJson } from "../../reports/json.js";
 import { buildRecords } from "../classify/records.js";
 import type { AISystemRecord } from "../core/finding.js";
+import { readGovernance } from "../store/governance.js";
 import { readSystemFacts } from "../store/inventory.js";
 import { catalogue, openDb, type GlobalOptions } from "./context.js";
 import { table } from "./terminal.js";
@@ -14,7 +15,7 @@ export function loadInventory(g: GlobalOptions, serviceIds?: string[]): AISystem
   const { services } = catalogue(g);
   const db = openDb(g);
   try {
-    return buildRecords(readSystemFacts(db, serviceIds), services);
+    return buildRecords(readSystemFacts(db, serviceIds), services, readGovernance(db));
   } finally {
     db.close();
   }
@@ -42,6 +43,8 @@ const TIER_LABEL: Record<string, string> = {
   unclassified: "unclassified",
 };
 
+const DISPOSITION_LABEL: Record<string, string> = { determined: "-", requires_review: "REVIEW", blocked: "BLOCKED" };
+
 export function registerInventory(program: Command): void {
   program
     .command("inventory")
@@ -59,15 +62,21 @@ export function registerInventory(program: Command): void {
       }
       process.stdout.write(
         table(
-          ["AI service", "EU AI Act", "Articles", "Users / clients", "#", "Evidence", "Last seen", "Status"],
+          ["AI system", "Org unit", "EU AI Act", "Review", "Role", "Users / clients", "#", "Evidence", "Risk", "Status"],
           records.map((r) => [
-            r.name, TIER_LABEL[r.classification.tier] ?? r.classification.tier, r.classification.articles.join(", "),
-            usersText(r), r.users.length, evidenceText(r.evidence), r.lastSeen.slice(0, 10), r.status,
+            r.name, r.orgUnit ?? "-", TIER_LABEL[r.classification.tier] ?? r.classification.tier,
+            DISPOSITION_LABEL[r.classification.disposition], r.classification.role.value, usersText(r), r.users.length,
+            evidenceText(r.evidence), r.risk.score, r.status,
           ]),
-          [26, 12, 26, 34, 3, 34, 10, 10],
+          [26, 16, 12, 8, 8, 30, 3, 30, 4, 10],
         ) + "\n",
       );
       const users = new Set(records.flatMap((r) => r.users.map((u) => u.id)));
-      process.stdout.write(`${records.length} AI service(s), ${users.size} distinct user(s) or client(s).\n`);
+      const services = new Set(records.map((r) => r.serviceId));
+      const review = records.filter((r) => r.classification.disposition !== "determined").length;
+      process.stdout.write(
+        `${services.size} AI service(s) in ${records.length} record(s) (service x org unit), ${users.size} distinct user(s) or client(s); ` +
+          `${review} need(s) review. Details: shadow-ai inventory --json\n`,
+      );
     });
 }

@@ -12,6 +12,7 @@ import { CliError, EXIT } from "./exit-codes.js";
 import { registerExtract } from "./extract.js";
 import { registerInventory } from "./inventory.js";
 import { registerQuery } from "./query.js";
+import { registerReview } from "./review.js";
 import { registerScan } from "./scan.js";
 import { registerSignatures } from "./signatures.js";
 import { safeText } from "./terminal.js";
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerExtract(program);
   registerInventory(program);
   registerQuery(program);
+  registerReview(program);
   registerSignatures(program);
   for (const c of program.commands) {
     c.exitOverride();

@@ -1,4 +1,6 @@
+import type { Classification } from "./classification.js";
 import type { AiActTier } from "./service.js";
+import type { RiskScore } from "./risk.js";
 
 /** Which identifier of a signature matched an observation. */
 export type MatchField = "domain" | "oauthClientId" | "entraAppId" | "publisher" | "appName" | "userAgent";
@@ -40,29 +42,54 @@ export type SanctionStatus = (typeof SANCTION_STATUSES)[number];
 
 /** A user seen using an AI system, with how often and when. */
 export interface SystemUser {
-  /** E-mail/UPN, or a client IP address where the evidence names no person, or `all users` for an admin consent. */
+  /**
+   * E-mail/UPN; a client IP address where the evidence names no person; `all users` for an Entra admin
+   * consent; `application permissions` for app-only permissions granted to the app itself.
+   */
   id: string;
-  kind: "user" | "client" | "all_users";
+  kind: "user" | "client" | "all_users" | "application";
   department?: string;
   observations: number;
   firstSeen: string;
   lastSeen: string;
 }
 
+/** Human decisions about one AI system record, kept apart from discovered facts; never written by a scan. */
+export interface Governance {
+  owner: string | null;
+  status: SanctionStatus;
+  /** Business purpose, in the owner's words. */
+  purpose: string | null;
+  /** Purpose tags a reviewer attested (`recruitment`, `customer_chat`, ...): facts for the rules. */
+  purposeTags: string[];
+  /** Who is exposed to the output: `internal`, `external_users`, `public` (attested). */
+  exposure: string | null;
+  /** Human-oversight arrangements (Art. 26(2)): who, with what competence and authority. */
+  oversight: string | null;
+  /** Reference to the fundamental-rights impact assessment (Art. 27), when one was made. */
+  fria: string | null;
+  /** A reviewer's class, overriding the rules, with the justification. */
+  classOverride: { tier: AiActTier; why: string } | null;
+  updatedAt: string | null;
+}
+
 /**
- * AISystemRecord: one inventory entry. For now one record per catalogue service (the use and
- * organisational-unit axes come with classification by context).
+ * AISystemRecord: one inventory entry, a service used by one organisational unit (the Act
+ * classifies by use: the same chatbot used by HR and by Sales is two records). `orgUnit` is the
+ * users' department; `null` groups evidence that names no department (capture and log clients).
  */
 export interface AISystemRecord {
-  /** The service id (stable across scans). */
+  /** `<serviceId>` or `<serviceId>@<org-unit-slug>`, stable across scans. */
   id: string;
+  serviceId: string;
   name: string;
   vendor: string;
   category: string;
-  /** Distinct users or clients that used the service. */
+  orgUnit: string | null;
+  /** Distinct users or clients that used the service in this unit. */
   users: SystemUser[];
-  /** Departments of those users, where known. */
-  departments: string[];
+  /** Job titles of those users, where the identity source gave them. */
+  jobTitles: string[];
   /** OAuth scopes granted to the service, de-duplicated and sorted. */
   scopes: string[];
   /** Observation counts by kind (`dns`, `tls`, `oauth_grant`, ...). */
@@ -73,14 +100,12 @@ export interface AISystemRecord {
   matchedBy: string[];
   firstSeen: string;
   lastSeen: string;
+  /** Same as `governance.status` and `governance.owner`, for convenience. */
   status: SanctionStatus;
   owner: string | null;
-  classification: {
-    /** `unclassified` only when the service's signature has left the catalogue since the evidence was stored. */
-    tier: AiActTier | "unclassified";
-    articles: string[];
-    rationale: string;
-    /** `catalog`: the signature's default for the product's intended purpose. */
-    provenance: "catalog" | "observed" | "attested" | "reviewed";
-  };
+  governance: Governance;
+  classification: Classification;
+  /** What the compliance file still lacks: `owner`, `purpose`, `oversight`, `fria`. */
+  missing: string[];
+  risk: RiskScore;
 }

@@ -22,7 +22,7 @@ export async function ingest(source: AsyncIterable<Observation>, matcher: Matche
       matched++;
       writer.add(o, f);
     } else {
-      writer.skip();
+      writer.skip(o);
     }
   }
   writer.flush();

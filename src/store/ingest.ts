@@ -28,6 +28,9 @@ export class ScanWriter {
   readonly counts: ScanCounts = { read: 0, matched: 0, inserted: 0 };
   readonly errors: InputError[] = [];
   private batch: [Observation, Finding][] = [];
+  /** Directory facts (department, job title) per user seen in this scan, written with the next batch. */
+  private pendingPeople = new Map<string, { department: string | null; jobTitle: string | null }>();
+  private readonly seenPeople = new Map<string, string>();
   /** Cursor values set since the last flush, by `source\u0000key`: committed with the next batch. */
   private pendingCursors = new Map<string, { source: string; key: string; value: string }>();
   private readonly insert: Statement;
@@ -50,9 +53,17 @@ export class ScanWriter {
     const putCursor = db.prepare(
       "INSERT INTO cursors (source, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
     );
+    const putPerson = db.prepare(
+      `INSERT INTO people (user, department, job_title, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (user) DO UPDATE SET department = COALESCE(excluded.department, department),
+         job_title = COALESCE(excluded.job_title, job_title), updated_at = excluded.updated_at`,
+    );
     this.flushTx = db.transaction((rows: [Observation, Finding][]) => {
       let n = 0;
       for (const [o, f] of rows) n += this.insert.run(toRow(this.scanId, o, f)).changes;
+      const stamp = new Date().toISOString();
+      for (const [user, p] of this.pendingPeople) putPerson.run(user, p.department, p.jobTitle, stamp);
+      this.pendingPeople.clear();
       const now = new Date().toISOString();
       for (const c of this.pendingCursors.values()) putCursor.run(c.source, c.key, c.value, now);
       this.pendingCursors.clear();
@@ -60,15 +71,28 @@ export class ScanWriter {
     });
   }
 
-  /** Count an observation that matched nothing (it is not stored). */
-  skip(): void {
+  /**
+   * Count an observation that matched nothing. It is not stored, but the department and job title
+   * it carries for its user are: they attribute that user's AI use to an organisational unit.
+   */
+  skip(o?: Observation): void {
     this.counts.read++;
+    if (o) this.person(o);
+  }
+
+  private person(o: Observation): void {
+    if (!o.user || (!o.department && !o.jobTitle)) return;
+    const sig = `${o.department ?? ""}\u0000${o.jobTitle ?? ""}`;
+    if (this.seenPeople.get(o.user) === sig) return;
+    this.seenPeople.set(o.user, sig);
+    this.pendingPeople.set(o.user, { department: o.department ?? null, jobTitle: o.jobTitle ?? null });
   }
 
   /** Queue a matched observation; writes a batch when {@link BATCH_SIZE} are queued. */
   add(o: Observation, f: Finding): void {
     this.counts.read++;
     this.counts.matched++;
+    this.person(o);
     this.batch.push([o, f]);
     if (this.batch.length >= BATCH_SIZE) this.flush();
   }
@@ -94,7 +118,7 @@ export class ScanWriter {
 
   /** Write the queued batch and pending cursors in one transaction. */
   flush(): void {
-    if (this.batch.length === 0 && this.pendingCursors.size === 0) return;
+    if (this.batch.length === 0 && this.pendingCursors.size === 0 && this.pendingPeople.size === 0) return;
     const rows = this.batch;
     this.batch = [];
     this.counts.inserted += this.flushTx.immediate(rows);

@@ -1,16 +1,21 @@
 /**
- * Aggregating stored evidence into per-service facts: who used each AI service, how it was seen,
- * which scopes it holds, when. Every figure comes from `observations`; human decisions come from
- * `governance`. Results are sorted so that the same database always gives the same output.
+ * Aggregating stored evidence into per-record facts: for each AI service and organisational unit
+ * (the users' department, from the `people` table or the observation itself), who used it, how it
+ * was seen, which scopes it holds, when. Every figure comes from `observations`; human decisions
+ * come from `governance` (src/store/governance.ts). Results are sorted so that the same database
+ * always gives the same output.
  */
-import type { SanctionStatus, SystemUser } from "../core/finding.js";
+import type { SystemUser } from "../core/finding.js";
 import type { DB } from "./db.js";
 
-/** What the evidence says about one AI service, before classification. */
+/** What the evidence says about one service in one organisational unit, before classification. */
 export interface SystemFacts {
+  /** `<serviceId>` or `<serviceId>@<org-unit-slug>`. */
+  id: string;
   serviceId: string;
+  orgUnit: string | null;
   users: SystemUser[];
-  departments: string[];
+  jobTitles: string[];
   scopes: string[];
   evidence: Record<string, number>;
   sources: string[];
@@ -18,88 +23,98 @@ export interface SystemFacts {
   firstSeen: string;
   lastSeen: string;
   observations: number;
-  status: SanctionStatus;
-  owner: string | null;
-  purpose: string | null;
+  /** True when an OAuth grant or event in the evidence named a verified publisher. */
+  verifiedPublisher: boolean;
 }
 
 /** Sentinel identity for an Entra admin consent on behalf of all users (consentType AllPrincipals). */
 export const ALL_USERS = "all users";
 
+/** Sentinel identity for application permissions granted to the app itself (no user signs in). */
+export const APPLICATION = "application permissions";
+
+/** `Talent Acquisition` → `talent-acquisition`; used in record ids. */
+export function orgUnitSlug(unit: string): string {
+  const s = unit
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return s || "unit";
+}
+
+/** The record id of a service used by an organisational unit. */
+export function recordId(serviceId: string, orgUnit: string | null): string {
+  return orgUnit ? `${serviceId}@${orgUnitSlug(orgUnit)}` : serviceId;
+}
+
+/** Observations with their user's organisational unit and job title resolved. */
+const OBS = `
+  WITH obs AS (
+    SELECT o.*, COALESCE(p.department, o.department) AS unit, COALESCE(p.job_title, o.job_title) AS title
+    FROM observations o LEFT JOIN people p ON p.user = o.user
+    %WHERE%
+  )`;
 /** SQL for "who" an observation is about: the person, else all users for an admin consent, else the client address. */
-const WHO = `COALESCE(user, CASE WHEN consent_type = 'AllPrincipals' THEN '${ALL_USERS}' END, client)`;
-const WHO_KIND = `CASE WHEN user IS NOT NULL THEN 'user' WHEN consent_type = 'AllPrincipals' THEN 'all_users' ELSE 'client' END`;
+const WHO = `COALESCE(user, CASE WHEN consent_type = 'AllPrincipals' THEN '${ALL_USERS}' END, client,
+  CASE WHEN action = 'app_role' THEN '${APPLICATION}' END)`;
+const WHO_KIND = `CASE WHEN user IS NOT NULL THEN 'user' WHEN consent_type = 'AllPrincipals' THEN 'all_users'
+  WHEN client IS NOT NULL THEN 'client' ELSE 'application' END`;
 
 /**
- * Read the facts of every service with evidence, optionally only those in `serviceIds`.
- * Services are ordered by id; users by id; scopes, departments and sources alphabetically.
+ * Read the facts of every (service, organisational unit) with evidence, optionally only for the
+ * services in `serviceIds`. Records are ordered by id; users by id; lists alphabetically.
  */
 export function readSystemFacts(db: DB, serviceIds?: readonly string[]): SystemFacts[] {
-  const only = serviceIds ? `WHERE service_id IN (SELECT value FROM json_each(?))` : "";
+  const where = serviceIds ? `WHERE o.service_id IN (SELECT value FROM json_each(?))` : "";
   const args = serviceIds ? [JSON.stringify(serviceIds)] : [];
+  const q = <T>(select: string): T[] => db.prepare(OBS.replace("%WHERE%", where) + select).all(...args) as T[];
   const facts = new Map<string, SystemFacts>();
+  const key = (service: string, unit: string | null) => `${service}\u0000${unit ?? ""}`;
 
-  const base = db
-    .prepare(`SELECT service_id, COUNT(*) n, MIN(time) first, MAX(time) last FROM observations ${only} GROUP BY service_id ORDER BY service_id`)
-    .all(...args) as { service_id: string; n: number; first: string; last: string }[];
-  for (const r of base) {
-    facts.set(r.service_id, {
-      serviceId: r.service_id, users: [], departments: [], scopes: [], evidence: {}, sources: [], matchedBy: [],
-      firstSeen: r.first, lastSeen: r.last, observations: r.n, status: "unreviewed", owner: null, purpose: null,
+  for (const r of q<{ service_id: string; unit: string | null; n: number; first: string; last: string; publisher: number }>(
+    `SELECT service_id, unit, COUNT(*) n, MIN(time) first, MAX(time) last, MAX(publisher IS NOT NULL) publisher
+     FROM obs GROUP BY service_id, unit`,
+  )) {
+    facts.set(key(r.service_id, r.unit), {
+      id: recordId(r.service_id, r.unit), serviceId: r.service_id, orgUnit: r.unit, users: [], jobTitles: [], scopes: [], evidence: {},
+      sources: [], matchedBy: [], firstSeen: r.first, lastSeen: r.last, observations: r.n, verifiedPublisher: r.publisher === 1,
     });
   }
-  const get = (id: string): SystemFacts => facts.get(id)!;
+  const get = (service: string, unit: string | null): SystemFacts => facts.get(key(service, unit))!;
 
-  const users = db
-    .prepare(
-      `SELECT service_id, ${WHO} who, ${WHO_KIND} kind, MAX(department) department, COUNT(*) n, MIN(time) first, MAX(time) last
-       FROM observations ${only} GROUP BY service_id, who HAVING who IS NOT NULL ORDER BY service_id, who`,
-    )
-    .all(...args) as { service_id: string; who: string; kind: SystemUser["kind"]; department: string | null; n: number; first: string; last: string }[];
-  for (const u of users) {
-    get(u.service_id).users.push({
-      id: u.who, kind: u.kind, ...(u.department ? { department: u.department } : {}), observations: u.n, firstSeen: u.first, lastSeen: u.last,
+  for (const u of q<{ service_id: string; unit: string | null; who: string; kind: SystemUser["kind"]; title: string | null; n: number; first: string; last: string }>(
+    `SELECT service_id, unit, ${WHO} who, ${WHO_KIND} kind, MAX(title) title, COUNT(*) n, MIN(time) first, MAX(time) last
+     FROM obs GROUP BY service_id, unit, who HAVING who IS NOT NULL ORDER BY who`,
+  )) {
+    get(u.service_id, u.unit).users.push({
+      id: u.who, kind: u.kind, ...(u.unit ? { department: u.unit } : {}), observations: u.n, firstSeen: u.first, lastSeen: u.last,
     });
   }
-
-  for (const r of db
-    .prepare(`SELECT DISTINCT service_id, department FROM observations ${only ? only + " AND" : "WHERE"} department IS NOT NULL ORDER BY service_id, department`)
-    .all(...args) as { service_id: string; department: string }[]) {
-    get(r.service_id).departments.push(r.department);
+  for (const r of q<{ service_id: string; unit: string | null; title: string }>(
+    `SELECT DISTINCT service_id, unit, title FROM obs WHERE title IS NOT NULL ORDER BY title`,
+  )) {
+    get(r.service_id, r.unit).jobTitles.push(r.title);
   }
-
-  for (const r of db
-    .prepare(
-      `SELECT DISTINCT o.service_id, j.value scope FROM observations o, json_each(o.scopes) j
-       ${only ? only.replace("service_id", "o.service_id") + " AND" : "WHERE"} o.scopes IS NOT NULL ORDER BY o.service_id, scope`,
-    )
-    .all(...args) as { service_id: string; scope: string }[]) {
-    get(r.service_id).scopes.push(r.scope);
+  for (const r of q<{ service_id: string; unit: string | null; scope: string }>(
+    `SELECT DISTINCT obs.service_id, obs.unit, j.value scope FROM obs, json_each(obs.scopes) j WHERE obs.scopes IS NOT NULL ORDER BY scope`,
+  )) {
+    get(r.service_id, r.unit).scopes.push(r.scope);
   }
-
-  for (const r of db
-    .prepare(`SELECT service_id, kind, COUNT(*) n FROM observations ${only} GROUP BY service_id, kind ORDER BY service_id, kind`)
-    .all(...args) as { service_id: string; kind: string; n: number }[]) {
-    get(r.service_id).evidence[r.kind] = r.n;
+  for (const r of q<{ service_id: string; unit: string | null; kind: string; n: number }>(
+    `SELECT service_id, unit, kind, COUNT(*) n FROM obs GROUP BY service_id, unit, kind ORDER BY kind`,
+  )) {
+    get(r.service_id, r.unit).evidence[r.kind] = r.n;
   }
-
-  for (const r of db
-    .prepare(`SELECT DISTINCT service_id, source FROM observations ${only} ORDER BY service_id, source`)
-    .all(...args) as { service_id: string; source: string }[]) {
-    get(r.service_id).sources.push(r.source);
+  for (const r of q<{ service_id: string; unit: string | null; source: string }>(
+    `SELECT DISTINCT service_id, unit, source FROM obs ORDER BY source`,
+  )) {
+    get(r.service_id, r.unit).sources.push(r.source);
   }
-
-  for (const r of db
-    .prepare(`SELECT DISTINCT service_id, match_field || ':' || matched m FROM observations ${only} ORDER BY service_id, m`)
-    .all(...args) as { service_id: string; m: string }[]) {
-    get(r.service_id).matchedBy.push(r.m);
+  for (const r of q<{ service_id: string; unit: string | null; m: string }>(
+    `SELECT DISTINCT service_id, unit, match_field || ':' || matched m FROM obs ORDER BY m`,
+  )) {
+    get(r.service_id, r.unit).matchedBy.push(r.m);
   }
-
-  for (const r of db.prepare(`SELECT system_id, owner, status, purpose FROM governance`).all() as {
-    system_id: string; owner: string | null; status: SanctionStatus; purpose: string | null;
-  }[]) {
-    const f = facts.get(r.system_id);
-    if (f) Object.assign(f, { owner: r.owner, status: r.status, purpose: r.purpose });
-  }
-  return [...facts.values()];
+  return [...facts.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

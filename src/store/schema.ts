@@ -88,4 +88,20 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (source, key)
   );
   `,
+  // 3: inventory records are service x organisational unit; the people table gives each user's
+  // department and job title from the identity sources; governance gains the fields a reviewer sets.
+  `
+  CREATE TABLE people (
+    user          TEXT PRIMARY KEY,          -- e-mail / UPN, lower-case
+    department    TEXT,
+    job_title     TEXT,
+    updated_at    TEXT NOT NULL
+  );
+  ALTER TABLE governance ADD COLUMN purpose_tags TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE governance ADD COLUMN exposure TEXT;
+  ALTER TABLE governance ADD COLUMN oversight TEXT;
+  ALTER TABLE governance ADD COLUMN fria TEXT;
+  ALTER TABLE governance ADD COLUMN class_override TEXT;
+  ALTER TABLE governance ADD COLUMN override_why TEXT;
+  `,
 ];

@@ -49,7 +49,7 @@ describe("store", () => {
     db.close();
   });
 
-  it("aggregates users, all-users consent, scopes, departments and evidence counts per service", () => {
+  it("aggregates users, all-users consent, scopes and evidence counts per service and organisational unit", () => {
     const path = dbFile();
     scan(path, [
       [obs({ kind: "oauth_grant", source: "google-workspace", user: "alice@example.com", department: "Sales", scopes: ["openid", "calendar.readonly"], time: "2026-10-01T00:00:00.000Z", ref: { id: "a" } }), f("otter-ai")],
@@ -60,20 +60,22 @@ describe("store", () => {
     const db = openStore(path);
     const facts = readSystemFacts(db);
     db.close();
-    expect(facts.map((x) => x.serviceId)).toEqual(["openai-api", "otter-ai"]);
+    // one record per service and organisational unit
+    expect(facts.map((x) => x.id)).toEqual(["openai-api", "otter-ai", "otter-ai@sales"]);
     const otter = facts[1]!;
+    expect(otter.orgUnit).toBeNull();
     expect(otter.users.map((u) => [u.id, u.kind])).toEqual([
       ["10.0.0.7", "client"],
-      ["alice@example.com", "user"],
       ["all users", "all_users"],
     ]);
-    expect(otter.scopes).toEqual(["Calendars.Read", "calendar.readonly", "openid"]);
-    expect(otter.departments).toEqual(["Sales"]);
-    expect(otter.evidence).toEqual({ dns: 1, oauth_grant: 2 });
-    expect(otter.sources).toEqual(["google-workspace", "microsoft-entra", "pcap"]);
-    expect(otter.firstSeen).toBe("2026-10-01T00:00:00.000Z");
+    expect(otter.scopes).toEqual(["Calendars.Read"]);
+    expect(otter.evidence).toEqual({ dns: 1, oauth_grant: 1 });
+    expect(otter.sources).toEqual(["microsoft-entra", "pcap"]);
+    expect(otter.firstSeen).toBe("2026-10-02T00:00:00.000Z");
     expect(otter.lastSeen).toBe("2026-10-03T00:00:00.000Z");
-    expect(otter.status).toBe("unreviewed");
+    const sales = facts[2]!;
+    expect(sales).toMatchObject({ serviceId: "otter-ai", orgUnit: "Sales", scopes: ["calendar.readonly", "openid"], sources: ["google-workspace"] });
+    expect(sales.users.map((u) => [u.id, u.kind, u.department])).toEqual([["alice@example.com", "user", "Sales"]]);
   });
 
   it("answers which services a user or client used, case-insensitively", () => {
@@ -135,5 +137,21 @@ describe("cursors", () => {
     expect(new ScanWriter(again, "t", []).cursors("logs").get("/var/log/a")).toBe('{"offset":100}');
     expect(new ScanWriter(again, "t", []).cursors("other").get("/var/log/a")).toBeUndefined();
     again.close();
+  });
+});
+
+describe("organisational units", () => {
+  it("attributes a user's evidence to the department an identity source gave, even where the evidence itself has none", () => {
+    const path = dbFile();
+    const db = openStore(path);
+    const w = new ScanWriter(db, "test", []);
+    // a non-AI grant carries bob's department; it is not stored, but his department is
+    w.skip(obs({ kind: "oauth_grant", user: "bob@example.com", department: "HR", jobTitle: "Recruiter", ref: { id: "slack" } }));
+    w.add(obs({ kind: "oauth_event", user: "bob@example.com", ref: { id: "e1" } }), f("openai-chatgpt"));
+    w.finish();
+    const facts = readSystemFacts(db);
+    expect(facts.map((x) => [x.id, x.orgUnit, x.jobTitles])).toEqual([["openai-chatgpt@hr", "HR", ["Recruiter"]]]);
+    expect(db.prepare("SELECT COUNT(*) n FROM observations").get()).toEqual({ n: 1 });
+    db.close();
   });
 });

@@ -1,0 +1,131 @@
+/**
+ * `review SYSTEM ...`: set the governance of one AI system record (owner, sanction status, purpose,
+ * attested use, exposure, human oversight, impact assessment, class override), journaled; and
+ * `review --history SYSTEM`: show the journal.
+ */
+import type { Command } from "commander";
+import { userInfo } from "node:os";
+import { SANCTION_STATUSES, type SanctionStatus } from "../core/finding.js";
+import { AI_ACT_TIERS, type AiActTier } from "../core/service.js";
+import { governanceHistory, updateGovernance, type GovernanceChange } from "../store/governance.js";
+import { openDb, printJson, type GlobalOptions } from "./context.js";
+import { CliError, EXIT } from "./exit-codes.js";
+import { loadInventory } from "./inventory.js";
+import { table } from "./terminal.js";
+
+interface ReviewOptions {
+  history?: boolean;
+  owner?: string;
+  status?: string;
+  purpose?: string;
+  use?: string;
+  exposure?: string;
+  oversight?: string;
+  fria?: string;
+  class?: string;
+  clearClass?: boolean;
+  why?: string;
+  as?: string;
+  json?: boolean;
+}
+
+const EXPOSURES = ["internal", "external_users", "public"];
+/** Longest free-text value accepted (owner, purpose, oversight, why). */
+const MAX_TEXT = 2000;
+
+function textOpt(name: string, v: string | undefined): string | null | undefined {
+  if (v === undefined) return undefined;
+  if (v.length > MAX_TEXT) throw new CliError(`--${name}: longer than ${MAX_TEXT} characters`, EXIT.USAGE);
+  return v.trim() === "" ? null : v.trim();
+}
+
+/** Turn the options into a change, validating every value. */
+export function changeFromOptions(o: ReviewOptions): GovernanceChange {
+  const c: GovernanceChange = {};
+  const owner = textOpt("owner", o.owner);
+  if (owner !== undefined) c.owner = owner;
+  if (o.status !== undefined) {
+    if (!(SANCTION_STATUSES as readonly string[]).includes(o.status)) {
+      throw new CliError(`--status: "${o.status}" is not one of ${SANCTION_STATUSES.join(", ")}`, EXIT.USAGE);
+    }
+    c.status = o.status as SanctionStatus;
+  }
+  const purpose = textOpt("purpose", o.purpose);
+  if (purpose !== undefined) c.purpose = purpose;
+  if (o.use !== undefined) {
+    const tags = o.use.split(",").map((t) => t.trim()).filter(Boolean);
+    for (const t of tags) if (!/^[a-z][a-z0-9_]{1,40}$/.test(t)) throw new CliError(`--use: "${t}" is not a purpose tag (lower_snake_case)`, EXIT.USAGE);
+    c.purposeTags = tags;
+  }
+  if (o.exposure !== undefined) {
+    if (!EXPOSURES.includes(o.exposure)) throw new CliError(`--exposure: "${o.exposure}" is not one of ${EXPOSURES.join(", ")}`, EXIT.USAGE);
+    c.exposure = o.exposure;
+  }
+  const oversight = textOpt("oversight", o.oversight);
+  if (oversight !== undefined) c.oversight = oversight;
+  const fria = textOpt("fria", o.fria);
+  if (fria !== undefined) c.fria = fria;
+  const why = textOpt("why", o.why) ?? undefined;
+  if (o.class !== undefined && o.clearClass) throw new CliError("--class and --clear-class exclude each other", EXIT.USAGE);
+  if (o.class !== undefined) {
+    if (!(AI_ACT_TIERS as readonly string[]).includes(o.class)) throw new CliError(`--class: "${o.class}" is not one of ${AI_ACT_TIERS.join(", ")}`, EXIT.USAGE);
+    if (!why) throw new CliError("--class needs --why: a class override must carry its justification", EXIT.USAGE);
+    c.classOverride = { tier: o.class as AiActTier, why };
+  }
+  if (o.clearClass) c.classOverride = null;
+  return c;
+}
+
+export function registerReview(program: Command): void {
+  program
+    .command("review")
+    .description("set the governance of an AI system record (journaled), or show its history")
+    .argument("<system>", "record id, as `inventory` shows it (e.g. openai-chatgpt@hr)")
+    .option("--history", "show the journal of changes instead of changing anything")
+    .option("--owner <name>", "accountable owner (empty string clears)")
+    .option("--status <status>", `sanction status: ${SANCTION_STATUSES.join(", ")}`)
+    .option("--purpose <text>", "business purpose")
+    .option("--use <tags>", "attested purpose tags, comma-separated (recruitment, customer_chat, creditworthiness, ...)")
+    .option("--exposure <who>", `who is exposed to the output: ${EXPOSURES.join(", ")}`)
+    .option("--oversight <text>", "human-oversight arrangements (Art. 26(2))")
+    .option("--fria <ref>", "reference of the fundamental-rights impact assessment (Art. 27)")
+    .option("--class <tier>", `override the class: ${AI_ACT_TIERS.join(", ")} (needs --why)`)
+    .option("--clear-class", "remove a class override")
+    .option("--why <text>", "why this change (journaled)")
+    .option("--as <person>", "who makes the change (default: the OS user)")
+    .option("--json", "print JSON")
+    .action((system: string, opts: ReviewOptions, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      if (opts.history) {
+        const db = openDb(g);
+        let entries;
+        try {
+          entries = governanceHistory(db, system);
+        } finally {
+          db.close();
+        }
+        if (opts.json) printJson({ system, history: entries });
+        else if (entries.length === 0) process.stdout.write(`No governance changes recorded for ${system}.\n`);
+        else process.stdout.write(table(["When", "Who", "Field", "Old", "New", "Why"], entries.map((e) => [e.at, e.by, e.field, e.old, e.new, e.why]), [24, 16, 10, 24, 24, 40]) + "\n");
+        return;
+      }
+      const change = changeFromOptions(opts);
+      if (Object.keys(change).length === 0) throw new CliError("nothing to change: give --owner, --status, --purpose, --use, --exposure, --oversight, --fria or --class", EXIT.USAGE);
+      const records = loadInventory(g);
+      if (!records.some((r) => r.id === system)) {
+        const near = records.filter((r) => r.id.startsWith(system.split("@")[0]!)).map((r) => r.id);
+        throw new CliError(`no AI system record "${system}"${near.length ? `; records of that service: ${near.join(", ")}` : " (see: shadow-ai inventory)"}`, EXIT.NOT_FOUND);
+      }
+      const by = textOpt("as", opts.as) ?? userInfo().username;
+      const db = openDb(g);
+      let entries;
+      try {
+        entries = updateGovernance(db, system, change, by, textOpt("why", opts.why) ?? null);
+      } finally {
+        db.close();
+      }
+      if (opts.json) printJson({ system, changes: entries });
+      else if (entries.length === 0) process.stdout.write(`${system}: nothing changed (the values are already set).\n`);
+      else process.stdout.write(table(["Field", "Old", "New"], entries.map((e) => [e.field, e.old, e.new]), [10, 40, 40]) + "\n");
+    });
+}

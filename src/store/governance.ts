@@ -1,0 +1,131 @@
+/**
+ * Governance: the human decisions about each AI system record (owner, purpose, sanction status,
+ * attested use, oversight, impact assessment, class override). Kept in their own table, written only
+ * by `review`, never by a scan; every change is journaled with who, when, old value, new value and
+ * why, and a change that changes nothing writes nothing.
+ */
+import type { Governance, SanctionStatus } from "../core/finding.js";
+import type { AiActTier } from "../core/service.js";
+import type { DB } from "./db.js";
+
+/** The fields `review` can set. */
+export interface GovernanceChange {
+  owner?: string | null;
+  status?: SanctionStatus;
+  purpose?: string | null;
+  purposeTags?: string[];
+  exposure?: string | null;
+  oversight?: string | null;
+  fria?: string | null;
+  /** A reviewer's class; `null` removes an override. Needs `why`. */
+  classOverride?: { tier: AiActTier; why: string } | null;
+}
+
+/** One journal entry: one field changed by one person at one time. */
+export interface JournalEntry {
+  systemId: string;
+  at: string;
+  by: string;
+  field: string;
+  old: string | null;
+  new: string | null;
+  why: string | null;
+}
+
+interface Row {
+  system_id: string;
+  owner: string | null;
+  status: SanctionStatus;
+  purpose: string | null;
+  purpose_tags: string;
+  exposure: string | null;
+  oversight: string | null;
+  fria: string | null;
+  class_override: AiActTier | null;
+  override_why: string | null;
+  updated_at: string;
+}
+
+/** The governance of a record that nobody reviewed yet. */
+export function emptyGovernance(): Governance {
+  return { owner: null, status: "unreviewed", purpose: null, purposeTags: [], exposure: null, oversight: null, fria: null, classOverride: null, updatedAt: null };
+}
+
+function fromRow(r: Row): Governance {
+  return {
+    owner: r.owner,
+    status: r.status,
+    purpose: r.purpose,
+    purposeTags: JSON.parse(r.purpose_tags) as string[],
+    exposure: r.exposure,
+    oversight: r.oversight,
+    fria: r.fria,
+    classOverride: r.class_override ? { tier: r.class_override, why: r.override_why ?? "" } : null,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** Every record's governance, by record id. */
+export function readGovernance(db: DB): Map<string, Governance> {
+  const rows = db.prepare("SELECT * FROM governance").all() as Row[];
+  return new Map(rows.map((r) => [r.system_id, fromRow(r)]));
+}
+
+const text = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === "string" ? v : JSON.stringify(v));
+
+/**
+ * Apply `change` to record `systemId` as person `by`, with the reason `why`, in one transaction.
+ * Only fields whose value differs are written and journaled.
+ * @returns the journal entries written (empty when nothing changed).
+ */
+export function updateGovernance(db: DB, systemId: string, change: GovernanceChange, by: string, why: string | null, now = new Date().toISOString()): JournalEntry[] {
+  return db
+    .transaction((): JournalEntry[] => {
+      const row = db.prepare("SELECT * FROM governance WHERE system_id = ?").get(systemId) as Row | undefined;
+      const cur = row ? fromRow(row) : emptyGovernance();
+      const next: Governance = { ...cur };
+      const entries: JournalEntry[] = [];
+      const set = <K extends keyof GovernanceChange>(field: K, journalName: string, oldV: unknown, newV: unknown, apply: () => void) => {
+        if (change[field] === undefined || text(oldV) === text(newV)) return;
+        apply();
+        entries.push({ systemId, at: now, by, field: journalName, old: text(oldV), new: text(newV), why });
+      };
+      set("owner", "owner", cur.owner, change.owner, () => (next.owner = change.owner ?? null));
+      set("status", "status", cur.status, change.status, () => (next.status = change.status!));
+      set("purpose", "purpose", cur.purpose, change.purpose, () => (next.purpose = change.purpose ?? null));
+      const tags = change.purposeTags ? [...new Set(change.purposeTags)].sort() : undefined;
+      set("purposeTags", "use", cur.purposeTags, tags, () => (next.purposeTags = tags!));
+      set("exposure", "exposure", cur.exposure, change.exposure, () => (next.exposure = change.exposure ?? null));
+      set("oversight", "oversight", cur.oversight, change.oversight, () => (next.oversight = change.oversight ?? null));
+      set("fria", "fria", cur.fria, change.fria, () => (next.fria = change.fria ?? null));
+      const oldClass = cur.classOverride?.tier ?? null;
+      const newClass = change.classOverride === undefined ? undefined : (change.classOverride?.tier ?? null);
+      set("classOverride", "class", oldClass, newClass, () => (next.classOverride = change.classOverride ?? null));
+      if (entries.length === 0) return entries;
+      db.prepare(
+        `INSERT INTO governance (system_id, owner, status, purpose, purpose_tags, exposure, oversight, fria, class_override, override_why, updated_at)
+         VALUES (@id, @owner, @status, @purpose, @tags, @exposure, @oversight, @fria, @cls, @clsWhy, @now)
+         ON CONFLICT (system_id) DO UPDATE SET owner = @owner, status = @status, purpose = @purpose, purpose_tags = @tags,
+           exposure = @exposure, oversight = @oversight, fria = @fria, class_override = @cls, override_why = @clsWhy, updated_at = @now`,
+      ).run({
+        id: systemId, owner: next.owner, status: next.status, purpose: next.purpose, tags: JSON.stringify(next.purposeTags),
+        exposure: next.exposure, oversight: next.oversight, fria: next.fria, cls: next.classOverride?.tier ?? null,
+        clsWhy: next.classOverride?.why ?? null, now,
+      });
+      const journal = db.prepare(
+        "INSERT INTO governance_journal (system_id, at, by, field, old_value, new_value, why) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      );
+      for (const e of entries) journal.run(e.systemId, e.at, e.by, e.field, e.old, e.new, e.why);
+      return entries;
+    })
+    .immediate();
+}
+
+/** The journal of one record, oldest first. */
+export function governanceHistory(db: DB, systemId: string): JournalEntry[] {
+  return (
+    db
+      .prepare("SELECT system_id, at, by, field, old_value, new_value, why FROM governance_journal WHERE system_id = ? ORDER BY at, id")
+      .all(systemId) as { system_id: string; at: string; by: string; field: string; old_value: string | null; new_value: string | null; why: string | null }[]
+  ).map((r) => ({ systemId: r.system_id, at: r.at, by: r.by, field: r.field, old: r.old_value, new: r.new_value, why: r.why }));
+}
