@@ -264,6 +264,18 @@ describe("EU AI Act scenarios", () => {
     expect(run(translator, { orgUnit: "Legal" }).tier).toBe("minimal");
   });
 
+  it("35. An emotion API used by an unattributed team is high-risk only; attested internal use makes it prohibited (Art. 5(1)(f))", () => {
+    const emotionApi = svc("emotion-api", "voice", "high_risk", ["Art. 6(2)", "Annex III 1(c)"], ["emotion-recognition"]);
+    expect(run(emotionApi).tier).toBe("high_risk");
+    expect(run(emotionApi, { orgUnit: "Engineering" }).tier).toBe("high_risk");
+    const staff = run(emotionApi, { attested: { exposure: "internal" } });
+    expect(staff.tier).toBe("prohibited");
+    expect(staff.disposition).toBe("blocked");
+    const hr = run(emotionApi, { orgUnit: "HR" });
+    expect(hr.tier).toBe("prohibited");
+    expect(hr.disposition).toBe("requires_review");
+  });
+
   it("34. Obligations carry dates relative to today: Art. 4 applies, Annex III duties from 2027-12-02", () => {
     const c = run(cvScreening);
     expect(obligation(c, "AIA.4.literacy")).toMatchObject({ status: "applies", appliesFrom: "2025-02-02" });
