@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { dnsMessage, dnsName, ptr, rr, u16 } from "./__fixtures__/craft.js";
+import { dnsMessage, dnsName, ptr, rr, u16, u8 } from "./__fixtures__/craft.js";
 import { decodeDns, looksLikeDns, typeName } from "./dns.js";
 
 const decode = (msg: Buffer): ReturnType<typeof decodeDns> => decodeDns(msg, 0, msg.length);
@@ -9,7 +9,7 @@ const qname = (labels: (string | Buffer)[]): string | undefined => decode(dnsMes
 describe("DNS messages", () => {
   it("decodes a query: QNAME as sent (case kept) and QTYPE mnemonic", () => {
     const msg = dnsMessage({ questions: [{ name: dnsName(["API", "Anthropic", "COM"]), type: 65 }] });
-    expect(decode(msg)).toEqual({ response: false, questions: [{ name: "API.Anthropic.COM", qtype: "HTTPS" }], answers: [] });
+    expect(decode(msg)).toEqual({ response: false, questions: [{ name: "API.Anthropic.COM", qtype: "HTTPS" }], answers: [], addresses: [], echPublicNames: [] });
   });
 
   it("decodes a response with compressed CNAME, A and AAAA answers", () => {
@@ -29,7 +29,35 @@ describe("DNS messages", () => {
       response: true,
       questions: [{ name: "api.openai.com", qtype: "A" }],
       answers: ["edge.example.net", "104.18.6.192", "2606:4700::6812:6c0"],
+      addresses: ["104.18.6.192", "2606:4700::6812:6c0"],
+      echPublicNames: [],
     });
+  });
+
+  it("decodes HTTPS records (RFC 9460): target name, address hints, ECH public names", () => {
+    const contents = Buffer.concat([u8(3), u16(0x20), u16(4), Buffer.alloc(4, 9), u16(4), u16(1), u16(1), u8(0), u8(18), Buffer.from("cloudflare-ech.com"), u16(0)]);
+    const config = Buffer.concat([u16(0xfe0d), u16(contents.length), contents]);
+    const ech = Buffer.concat([u16(config.length), config]);
+    const v6hint = Buffer.from("26064700000000000000000000000001", "hex");
+    const params = Buffer.concat([
+      u16(1), u16(3), u8(2), Buffer.from("h2"), // alpn=h2
+      u16(4), u16(8), Buffer.from([104, 16, 0, 1, 104, 16, 0, 2]), // ipv4hint
+      u16(5), u16(ech.length), ech,
+      u16(6), u16(16), v6hint,
+    ]);
+    const msg = dnsMessage({
+      flags: 0x8180,
+      questions: [{ name: dnsName(["crypto", "example"]), type: 65 }],
+      answers: [rr(ptr(12), 65, Buffer.concat([u16(1), u8(0), params])), rr(ptr(12), 65, Buffer.concat([u16(2), dnsName(["alt", "example"])]))],
+    });
+    expect(decode(msg)).toEqual({
+      response: true,
+      questions: [{ name: "crypto.example", qtype: "HTTPS" }],
+      answers: ["104.16.0.1", "104.16.0.2", "2606:4700::1", "alt.example"],
+      addresses: ["104.16.0.1", "104.16.0.2", "2606:4700::1"],
+      echPublicNames: ["cloudflare-ech.com"],
+    });
+    for (let cut = 0; cut < msg.length; cut++) expect(() => decodeDns(msg, 0, cut)).not.toThrow();
   });
 
   it("follows forward pointers and gives up on pointer loops", () => {

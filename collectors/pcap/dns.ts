@@ -18,6 +18,11 @@ import { escapeDnsName } from "./text.js";
 /** Well-known ports whose UDP/TCP payload is a DNS message: DNS, mDNS, LLMNR. */
 export const DNS_PORTS: ReadonlySet<number> = new Set([53, 5353, 5355]);
 
+/** True for a port of {@link DNS_PORTS} (a comparison, for the per-packet path). */
+export function isDnsPort(port: number): boolean {
+  return port === 53 || port === 5353 || port === 5355;
+}
+
 export interface DnsQuestion {
   /** QNAME as tshark prints it (`.` for the root, which tshark shows as `<Root>`). */
   name: string;
@@ -29,8 +34,19 @@ export interface DnsMessage {
   /** QR bit. */
   response: boolean;
   questions: DnsQuestion[];
-  /** Answer-section data of a response: A/AAAA addresses, CNAME/DNAME/PTR/NS targets. */
+  /**
+   * Answer-section data of a response, in order: A/AAAA addresses, CNAME/DNAME/PTR/NS targets,
+   * and for HTTPS/SVCB records (RFC 9460) the target name when not `.` and the ipv4hint/ipv6hint
+   * addresses.
+   */
   answers: string[];
+  /** The addresses among `answers` (A, AAAA, ipv4hint, ipv6hint), as text: what later connections go to. */
+  addresses: string[];
+  /**
+   * Public names of the ECH configurations (`ech` SvcParam of HTTPS/SVCB answers,
+   * draft-ietf-tls-esni-22 §4): a ClientHello whose SNI is one of them hides its real name.
+   */
+  echPublicNames: string[];
 }
 
 /**
@@ -42,6 +58,14 @@ const MAX_NAME_CHARS = 253;
 const MAX_POINTERS = 255;
 const MAX_QUESTIONS = 256;
 const MAX_ANSWERS = 256;
+
+/**
+ * Labels and pointers followed per message, over all its names: a crafted message (thousands of
+ * questions, each a long pointer chain) would otherwise cost millions of steps. A real message of
+ * 64 KiB has at most 32768 labels.
+ */
+const MAX_STEPS_PER_MESSAGE = 65536;
+let steps = 0;
 
 const scratch = Buffer.alloc(MAX_NAME_CHARS + 1);
 /** Offset just after the name read by the last {@link readName} call (in the original sequence). */
@@ -62,7 +86,7 @@ function readName(buf: Buffer, msg: number, end: number, p: number): string | nu
   let pointers = 0;
   let after = -1;
   for (;;) {
-    if (p >= end) return null;
+    if (p >= end || ++steps > MAX_STEPS_PER_MESSAGE) return null;
     const len = buf[p]!;
     p++;
     if (len === 0) break;
@@ -73,12 +97,13 @@ function readName(buf: Buffer, msg: number, end: number, p: number): string | nu
         if (n < scratch.length) scratch[n] = 0x2e;
         n++;
       }
-      for (let i = 0; i < len; i++) {
-        const b = buf[p + i]!;
-        if (b < 0x20 || b > 0x7e) clean = false;
-        if (n < scratch.length) scratch[n] = b;
-        n++;
-      }
+      if (n + len <= scratch.length) {
+        for (let i = 0; i < len; i++) {
+          const b = buf[p + i]!;
+          if (b < 0x20 || b > 0x7e) clean = false;
+          scratch[n++] = b;
+        }
+      } else n += len; // already too long to print: only the length matters (pointer loops stay cheap)
       p += len;
     } else if (kind === 0xc0) {
       if (p >= end) return null;
@@ -86,6 +111,12 @@ function readName(buf: Buffer, msg: number, end: number, p: number): string | nu
       p++;
       if (after < 0) after = p;
       if (++pointers > MAX_POINTERS) return null;
+      if (n > MAX_NAME_CHARS) {
+        // Already too long to print, and its end in the record is known: no need to follow a
+        // pointer chain (or loop) any further.
+        nameEnd = after;
+        return TOO_LONG;
+      }
       p = target;
     } else return null;
   }
@@ -93,6 +124,23 @@ function readName(buf: Buffer, msg: number, end: number, p: number): string | nu
   if (n === 0) return pointers === 0 ? "." : null;
   if (n > MAX_NAME_CHARS) return TOO_LONG;
   return escapeDnsName(scratch, 0, n, clean);
+}
+
+/**
+ * Step over the possibly compressed name at `buf[p]` without rendering it (owner names of answer
+ * records): the offset just after it in the record, or -1 when malformed or cut short. A pointer
+ * ends the name in the record (RFC 1035 §4.1.4), so its target is not followed.
+ */
+function skipName(buf: Buffer, end: number, p: number): number {
+  for (let i = 0; i < 128; i++) {
+    if (p >= end) return -1;
+    const len = buf[p]!;
+    if (len === 0) return p + 1;
+    if ((len & 0xc0) === 0xc0) return p + 2 <= end ? p + 2 : -1;
+    if ((len & 0xc0) !== 0) return -1;
+    p += 1 + len;
+  }
+  return -1;
 }
 
 const typeNames = new Map<number, string>([
@@ -135,7 +183,9 @@ export function looksLikeDns(buf: Buffer, start: number, end: number): boolean {
 /**
  * Decode the DNS message at `buf[start, end)` (no TCP length prefix). Returns null when it is
  * shorter than the 12-byte header; otherwise the questions read before any malformed part, and the
- * answers of a response. Never throws, never reads outside the range.
+ * answers of a response (RFC 1035 §4.1.3 resource records; HTTPS/SVCB, RFC 9460 §2.2, with their
+ * ipv4hint (4), ech (5) and ipv6hint (6) SvcParams, §7.3-7.4). Never throws, never reads outside
+ * the range.
  */
 export function decodeDns(buf: Buffer, start: number, end: number): DnsMessage | null {
   if (end - start < 12) return null;
@@ -143,8 +193,8 @@ export function decodeDns(buf: Buffer, start: number, end: number): DnsMessage |
   const qd = Math.min(buf.readUInt16BE(start + 4), MAX_QUESTIONS);
   const an = Math.min(buf.readUInt16BE(start + 6), MAX_ANSWERS);
   const response = (flags & 0x8000) !== 0;
-  const questions: DnsQuestion[] = [];
-  const answers: string[] = [];
+  steps = 0;
+  const msg: DnsMessage = { response, questions: [], answers: [], addresses: [], echPublicNames: [] };
   let p = start + 12;
   let ok = true;
   for (let i = 0; i < qd; i++) {
@@ -153,24 +203,78 @@ export function decodeDns(buf: Buffer, start: number, end: number): DnsMessage |
       ok = false;
       break;
     }
-    if (name !== TOO_LONG) questions.push({ name, qtype: typeName(buf.readUInt16BE(nameEnd)) });
+    if (name !== TOO_LONG) msg.questions.push({ name, qtype: typeName(buf.readUInt16BE(nameEnd)) });
     p = nameEnd + 4;
   }
-  if (response && ok) {
-    for (let i = 0; i < an; i++) {
-      if (readName(buf, start, end, p) === null || nameEnd + 10 > end) break;
-      const type = buf.readUInt16BE(nameEnd);
-      const rdlen = buf.readUInt16BE(nameEnd + 8);
-      const rdata = nameEnd + 10;
-      if (rdata + rdlen > end) break;
-      if (type === 1 && rdlen === 4) answers.push(ipv4Text(buf, rdata));
-      else if (type === 28 && rdlen === 16) answers.push(ipv6Text(buf, rdata));
-      else if (type === 5 || type === 39 || type === 12 || type === 2) {
-        const target = readName(buf, start, rdata + rdlen, rdata);
-        if (target !== null && target !== TOO_LONG) answers.push(target);
-      }
-      p = rdata + rdlen;
-    }
+  if (!response || !ok) return msg;
+  for (let i = 0; i < an; i++) {
+    const q = skipName(buf, end, p);
+    if (q < 0 || q + 10 > end) break;
+    const type = buf.readUInt16BE(q);
+    const rdlen = buf.readUInt16BE(q + 8);
+    const rdata = q + 10;
+    const rdend = rdata + rdlen;
+    if (rdend > end) break;
+    if (type === 1 && rdlen === 4) address(msg, ipv4Text(buf, rdata));
+    else if (type === 28 && rdlen === 16) address(msg, ipv6Text(buf, rdata));
+    else if (type === 5 || type === 39 || type === 12 || type === 2) {
+      const target = readName(buf, start, rdend, rdata);
+      if (target !== null && target !== TOO_LONG) msg.answers.push(target);
+    } else if ((type === 65 || type === 64) && rdlen >= 3) svcb(buf, start, rdata, rdend, msg);
+    p = rdend;
   }
-  return { response, questions, answers };
+  return msg;
+}
+
+function address(msg: DnsMessage, text: string): void {
+  msg.answers.push(text);
+  msg.addresses.push(text);
+}
+
+/** SVCB/HTTPS RDATA (RFC 9460 §2.2): priority, target name, then SvcParams (key, length, value). */
+function svcb(buf: Buffer, msg0: number, p: number, end: number, msg: DnsMessage): void {
+  const target = readName(buf, msg0, end, p + 2);
+  if (target === null) return;
+  if (target !== "." && target !== TOO_LONG) msg.answers.push(target);
+  let q = nameEnd;
+  for (let i = 0; i < 64 && q + 4 <= end; i++) {
+    const key = buf.readUInt16BE(q);
+    const len = buf.readUInt16BE(q + 2);
+    const v = q + 4;
+    const vend = v + len;
+    if (vend > end) return;
+    if (key === 4) for (let a = v; a + 4 <= vend; a += 4) address(msg, ipv4Text(buf, a));
+    else if (key === 6) for (let a = v; a + 16 <= vend; a += 16) address(msg, ipv6Text(buf, a));
+    else if (key === 5) echConfigList(buf, v, vend, msg.echPublicNames);
+    q = vend;
+  }
+}
+
+/**
+ * ECHConfigList (draft-ietf-tls-esni-22 §4): a 2-byte length, then ECHConfig entries (version,
+ * length, contents). For version 0xfe0d the contents are key_config (config_id, kem_id,
+ * public_key<2>, cipher_suites<2>), maximum_name_length, public_name<1>, extensions<2>: the public
+ * names are pushed to `out` (ASCII; at most 8 per list).
+ */
+export function echConfigList(buf: Buffer, p: number, end: number, out: string[]): void {
+  if (p + 2 > end) return;
+  const listEnd = Math.min(p + 2 + buf.readUInt16BE(p), end);
+  p += 2;
+  for (let i = 0; i < 8 && p + 4 <= listEnd; i++) {
+    const version = buf.readUInt16BE(p);
+    const next = p + 4 + buf.readUInt16BE(p + 2);
+    if (next > listEnd) return;
+    if (version === 0xfe0d) {
+      let q = p + 4 + 3; // config_id, kem_id
+      if (q + 2 > next) return;
+      q += 2 + buf.readUInt16BE(q); // public_key
+      if (q + 2 > next) return;
+      q += 2 + buf.readUInt16BE(q); // cipher_suites
+      q += 1; // maximum_name_length
+      if (q + 1 > next) return;
+      const len = buf[q]!;
+      if (len > 0 && q + 1 + len <= next) out.push(buf.toString("latin1", q + 1, q + 1 + len));
+    }
+    p = next;
+  }
 }

@@ -3,8 +3,8 @@
  * https://www.rfc-editor.org/rfc/rfc8200#section-4) headers: where the transport payload is, and
  * address text (RFC 5952, https://www.rfc-editor.org/rfc/rfc5952#section-4).
  *
- * Fragments: a non-first fragment is skipped (no reassembly); a first fragment is decoded with
- * what it holds, so a DNS question or a ClientHello at its start is still found.
+ * Fragments (RFC 791 §3.2 and RFC 8200 §4.5): decoded like any packet, with `fragId` >= 0 and
+ * the fragment's offset and more-fragments flag, for fragments.ts to reassemble.
  */
 
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from "./link.js";
@@ -23,6 +23,12 @@ export interface IpHeader {
   payload: number;
   /** End of the upper-layer data: the smaller of the IP length and the captured bytes. */
   end: number;
+  /** -1 when the packet is not a fragment; else its identification (16 bits IPv4, 32 bits IPv6). */
+  fragId: number;
+  /** Offset of the fragment's data in the original datagram's payload, in bytes. */
+  fragOffset: number;
+  /** More-fragments flag. */
+  moreFragments: boolean;
 }
 
 /** IPv6 extension headers walked over: hop-by-hop, routing, destination options, mobility, HIP, shim6. */
@@ -30,8 +36,10 @@ const IPV6_EXT_8 = new Set([0, 43, 60, 135, 139, 140]);
 const MAX_EXT_HEADERS = 16;
 
 /**
- * Decode the IP header at `buf[offset, end)` given the link layer's ethertype. Returns false for a
- * malformed header, a non-first fragment, or ESP / no-next-header. Never reads outside the range.
+ * Decode the IP header at `buf[offset, end)` given the link layer's ethertype into `out` (reused:
+ * no allocation). Returns false for a malformed header or ESP / no-next-header. A fragment
+ * (IPv4 MF flag or offset, IPv6 fragment header) decodes with `out.fragId` >= 0: its payload is a
+ * piece of the upper-layer datagram, not a header. Never reads outside the range.
  */
 export function decodeIp(buf: Buffer, offset: number, end: number, ethertype: number, out: IpHeader): boolean {
   if (ethertype === ETHERTYPE_IPV4) {
@@ -42,7 +50,6 @@ export function decodeIp(buf: Buffer, offset: number, end: number, ethertype: nu
     if (ihl < 20 || offset + ihl > end) return false;
     const total = buf.readUInt16BE(offset + 2);
     const frag = buf.readUInt16BE(offset + 6);
-    if ((frag & 0x1fff) !== 0) return false; // non-first fragment
     let stop = end;
     if (total !== 0) {
       // total 0 is TCP segmentation offload on the capturing host: trust the captured length.
@@ -55,6 +62,11 @@ export function decodeIp(buf: Buffer, offset: number, end: number, ethertype: nu
     out.protocol = buf[offset + 9]!;
     out.payload = offset + ihl;
     out.end = stop;
+    if ((frag & 0x3fff) !== 0) {
+      out.fragId = buf.readUInt16BE(offset + 4);
+      out.fragOffset = (frag & 0x1fff) * 8;
+      out.moreFragments = (frag & 0x2000) !== 0;
+    } else out.fragId = -1;
     return true;
   }
   if (ethertype === ETHERTYPE_IPV6) {
@@ -65,6 +77,7 @@ export function decodeIp(buf: Buffer, offset: number, end: number, ethertype: nu
     if (plen !== 0 && offset + 40 + plen < end) stop = offset + 40 + plen; // 0: jumbogram or offload
     let next = buf[offset + 6]!;
     let p = offset + 40;
+    out.fragId = -1;
     for (let i = 0; i < MAX_EXT_HEADERS; i++) {
       if (IPV6_EXT_8.has(next)) {
         if (p + 2 > stop) return false;
@@ -74,9 +87,13 @@ export function decodeIp(buf: Buffer, offset: number, end: number, ethertype: nu
       } else if (next === 44) {
         // Fragment header (RFC 8200 §4.5): 8 bytes; offset in the upper 13 bits of bytes 2-3.
         if (p + 8 > stop) return false;
-        if (buf.readUInt16BE(p + 2) >> 3 !== 0) return false;
+        const fo = buf.readUInt16BE(p + 2);
+        out.fragOffset = (fo >> 3) * 8;
+        out.moreFragments = (fo & 1) !== 0;
+        out.fragId = buf.readUInt32BE(p + 4);
         next = buf[p]!;
         p += 8;
+        break; // what follows is the fragmentable part: a piece of the datagram, not headers to walk
       } else if (next === 51) {
         // Authentication header (RFC 4302 §2.2): length in 4-byte units, minus 2.
         if (p + 2 > stop) return false;
@@ -86,7 +103,8 @@ export function decodeIp(buf: Buffer, offset: number, end: number, ethertype: nu
       } else break;
       if (p > stop) return false;
     }
-    if (next === 50 || next === 59 || IPV6_EXT_8.has(next) || next === 44 || next === 51) return false;
+    if (p > stop) return false;
+    if (out.fragId < 0 && (next === 50 || next === 59 || IPV6_EXT_8.has(next) || next === 44 || next === 51)) return false;
     out.version = 6;
     out.src = offset + 8;
     out.dst = offset + 24;

@@ -7,7 +7,7 @@ import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, decodeLink } from "./link.js";
 import type { NetworkLayer } from "./link.js";
 
 const net: NetworkLayer = { ethertype: 0, offset: 0 };
-const ip: IpHeader = { version: 0, src: 0, dst: 0, protocol: 0, payload: 0, end: 0 };
+const ip: IpHeader = { version: 0, src: 0, dst: 0, protocol: 0, payload: 0, end: 0, fragId: -1, fragOffset: 0, moreFragments: false };
 const packet = ipv4(17, udp(1, 53, Buffer.alloc(12)));
 const v6a = Buffer.from("fe800000000000000000000000000001", "hex");
 const v6b = Buffer.from("20010db8000000000000000000000002", "hex");
@@ -67,23 +67,31 @@ describe("link layers", () => {
 });
 
 describe("IP", () => {
-  it("IPv4: payload bounded by the total length, non-first fragments skipped", () => {
+  it("IPv4: payload bounded by the total length, fragments described", () => {
     const padded = Buffer.concat([packet, Buffer.alloc(6)]); // Ethernet padding after the packet
     expect(decodeIp(padded, 0, padded.length, ETHERTYPE_IPV4, ip)).toBe(true);
-    expect([ip.version, ip.protocol, ip.payload, ip.end]).toEqual([4, 17, 20, packet.length]);
+    expect([ip.version, ip.protocol, ip.payload, ip.end, ip.fragId]).toEqual([4, 17, 20, packet.length, -1]);
     expect(decodeIp(ipv4(17, Buffer.alloc(8), "1.1.1.1", "2.2.2.2", 0x2000), 0, 28, ETHERTYPE_IPV4, ip)).toBe(true); // first fragment
-    expect(decodeIp(ipv4(17, Buffer.alloc(8), "1.1.1.1", "2.2.2.2", 0x0010), 0, 28, ETHERTYPE_IPV4, ip)).toBe(false);
+    expect([ip.fragId, ip.fragOffset, ip.moreFragments]).toEqual([1, 0, true]);
+    expect(decodeIp(ipv4(17, Buffer.alloc(8), "1.1.1.1", "2.2.2.2", 0x0010), 0, 28, ETHERTYPE_IPV4, ip)).toBe(true);
+    expect([ip.fragId, ip.fragOffset, ip.moreFragments, ip.payload]).toEqual([1, 128, false, 20]);
+    expect(decodeIp(ipv4(17, Buffer.alloc(8), "1.1.1.1", "2.2.2.2", 0x4000), 0, 28, ETHERTYPE_IPV4, ip)).toBe(true); // DF only
+    expect(ip.fragId).toBe(-1);
   });
 
-  it("IPv6: walks extension headers to the transport, skips non-first fragments", () => {
+  it("IPv6: walks extension headers to the transport, describes fragments", () => {
     const hbh = { type: 0, body: Buffer.alloc(6) };
     const dst = { type: 60, body: Buffer.alloc(14) };
-    const frag0 = { type: 44, body: Buffer.from("00000100000001", "hex") }; // offset 0, M=1
+    const p0 = ipv6(17, udp(1, 53, Buffer.alloc(4)), v6a, v6b, [hbh, dst]);
+    expect(decodeIp(p0, 0, p0.length, ETHERTYPE_IPV6, ip)).toBe(true);
+    expect([ip.version, ip.protocol, ip.payload, ip.fragId]).toEqual([6, 17, 40 + 8 + 16, -1]);
+    const frag0 = { type: 44, body: Buffer.from("00000100000001", "hex") }; // offset 0, M=1, id 0x100000001 & 0xffffffff
     const p = ipv6(17, udp(1, 53, Buffer.alloc(4)), v6a, v6b, [hbh, dst, frag0]);
     expect(decodeIp(p, 0, p.length, ETHERTYPE_IPV6, ip)).toBe(true);
-    expect([ip.version, ip.protocol, ip.payload]).toEqual([6, 17, 40 + 8 + 16 + 8]);
+    expect([ip.version, ip.protocol, ip.payload, ip.fragOffset, ip.moreFragments]).toEqual([6, 17, 40 + 8 + 16 + 8, 0, true]);
     const later = ipv6(17, Buffer.alloc(12), v6a, v6b, [{ type: 44, body: Buffer.from("00005800000001", "hex") }]);
-    expect(decodeIp(later, 0, later.length, ETHERTYPE_IPV6, ip)).toBe(false);
+    expect(decodeIp(later, 0, later.length, ETHERTYPE_IPV6, ip)).toBe(true);
+    expect([ip.protocol, ip.payload, ip.fragOffset, ip.moreFragments, ip.fragId]).toEqual([17, 48, 88, false, 1]);
     const esp = ipv6(50, Buffer.alloc(16), v6a, v6b);
     expect(decodeIp(esp, 0, esp.length, ETHERTYPE_IPV6, ip)).toBe(false);
   });

@@ -5,8 +5,9 @@
  * (https://www.tcpdump.org/linktypes.html, draft-ietf-opsawg-pcaplinktype). Supported: NULL (0),
  * ETHERNET (1) with 802.1Q / 802.1ad / 0x9100 tags (stacked), PPPoE session, MPLS and LLC/SNAP,
  * PPP (9), PPP_HDLC (50), RAW (101, and DLT 12/14 as written by some systems), C_HDLC (104),
- * LOOP (108), LINUX_SLL (113), IPV4 (228), IPV6 (229), NFLOG (239), PKTAP (258, and DLT_USER2 149
- * as Darwin writes it), LINUX_SLL2 (276).
+ * LOOP (108), LINUX_SLL (113), ARCNET_LINUX (129), PPI (192, with an inner link type we decode),
+ * IPV4 (228), IPV6 (229), NFLOG (239), PKTAP (258, and DLT_USER2 149 as Darwin writes it),
+ * LINUX_SLL2 (276).
  */
 
 export const LINKTYPE_NULL = 0;
@@ -17,6 +18,8 @@ export const LINKTYPE_RAW = 101;
 export const LINKTYPE_C_HDLC = 104;
 export const LINKTYPE_LOOP = 108;
 export const LINKTYPE_LINUX_SLL = 113;
+export const LINKTYPE_ARCNET_LINUX = 129;
+export const LINKTYPE_PPI = 192;
 export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
 export const LINKTYPE_LINUX_SLL2 = 276;
@@ -42,6 +45,8 @@ export const SUPPORTED_LINKTYPES: ReadonlyMap<number, string> = new Map([
   [LINKTYPE_C_HDLC, "C_HDLC"],
   [LINKTYPE_LOOP, "LOOP"],
   [LINKTYPE_LINUX_SLL, "LINUX_SLL"],
+  [LINKTYPE_ARCNET_LINUX, "ARCNET_LINUX"],
+  [LINKTYPE_PPI, "PPI"],
   [LINKTYPE_IPV4, "IPV4"],
   [LINKTYPE_IPV6, "IPV6"],
   [LINKTYPE_LINUX_SLL2, "LINUX_SLL2"],
@@ -183,6 +188,30 @@ export function decodeLink(buf: Buffer, start: number, end: number, linkType: nu
       return out.ethertype === ETHERTYPE_IPV4 || out.ethertype === ETHERTYPE_IPV6;
     case LINKTYPE_NFLOG:
       return nflog(buf, start, end, out);
+    case LINKTYPE_ARCNET_LINUX: {
+      // https://www.tcpdump.org/linktypes/LINKTYPE_ARCNET_LINUX.html: source, destination, 2-byte
+      // offset, protocol ID; RFC 1201 protocols (IP 0xd4) then have a split flag and a 2-byte
+      // sequence number (4 more bytes for an exception packet, split flag 0xff); RFC 1051 (IP 0xf0)
+      // has neither.
+      if (start + 5 > end) return false;
+      const proto = buf[start + 4]!;
+      let p: number;
+      if (proto === 0xf0) p = start + 5;
+      else if (proto === 0xd4) p = start + 8 + (buf[start + 5] === 0xff ? 4 : 0);
+      else return false;
+      out.ethertype = ETHERTYPE_IPV4;
+      out.offset = p;
+      return p < end;
+    }
+    case LINKTYPE_PPI: {
+      // Per-Packet Information header (https://www.tcpdump.org/linktypes/LINKTYPE_PPI.html):
+      // version, flags, little-endian header length and inner link type, then the frame.
+      if (start + 8 > end) return false;
+      const hlen = buf.readUInt16LE(start + 2);
+      const inner = buf.readUInt32LE(start + 4);
+      if (hlen < 8 || start + hlen > end || inner === LINKTYPE_PPI || inner === LINKTYPE_PKTAP || inner === LINKTYPE_USER2) return false;
+      return decodeLink(buf, start + hlen, end, inner, out);
+    }
     case LINKTYPE_PKTAP:
     case LINKTYPE_USER2: {
       // Darwin PKTAP: header length (host order, little-endian in practice) and the inner link type.

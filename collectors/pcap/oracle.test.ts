@@ -4,18 +4,28 @@
  * renders names).
  *
  * 1. Every capture of the corpus, whatever its link type, is read to the end without a throw or a
- *    hang: it yields observations, or reports an error, or legitimately holds nothing for us.
- * 2. Over the Ethernet captures, the distinct values of tshark's `dns.qry.name`,
- *    `tls.handshake.extensions_server_name` (TLS over TCP only: rows with an empty `quic.version`)
- *    and `http.host` are compared with ours. Every value tshark has and we miss must be listed in
- *    KNOWN_DIFFERENCES with its reason, and every entry there must still be a miss, so the list can
- *    neither hide a regression nor go stale.
+ *    hang, and every error it reports names the file and a byte offset; a capture in which tshark
+ *    found names gives observations or an error.
+ * 2. Over every capture, the distinct values tshark finds per field are compared with ours:
+ *    - `dns`: `dns.qry.name` (queries and the question of responses);
+ *    - `sni`: `tls.handshake.extensions_server_name`, TLS over TCP and TLS in QUIC Initials;
+ *    - `quic`: the same, on rows with a `quic.version` (a subset of `sni`, shown on its own);
+ *    - `gquic`: `gquic.tag.sni` (Google QUIC CHLO);
+ *    - `alpn`: `tls.handshake.extensions_alpn_str` on ClientHello rows (`tls.handshake.type` 1);
+ *    - `host`: `http.host`.
+ *    Every value tshark has and we miss in a capture must be listed in KNOWN-DIFFERENCES.tsv (beside
+ *    this file) with its reason, and every entry there must still be a miss: the list can neither
+ *    hide a regression nor go stale.
+ * 3. Over the captures whose link type we decode (Ethernet with its VLAN tags, Linux SLL/SLL2, raw
+ *    IPv4/IPv6, BSD NULL/LOOP, and PPP, PKTAP, NFLOG, PPI, ARCnet), we find at least
+ *    {@link MIN_AGREEMENT} of tshark's distinct values of each field.
  *
  * Skipped when the shared corpus is not beside the project (`../shared/corpus/pcap`).
  */
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 import { describe, expect, it } from "vitest";
 
@@ -26,42 +36,31 @@ import { collect } from "./index.js";
 
 const CORPUS = join(packageRoot(), "..", "shared", "corpus", "pcap");
 const HAVE_CORPUS = existsSync(join(CORPUS, "ORACLE-INDEX.tsv"));
+const KNOWN_FILE = join(fileURLToPath(new URL(".", import.meta.url)), "KNOWN-DIFFERENCES.tsv");
 
-type Field = "dns" | "sni" | "host";
-const FIELDS: readonly Field[] = ["dns", "sni", "host"];
+type Field = "dns" | "sni" | "quic" | "gquic" | "alpn" | "host";
+const FIELDS: readonly Field[] = ["dns", "sni", "quic", "gquic", "alpn", "host"];
 
-/**
- * Values tshark finds and we do not, as `field file value` with the reason. `value` is as it appears
- * in the oracle file (after splitting on the aggregator `,`).
- */
-const PLACEHOLDER_TOO_LONG =
-  "tshark placeholder, not a name: the name is over 253 characters (RFC 1035 §2.3.4); we skip that question";
-const KNOWN_DIFFERENCES: ReadonlyArray<{ field: Field; file: string; value: string; reason: string }> = [
-  { field: "dns", file: "nDPI/malformed_dns.pcap", value: "<Name too long>", reason: PLACEHOLDER_TOO_LONG },
-  { field: "dns", file: "tcpdump/dns-badlabel.pcap", value: "<Name too long>", reason: PLACEHOLDER_TOO_LONG },
-  { field: "dns", file: "tcpdump/dns_fwdptr.pcap", value: "<Name too long>", reason: PLACEHOLDER_TOO_LONG },
-  {
-    field: "dns",
-    file: "nDPI/fuzz-2006-06-26-2594.pcap",
-    value: "<Unknown extended label>",
-    reason: "tshark placeholder, not a name: an RFC 2673 extended label type; we skip that question",
-  },
-  {
-    field: "sni",
-    file: "nDPI/capwap_data.pcapng",
-    value: "alt2-mtalk.google.com",
-    reason: "inside a CAPWAP data tunnel (UDP 5247) carrying 802.11 frames: neither is decoded",
-  },
-  {
-    field: "sni",
-    file: "nDPI/rdp2.pcap",
-    value: "WIN-8QSO0D3OKBI.HARDENING.COM",
-    reason: "TLS inside RDP over UDP (RDPUDP, UDP 3389): not decoded",
-  },
-];
+/** Share of tshark's distinct values per field we must find over the captures of decoded link types. */
+const MIN_AGREEMENT = 0.995;
 
-/** Share of tshark's distinct values per field we must find over the whole set, whatever the list above says. */
-const MIN_AGREEMENT = 0.99;
+/** tshark's names (`capinfos` "File encapsulation") of the link types we decode. */
+const DECODED_ENCAPSULATIONS: ReadonlySet<string> = new Set([
+  "ether",
+  "linux-sll",
+  "linux-sll2",
+  "rawip",
+  "rawip4",
+  "rawip6",
+  "null",
+  "loop",
+  "ppp",
+  "pktap",
+  "user2",
+  "nflog",
+  "ppi",
+  "arcnet_linux",
+]);
 
 interface IndexRow {
   file: string;
@@ -79,9 +78,12 @@ function readIndex(): IndexRow[] {
   return rows;
 }
 
-/** tshark's distinct values per field for one capture. */
-function readOracle(file: string): Record<Field, Set<string>> {
-  const out: Record<Field, Set<string>> = { dns: new Set(), sni: new Set(), host: new Set() };
+type Values = Record<Field, Set<string>>;
+const emptyValues = (): Values => ({ dns: new Set(), sni: new Set(), quic: new Set(), gquic: new Set(), alpn: new Set(), host: new Set() });
+
+/** tshark's distinct values per field for one capture. Columns: see the corpus README. */
+function readOracle(file: string): Values {
+  const out = emptyValues();
   const text = readFileSync(join(CORPUS, `${file}.oracle.tsv`), "utf8");
   const add = (set: Set<string>, cell: string | undefined): void => {
     if (!cell) return;
@@ -91,7 +93,10 @@ function readOracle(file: string): Record<Field, Set<string>> {
     if (line === "") continue;
     const c = line.split("\t");
     add(out.dns, c[2]);
-    if ((c[10] ?? "") === "") add(out.sni, c[8]);
+    add(out.sni, c[8]);
+    if ((c[10] ?? "") !== "") add(out.quic, c[8]);
+    if ((c[7] ?? "").split(",").includes("1")) add(out.alpn, c[9]);
+    add(out.gquic, c[11]);
     add(out.host, c[12]);
   }
   return out;
@@ -109,15 +114,28 @@ function asOracle(field: Field, value: string): string[] {
   return printed.split(",").filter((v) => v !== "");
 }
 
-function fieldOf(o: Observation): Field | null {
-  if (o.host === undefined) return null;
-  return o.kind === "dns" ? "dns" : o.kind === "tls" ? "sni" : o.kind === "http" ? "host" : null;
+/** Our values of one observation, per field; for TLS/QUIC the name the ClientHello itself carried. */
+function ourValues(o: Observation, into: Values): void {
+  const add = (f: Field, v: string | undefined): void => {
+    if (v !== undefined) for (const x of asOracle(f, v)) into[f].add(x);
+  };
+  const carried = o.resolvedFrom === undefined ? o.host : o.sni;
+  if (o.kind === "dns") add("dns", o.host);
+  else if (o.kind === "http") add("host", o.host);
+  else if (o.kind === "tls" || o.kind === "quic") {
+    add("sni", carried);
+    if (o.kind === "quic") {
+      add("quic", carried);
+      add("gquic", carried);
+    }
+    for (const a of o.alpn ?? []) add("alpn", a);
+  }
 }
 
 interface FileResult {
   observations: number;
   errors: InputError[];
-  values: Record<Field, Set<string>>;
+  values: Values;
   ms: number;
 }
 
@@ -126,13 +144,12 @@ const PER_FILE_TIMEOUT_MS = 10_000;
 async function run(file: string): Promise<FileResult> {
   const t0 = performance.now();
   const errors: InputError[] = [];
-  const values: Record<Field, Set<string>> = { dns: new Set(), sni: new Set(), host: new Set() };
+  const values = emptyValues();
   let observations = 0;
   const work = (async () => {
     for await (const o of collect(join(CORPUS, file), { onError: (e) => errors.push(e) })) {
       observations++;
-      const f = fieldOf(o);
-      if (f !== null) for (const v of asOracle(f, o.host!)) values[f].add(v);
+      ourValues(o, values);
     }
   })();
   let timer: NodeJS.Timeout | undefined;
@@ -147,30 +164,51 @@ async function run(file: string): Promise<FileResult> {
   return { observations, errors, values, ms: performance.now() - t0 };
 }
 
+interface Known {
+  field: Field;
+  file: string;
+  value: string;
+  reason: string;
+}
+
+/** KNOWN-DIFFERENCES.tsv: `field TAB file TAB value TAB reason`; `#` lines and blank lines are comments. */
+function readKnown(): Known[] {
+  const out: Known[] = [];
+  for (const line of readFileSync(KNOWN_FILE, "utf8").split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const [field, file, value, reason] = line.split("\t");
+    if (!FIELDS.includes(field as Field) || !file || value === undefined || !reason) throw new Error(`KNOWN-DIFFERENCES.tsv: bad line: ${line}`);
+    out.push({ field: field as Field, file, value, reason });
+  }
+  return out;
+}
+
 describe.skipIf(!HAVE_CORPUS)("pcap collector against the tshark oracle (shared corpus)", () => {
-  it("reads every capture to the end and agrees with tshark on Ethernet captures", async () => {
+  it("reads every capture to the end and agrees with tshark", async () => {
     const t0 = performance.now();
     const index = readIndex();
     expect(index.length).toBeGreaterThan(1000);
 
     const results = new Map<string, FileResult>();
     for (const row of index) results.set(row.file, await run(row.file));
+    const oracles = new Map(index.map((row) => [row.file, readOracle(row.file)]));
 
-    // 1. No crash, no hang: every file ended (run() would have thrown); a file where tshark found
-    // names (other than the known differences) gave observations or reported why not.
-    const known = new Map(KNOWN_DIFFERENCES.map((k) => [`${k.field}\t${k.file}\t${k.value}`, k]));
+    const knownList = readKnown();
+    const known = new Map(knownList.map((k) => [`${k.field}\t${k.file}\t${k.value}`, k]));
+    expect(known.size, "duplicate lines in KNOWN-DIFFERENCES.tsv").toBe(knownList.length);
+
+    // 1. No crash, no hang: every file ended (run() would have thrown); every error names the file
+    // and an offset; a file where tshark found names (other than known differences) gave
+    // observations or reported why not.
     const errorKinds = new Map<string, number>();
     let filesWithErrors = 0;
-    const hasNames = (file: string): boolean =>
-      FIELDS.some((f) => [...readOracle(file)[f]].some((v) => !known.has(`${f}\t${file}\t${v}`)));
-    const silent = index.filter((row) => {
-      const r = results.get(row.file)!;
-      return r.observations === 0 && r.errors.length === 0 && hasNames(row.file);
-    });
-    expect(silent.map((row) => row.file), "captures with names in the oracle but no observation and no error").toEqual([]);
-    for (const [, r] of results) {
+    const noOffset: string[] = [];
+    for (const [file, r] of results) {
       if (r.errors.length > 0) filesWithErrors++;
       for (const e of r.errors) {
+        expect(e.input).toBe(join(CORPUS, file));
+        expect(e.message).not.toBe("");
+        if (!(Number.isInteger(e.offset) && e.offset! >= 0)) noOffset.push(`${file}: ${e.message}`);
         const kind = e.message
           .replace(/\d+/g, "N")
           .replace(/^(N of N packets skipped).*?(link type N).*$/, "$1: $2 not decoded")
@@ -178,28 +216,37 @@ describe.skipIf(!HAVE_CORPUS)("pcap collector against the tshark oracle (shared 
         errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + 1);
       }
     }
-    for (const [file, r] of results) {
-      for (const e of r.errors) {
-        expect(e.input).toBe(join(CORPUS, file));
-        expect(e.message).not.toBe("");
-        expect(e.offset === undefined || (Number.isInteger(e.offset) && e.offset >= 0)).toBe(true);
-      }
-    }
+    const hasNames = (file: string): boolean =>
+      FIELDS.some((f) => [...oracles.get(file)![f]].some((v) => !known.has(`${f}\t${file}\t${v}`)));
+    const silent = index.filter((row) => {
+      const r = results.get(row.file)!;
+      return r.observations === 0 && r.errors.length === 0 && hasNames(row.file);
+    });
 
-    // 2. Agreement over the Ethernet captures.
-    const tsharkAll: Record<Field, Set<string>> = { dns: new Set(), sni: new Set(), host: new Set() };
-    const oursAll: Record<Field, Set<string>> = { dns: new Set(), sni: new Set(), host: new Set() };
+    // 2. Every miss is a known difference, every known difference still a miss.
     const unexplained: string[] = [];
     const extras: string[] = [];
     const stillKnown = new Set<string>();
+    const tsharkDecoded = emptyValues();
+    const oursDecoded = emptyValues();
+    const tsharkAll = emptyValues();
+    const oursAll = emptyValues();
     for (const row of index) {
-      if (row.encapsulation !== "ether") continue;
-      const oracle = readOracle(row.file);
+      const oracle = oracles.get(row.file)!;
       const ours = results.get(row.file)!.values;
+      const decoded = DECODED_ENCAPSULATIONS.has(row.encapsulation);
       for (const f of FIELDS) {
-        for (const v of oracle[f]) tsharkAll[f].add(v);
-        for (const v of ours[f]) oursAll[f].add(v);
-        for (const v of ours[f]) if (!oracle[f].has(v)) extras.push(`${f}\t${row.file}\t${v}`);
+        for (const v of oracle[f]) {
+          tsharkAll[f].add(v);
+          if (decoded) tsharkDecoded[f].add(v);
+        }
+        for (const v of ours[f]) {
+          oursAll[f].add(v);
+          if (decoded) oursDecoded[f].add(v);
+        }
+        if (f === "sni" || f === "alpn" || f === "dns" || f === "host") {
+          for (const v of ours[f]) if (!oracle[f].has(v) && !(f === "sni" && oracle.gquic.has(v))) extras.push(`${f}\t${row.file}\t${v}`);
+        }
         for (const v of oracle[f]) {
           if (ours[f].has(v)) continue;
           const key = `${f}\t${row.file}\t${v}`;
@@ -208,22 +255,26 @@ describe.skipIf(!HAVE_CORPUS)("pcap collector against the tshark oracle (shared 
         }
       }
     }
-    // A value missed in one file but found in another still counts as found over the whole set.
+
+    // 3. Agreement: a value missed in one file but found in another counts as found.
+    const share = (t: Set<string>, o: Set<string>): [number, number] => [[...t].filter((v) => o.has(v)).length, t.size];
     const summary: string[] = [];
     for (const f of FIELDS) {
-      const t = tsharkAll[f];
-      const found = [...t].filter((v) => oursAll[f].has(v)).length;
-      const extra = [...oursAll[f]].filter((v) => !t.has(v)).length;
-      summary.push(`${f}: tshark ${t.size} distinct, ours found ${found} (${((100 * found) / t.size).toFixed(2)}%), ours extra ${extra}`);
+      const [found, total] = share(tsharkDecoded[f], oursDecoded[f]);
+      const [foundAll, totalAll] = share(tsharkAll[f], oursAll[f]);
+      summary.push(
+        `${f.padEnd(5)}: decoded link types: tshark ${total} distinct, ours found ${found} (${((100 * found) / Math.max(total, 1)).toFixed(2)}%); ` +
+          `all captures: ${foundAll}/${totalAll} (${((100 * foundAll) / Math.max(totalAll, 1)).toFixed(2)}%)`,
+      );
     }
     const reasons = new Map<string, number>();
-    for (const k of KNOWN_DIFFERENCES) reasons.set(k.reason, (reasons.get(k.reason) ?? 0) + 1);
+    for (const k of knownList) reasons.set(k.reason, (reasons.get(k.reason) ?? 0) + 1);
     const slowest = [...results.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 3);
     console.log(
       [
         `oracle: ${index.length} captures in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${filesWithErrors} of them reported errors`,
         ...summary,
-        "known differences by reason:",
+        `known differences by reason (${knownList.length}):`,
         ...[...reasons].map(([r, n]) => `  ${n}  ${r}`),
         "reported errors by kind:",
         ...[...errorKinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${n}  ${k}`),
@@ -234,13 +285,15 @@ describe.skipIf(!HAVE_CORPUS)("pcap collector against the tshark oracle (shared 
       ].join("\n"),
     );
 
-    expect(unexplained).toEqual([]);
+    expect(noOffset, "errors without a byte offset").toEqual([]);
+    expect(silent.map((row) => row.file), "captures with names in the oracle but no observation and no error").toEqual([]);
+    expect(unexplained, "misses not listed in KNOWN-DIFFERENCES.tsv").toEqual([]);
     const stale = [...known.keys()].filter((k) => !stillKnown.has(k));
-    expect(stale, "KNOWN_DIFFERENCES entries that are no longer misses: remove them").toEqual([]);
+    expect(stale, "KNOWN-DIFFERENCES.tsv entries that are no longer misses: remove them").toEqual([]);
     for (const f of FIELDS) {
-      const t = tsharkAll[f];
-      const found = [...t].filter((v) => oursAll[f].has(v)).length;
-      expect(found / t.size, `${f} agreement`).toBeGreaterThanOrEqual(MIN_AGREEMENT);
+      const [found, total] = share(tsharkDecoded[f], oursDecoded[f]);
+      expect(total, `${f}: tshark values in the corpus`).toBeGreaterThan(0);
+      expect(found / total, `${f} agreement`).toBeGreaterThanOrEqual(MIN_AGREEMENT);
     }
   });
 });

@@ -1,9 +1,31 @@
 import { describe, expect, it } from "vitest";
 
 import type { Observation } from "../../src/core/observation.js";
-import { clientHello, dnsMessage, dnsName, eth, ipv4, ipv6, tcp, u16, udp } from "./__fixtures__/craft.js";
+import {
+  clientHello,
+  clientHelloMessage,
+  cryptoFrame,
+  dnsMessage,
+  dnsName,
+  echOuter,
+  eth,
+  ipv4,
+  ipv6,
+  loopback,
+  ptr,
+  quicInitial,
+  rr,
+  sll,
+  sll2,
+  tcp,
+  u16,
+  u32,
+  u8,
+  udp,
+} from "./__fixtures__/craft.js";
 import { PacketDecoder } from "./packet.js";
-import { MAX_STREAM_BYTES } from "./tcp-reassembly.js";
+import { clientInitialKeys } from "./quic.js";
+import { MAX_STREAMS, MAX_STREAM_BYTES } from "./tcp-reassembly.js";
 
 /** Decode Ethernet frames as frames 1..n; return what was found (after the end-of-capture flush). */
 function decode(frames: Buffer[], linkType = 1): Observation[] {
@@ -124,6 +146,21 @@ describe("packet decoder", () => {
     expect(found(obs)).toEqual([[Math.ceil(MAX_STREAM_BYTES / 1400), "http", "big.example"]]);
   });
 
+  it("bounds the flow table: the oldest open stream is reported early when a new one needs room", () => {
+    const frames: Buffer[] = [];
+    for (let i = 0; i <= MAX_STREAMS; i++) {
+      const hello = clientHello(`s${i}.example`, [], 1500);
+      frames.push(eth(ipv4(6, tcp(10000 + (i % 50000), 443, hello.subarray(0, 500), 1), "10.0.0.1", `10.1.${i >> 8}.${i & 255}`)));
+    }
+    const obs = decode(frames);
+    expect(obs).toHaveLength(MAX_STREAMS + 1);
+    // s0 was pushed out when the last one opened: reported first, on its own frame; the rest at the end.
+    expect(found(obs).slice(0, 2)).toEqual([
+      [1, "tls", "s0.example"],
+      [2, "tls", "s1.example"],
+    ]);
+  });
+
   it("skips what it cannot decode without throwing", () => {
     const junk = [Buffer.alloc(0), Buffer.alloc(13), eth(Buffer.alloc(3)), eth(ipv4(6, Buffer.alloc(10))), eth(ipv4(17, Buffer.alloc(4)))];
     expect(decode(junk)).toEqual([]);
@@ -131,5 +168,102 @@ describe("packet decoder", () => {
     d.packet(Buffer.alloc(40), 0, 40, 127, 0, 1, 24);
     d.packet(Buffer.alloc(40), 0, 40, 127, 0, 2, 80);
     expect([...d.skipped.values()]).toEqual([{ linkType: 127, packets: 2, firstFrame: 1, firstOffset: 24 }]);
+  });
+});
+
+describe("packet decoder: link types, fragments, QUIC, ECH and DNS attribution", () => {
+  const dnsPacket = ipv4(17, udp(40000, 53, query("link.example")));
+  const v6a = Buffer.from("20010db8000000000000000000000001", "hex");
+  const v6b = Buffer.from("20010db8000000000000000000000035", "hex");
+
+  it("reads Linux SLL and SLL2, BSD NULL (either byte order) and LOOP, raw IP", () => {
+    const v6 = ipv6(17, udp(40000, 53, query("v6.example")), v6a, v6b);
+    expect(found(decode([sll(dnsPacket)], 113))).toEqual([[1, "dns", "link.example"]]);
+    expect(found(decode([sll2(v6, 0x86dd)], 276))).toEqual([[1, "dns", "v6.example"]]);
+    expect(found(decode([loopback(dnsPacket, 2, true), loopback(v6, 30, true), loopback(v6, 24, false)], 0)).map((f) => f[2])).toEqual([
+      "link.example",
+      "v6.example",
+      "v6.example",
+    ]);
+    expect(found(decode([loopback(v6, 28, false)], 108))).toEqual([[1, "dns", "v6.example"]]);
+    expect(found(decode([dnsPacket, v6], 101)).map((f) => f[2])).toEqual(["link.example", "v6.example"]);
+    // A frame too short for its link header gives nothing and does not throw.
+    expect(decode([sll(Buffer.alloc(0)).subarray(0, 10)], 113)).toEqual([]);
+  });
+
+  it("reassembles IPv4 fragments in any order and reports on the completing frame", () => {
+    const answers = Array.from({ length: 40 }, (_, i) => rr(ptr(12), 1, Buffer.from([10, 1, 0, i])));
+    const msg = dnsMessage({ flags: 0x8180, questions: [{ name: dnsName(["big", "example"]), type: 1 }], answers });
+    const datagram = udp(53, 40000, msg); // 8 + ~ 650 bytes
+    const pieces = [datagram.subarray(0, 200), datagram.subarray(200, 400), datagram.subarray(400)];
+    const frag = (i: number, more: boolean): Buffer => eth(ipv4(17, pieces[i]!, "10.0.0.53", "10.0.0.1", (more ? 0x2000 : 0) | ((i * 200) / 8), 77));
+    const obs = decode([frag(2, false), frag(0, true), eth(dnsPacket), frag(1, true)]);
+    expect(found(obs)).toEqual([
+      [3, "dns", "link.example"],
+      [4, "dns", "big.example"],
+    ]);
+    expect(obs[1]!.answers).toHaveLength(40);
+    expect(obs[1]).toMatchObject({ client: "10.0.0.1", server: "10.0.0.53", response: true });
+  });
+
+  it("reassembles IPv6 fragments; decodes the first fragment alone when the rest never comes", () => {
+    const datagram = udp(40000, 53, query("frag6.example"));
+    const fh = (offset: number, more: boolean): { type: number; body: Buffer } => ({
+      type: 44,
+      body: Buffer.concat([u8(0), u16(offset | (more ? 1 : 0)), u32(0xabcd)]),
+    });
+    const first = ipv6(17, datagram.subarray(0, 16), v6a, v6b, [fh(0, true)]);
+    const second = ipv6(17, datagram.subarray(16), v6a, v6b, [fh(16, false)]);
+    expect(found(decode([first, second], 101))).toEqual([[2, "dns", "frag6.example"]]);
+    // Only the first fragment: what it holds (the DNS header and the start of the name) is decoded at the end, on its own frame.
+    const lonely = udp(40000, 53, query("only.example"));
+    const obs = decode([ipv6(17, lonely, v6a, v6b, [fh(0, true)])], 101);
+    expect(found(obs)).toEqual([[1, "dns", "only.example"]]);
+  });
+
+  it("decrypts a QUIC Initial on any UDP port", () => {
+    const dcid = Buffer.from("1122334455667788", "hex");
+    const packet = quicInitial({
+      version: 1,
+      dcid,
+      keys: clientInitialKeys(1, dcid)!,
+      frames: cryptoFrame(0, clientHelloMessage("quic.example", ["h3"])),
+      padTo: 1200,
+    });
+    const obs = decode([eth(ipv4(17, udp(50000, 8443, packet)))]);
+    expect(obs).toEqual([expect.objectContaining({ kind: "quic", host: "quic.example", alpn: ["h3"], port: 8443, client: "10.0.0.1", server: "10.0.0.2" })]);
+  });
+
+  it("flags ECH, and attributes a ClientHello without SNI, or with an ECH public name as SNI, to the name DNS resolved", () => {
+    // An HTTPS record for chat.example with an ECH config whose public name is public.example, and an A record.
+    const echConfig = Buffer.concat([u16(0xfe0d), u16(0)]); // length patched below
+    const contents = Buffer.concat([u8(7), u16(0x20), u16(32), Buffer.alloc(32, 1), u16(4), u16(1), u16(1), u8(0), u8(14), Buffer.from("public.example"), u16(0)]);
+    echConfig.writeUInt16BE(contents.length, 2);
+    const list = Buffer.concat([u16(echConfig.length + contents.length), echConfig, contents]);
+    const httpsRdata = Buffer.concat([u16(1), u8(0), u16(5), u16(list.length), list, u16(4), u16(4), Buffer.from([203, 0, 113, 9])]);
+    const response = dnsMessage({
+      flags: 0x8180,
+      questions: [{ name: dnsName(["chat", "example"]), type: 65 }],
+      answers: [rr(ptr(12), 65, httpsRdata)],
+    });
+    const aResponse = dnsMessage({ flags: 0x8180, questions: [{ name: dnsName(["bare", "example"]), type: 1 }], answers: [rr(ptr(12), 1, Buffer.from([198, 51, 100, 7]))] });
+    const obs = decode([
+      eth(ipv4(17, udp(53, 40000, response), "10.0.0.53", "10.0.0.1")),
+      eth(ipv4(17, udp(53, 40000, aResponse), "10.0.0.53", "10.0.0.1")),
+      eth(ipv4(6, tcp(40001, 443, clientHello("public.example", ["h2"], 0, [echOuter()])), "10.0.0.1", "203.0.113.9")),
+      eth(ipv4(6, tcp(40002, 443, clientHello(null, ["h2"])), "10.0.0.1", "198.51.100.7")),
+      eth(ipv4(6, tcp(40003, 443, clientHello("grease.example", ["h2"], 0, [echOuter()])), "10.0.0.1", "198.51.100.7")),
+      eth(ipv4(6, tcp(40004, 443, clientHello(null)), "10.0.0.1", "192.0.2.1")),
+    ]);
+    expect(obs[0]).toMatchObject({ kind: "dns", host: "chat.example", answers: ["203.0.113.9"] });
+    expect(obs[2]).toMatchObject({ kind: "tls", host: "chat.example", resolvedFrom: "dns", sni: "public.example", ech: true, alpn: ["h2"] });
+    expect(obs[3]).toMatchObject({ kind: "tls", host: "bare.example", resolvedFrom: "dns" });
+    expect(obs[3]!.sni).toBeUndefined();
+    // ECH (here GREASE-like) with an SNI that no DNS answer named as an ECH public name: the SNI stays.
+    expect(obs[4]).toMatchObject({ kind: "tls", host: "grease.example", ech: true });
+    expect(obs[4]!.resolvedFrom).toBeUndefined();
+    // No SNI and no DNS answer for the address: no host.
+    expect(obs[5]!.host).toBeUndefined();
+    expect(obs[5]!.resolvedFrom).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 /**
  * One captured frame to observations: link layer, IP (with IP-in-IP, GRE, VXLAN, Geneve and GTP-U
- * tunnels, see tunnel.ts), UDP/TCP, then DNS, TLS ClientHello or HTTP request head.
+ * tunnels, see tunnel.ts; fragments reassembled, see fragments.ts), UDP/TCP, then DNS, TLS
+ * ClientHello, QUIC Initial (quic.ts) or HTTP request head.
  *
  * - UDP: RFC 768; TCP header: RFC 9293 §3.1 (https://www.rfc-editor.org/rfc/rfc9293#section-3.1).
  * - A PROXY protocol header before the first client bytes is stepped over (tunnel.ts).
@@ -9,31 +10,43 @@
  *   DNS found by tshark's heuristic (see looksLikeDns).
  * - TLS and HTTP on any TCP port; SSDP (HTTP over UDP 1900) too, as tshark does.
  *
+ * - QUIC: any UDP datagram that starts with a long header of a version we can decrypt, or looks
+ *   like gQUIC; the ClientHello gathered from the Initial packets' CRYPTO frames.
+ *
  * A ClientHello or request head that does not fit its first segment is gathered over the next
  * ones (tcp-reassembly.ts) and reported on the frame that completes it, as tshark does; what is
  * still open at the end of the capture (or pushed out of the bounded table) is reported with what
- * was gathered.
+ * was gathered. The same holds for IP fragments and QUIC CRYPTO frames.
+ *
+ * DNS answers feed a bounded address → name map (resolve.ts): a TLS/QUIC ClientHello without SNI,
+ * or with Encrypted Client Hello and an SNI that DNS named as an ECH public name, gets the name that
+ * resolved to its server address as `host`, with `resolvedFrom: "dns"` and the SNI it carried in
+ * `sni`.
  */
 
 import { bound } from "../../src/core/observation.js";
 import type { Observation } from "../../src/core/observation.js";
-import { DNS_PORTS, decodeDns, looksLikeDns } from "./dns.js";
+import { decodeDns, isDnsPort, looksLikeDns } from "./dns.js";
+import { Fragments } from "./fragments.js";
+import type { Datagram } from "./fragments.js";
 import { firstLineOpen, looksLikeHttpRequest, parseHttpRequests, requestHeadLength } from "./http.js";
 import { decodeIp, ipText } from "./ip.js";
 import type { IpHeader } from "./ip.js";
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_TEB, decodeEthernet, decodeLink, isSupportedLinkType } from "./link.js";
 import type { NetworkLayer } from "./link.js";
+import { QuicInitials, looksLikeQuic } from "./quic.js";
+import type { QuicHello } from "./quic.js";
 import type { PacketSink } from "./reader.js";
+import { ResolvedNames } from "./resolve.js";
 import { ClientStreams } from "./tcp-reassembly.js";
 import type { ClientStream } from "./tcp-reassembly.js";
 import { clientHelloLength, looksLikeTls, parseClientHello } from "./tls.js";
+import type { ClientHello } from "./tls.js";
 import { GENEVE_PORT, GTPU_PORT, VXLAN_PORT, geneveInner, greInner, gtpInner, skipProxyHeader, vxlanInner } from "./tunnel.js";
 
 /** Tunnels nested deeper than this are not followed. */
 const MAX_DEPTH = 4;
 const SSDP_PORT = 1900;
-/** UDP ports whose protocols look like DNS to the heuristic but are not: NetBIOS name and datagram services. */
-const NOT_DNS_PORTS: ReadonlySet<number> = new Set([137, 138]);
 
 /** Link type statistics for packets we could not decode at all. */
 export interface SkippedLinkType {
@@ -44,13 +57,27 @@ export interface SkippedLinkType {
   firstOffset: number;
 }
 
+let lastSecond = NaN;
+let lastPrefix = "";
+
 /**
  * ISO 8601 UTC text with milliseconds for a time in ms since the epoch, or null when out of the
- * range a JavaScript Date can hold (±8.64e15 ms).
+ * range a JavaScript Date can hold (±8.64e15 ms). The text up to the seconds is kept from the last
+ * call, so that frames of the same second cost one string concatenation.
  */
 export function isoTime(ms: number): string | null {
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return null;
-  return new Date(ms).toISOString();
+  const second = Math.floor(ms / 1000);
+  const frac = ms - second * 1000;
+  if (second !== lastSecond || !Number.isInteger(frac) || ms < 0 || ms >= 253402300800000) {
+    const text = new Date(ms).toISOString();
+    if (Number.isInteger(frac) && ms >= 0 && ms < 253402300800000) {
+      lastSecond = second;
+      lastPrefix = text.slice(0, 20);
+    }
+    return text;
+  }
+  return lastPrefix + (frac < 10 ? "00" : frac < 100 ? "0" : "") + frac + "Z";
 }
 
 /**
@@ -61,8 +88,10 @@ export function isoTime(ms: number): string | null {
 export class PacketDecoder implements PacketSink {
   /** Frames seen. */
   packets = 0;
-  /** Frames whose time was outside the Date range (their observations carry the epoch). */
+  /** Observations whose frame's time was outside the Date range (they carry the epoch). */
   badTimes = 0;
+  /** Record offset of the first of them. */
+  firstBadTime = 0;
   /** Link types not decoded, by number. */
   readonly skipped = new Map<number, SkippedLinkType>();
 
@@ -74,8 +103,17 @@ export class PacketDecoder implements PacketSink {
     protocol: 0,
     payload: 0,
     end: 0,
+    fragId: -1,
+    fragOffset: 0,
+    moreFragments: false,
   }));
   private readonly streams = new ClientStreams();
+  /** IP fragments waiting for the rest of their datagram. */
+  readonly fragments = new Fragments();
+  /** QUIC Initial packets' CRYPTO data by client flow. */
+  private readonly quic = new QuicInitials();
+  /** Address → name from DNS answers, for ClientHellos without a usable SNI. */
+  readonly resolved = new ResolvedNames();
   /** The frame being decoded (or the one a reassembled stream is reported on). */
   private readonly cur = { frame: 0, offset: 0, timeMs: 0 };
   private time: string | null = null;
@@ -105,6 +143,31 @@ export class PacketDecoder implements PacketSink {
   private ip(buf: Buffer, offset: number, end: number, ethertype: number, depth: number): void {
     const h = this.ips[depth]!;
     if (!decodeIp(buf, offset, end, ethertype, h)) return;
+    if (h.fragId >= 0) {
+      const done = this.fragments.add(buf, h, this.cur);
+      for (let i = 0; i < done.length; i++) this.datagram(done[i]!, depth);
+      return;
+    }
+    this.transport(buf, h, depth);
+  }
+
+  /** A datagram put together from fragments (or the first fragment of one that never completed). */
+  private datagram(d: Datagram, depth: number): void {
+    const { frame, offset, timeMs } = this.cur;
+    this.at(d.frame, d.offset, d.timeMs);
+    const h = this.ips[depth]!;
+    h.version = d.version;
+    h.src = 0;
+    h.dst = d.version === 4 ? 4 : 16;
+    h.protocol = d.protocol;
+    h.payload = d.payload;
+    h.end = d.data.length;
+    h.fragId = -1;
+    this.transport(d.data, h, depth);
+    this.at(frame, offset, timeMs);
+  }
+
+  private transport(buf: Buffer, h: IpHeader, depth: number): void {
     const p = h.payload;
     switch (h.protocol) {
       case 6:
@@ -145,7 +208,7 @@ export class PacketDecoder implements PacketSink {
     const len = buf.readUInt16BE(p + 4);
     const stop = len >= 8 && p + len < end ? p + len : end;
     const data = p + 8;
-    if (DNS_PORTS.has(dport) || DNS_PORTS.has(sport)) {
+    if (isDnsPort(dport) || isDnsPort(sport)) {
       this.dns(buf, data, stop, h, sport, dport);
     } else if (depth < MAX_DEPTH && dport === VXLAN_PORT) {
       const inner = vxlanInner(buf, data, stop);
@@ -158,7 +221,14 @@ export class PacketDecoder implements PacketSink {
       if (inner >= 0) this.inner(buf, inner, stop, (buf[inner]! >> 4) === 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4, depth);
     } else if ((dport === SSDP_PORT || sport === SSDP_PORT) && looksLikeHttpRequest(buf, data, stop)) {
       this.http(buf, data, stop, ipText(buf, h.src, h.version), ipText(buf, h.dst, h.version), dport);
-    } else if (!NOT_DNS_PORTS.has(sport) && !NOT_DNS_PORTS.has(dport) && looksLikeDns(buf, data, stop)) {
+    } else if (looksLikeQuic(buf, data, stop)) {
+      const client = ipText(buf, h.src, h.version);
+      const server = ipText(buf, h.dst, h.version);
+      const r = this.quic.datagram(buf, data, stop, client, sport, server, dport, this.cur);
+      if (this.quic.evicted.length > 0) this.flushQuic(this.quic.evicted.splice(0));
+      if (r !== null) this.fromQuic(r);
+    } else if (sport !== 137 && sport !== 138 && dport !== 137 && dport !== 138 && looksLikeDns(buf, data, stop)) {
+      // (137, 138: NetBIOS name and datagram services, which look like DNS to the heuristic but are not)
       this.dns(buf, data, stop, h, sport, dport);
     }
   }
@@ -183,7 +253,7 @@ export class PacketDecoder implements PacketSink {
         return;
       }
     }
-    if (DNS_PORTS.has(dport) || DNS_PORTS.has(sport)) {
+    if (isDnsPort(dport) || isDnsPort(sport)) {
       // One or more length-prefixed messages; a message cut by the segment end is read as far as it goes.
       let q = data;
       for (let i = 0; i < 64 && q + 2 < end; i++) {
@@ -240,12 +310,34 @@ export class PacketDecoder implements PacketSink {
     this.time = null;
   }
 
+  /** Report QUIC handshakes that were not seen whole, on their own frames, then come back to the current one. */
+  private flushQuic(list: QuicHello[]): void {
+    const { frame, offset, timeMs } = this.cur;
+    for (const r of list) this.fromQuic(r);
+    this.at(frame, offset, timeMs);
+  }
+
+  /** Report a QUIC handshake on the frame that completed it. */
+  private fromQuic(r: QuicHello): void {
+    this.at(r.frame, r.offset, r.timeMs);
+    if (r.hello !== null) this.hello("quic", r.hello, r.client, r.server, r.port);
+    else if (r.chlo !== null) {
+      const o = this.observation("quic", r.client, r.server, r.port);
+      if (r.chlo.sni !== undefined) o.host = bound(r.chlo.sni);
+      if (r.chlo.userAgent !== undefined) o.userAgent = bound(r.chlo.userAgent);
+      this.emit(o);
+    }
+  }
+
   /**
    * End of the capture: report the streams still open with what was gathered (a ClientHello whose
-   * later segments were not captured still gives the extensions it holds).
+   * later segments were not captured still gives the extensions it holds); the same for QUIC
+   * CRYPTO data and for fragmented datagrams (their first fragment, when it came).
    */
   flush(): void {
+    for (const d of this.fragments.drain()) this.datagram(d, 0);
     for (const s of this.streams.drain()) this.fromStream(s);
+    for (const r of this.quic.drain()) this.fromQuic(r);
   }
 
   private dns(buf: Buffer, start: number, end: number, h: IpHeader, sport: number, dport: number): void {
@@ -255,6 +347,11 @@ export class PacketDecoder implements PacketSink {
     const server = ipText(buf, msg.response ? h.src : h.dst, h.version);
     const port = msg.response ? sport : dport;
     const answers = msg.response && msg.answers.length > 0 ? msg.answers.map((a) => bound(a)) : undefined;
+    const qname = msg.questions[0]!.name;
+    if (msg.response && qname !== ".") {
+      for (let i = 0; i < msg.addresses.length; i++) this.resolved.add(msg.addresses[i]!, qname);
+      for (let i = 0; i < msg.echPublicNames.length; i++) this.resolved.addEchPublicName(msg.echPublicNames[i]!);
+    }
     for (const q of msg.questions) {
       const o = this.observation("dns", client, server, port);
       o.host = bound(q.name);
@@ -267,10 +364,26 @@ export class PacketDecoder implements PacketSink {
 
   private tls(buf: Buffer, start: number, end: number, client: string, server: string, port: number): void {
     const hello = parseClientHello(buf, start, end);
-    if (hello === null) return;
-    const o = this.observation("tls", client, server, port);
-    if (hello.sni !== undefined) o.host = bound(hello.sni);
+    if (hello !== null) this.hello("tls", hello, client, server, port);
+  }
+
+  /**
+   * A ClientHello's observation. Its SNI is the `host`, unless it has none, or it has ECH and the
+   * SNI is an ECH public name from a DNS answer: then the name DNS resolved to the server address
+   * (if any) is the `host`, marked `resolvedFrom: "dns"`, and the SNI moves to `sni`.
+   */
+  private hello(kind: "tls" | "quic", hello: ClientHello, client: string, server: string, port: number): void {
+    const o = this.observation(kind, client, server, port);
+    const sni = hello.sni;
+    const resolved =
+      sni === undefined || (hello.ech === true && this.resolved.isEchPublicName(sni)) ? this.resolved.get(server) : undefined;
+    if (resolved !== undefined && resolved !== sni) {
+      o.host = bound(resolved);
+      o.resolvedFrom = "dns";
+      if (sni !== undefined) o.sni = bound(sni);
+    } else if (sni !== undefined) o.host = bound(sni);
     if (hello.alpn !== undefined) o.alpn = hello.alpn.map((a) => bound(a));
+    if (hello.ech === true) o.ech = true;
     this.emit(o);
   }
 
@@ -288,7 +401,7 @@ export class PacketDecoder implements PacketSink {
   private observation(kind: Observation["kind"], client: string, server: string, port: number): Observation {
     if (this.time === null) {
       const t = isoTime(this.cur.timeMs);
-      if (t === null) this.badTimes++;
+      if (t === null && this.badTimes++ === 0) this.firstBadTime = this.cur.offset;
       this.time = t ?? "1970-01-01T00:00:00.000Z";
     }
     return {

@@ -23,6 +23,8 @@ import type { CaptureParser, PacketSink, Report } from "./reader.js";
 /** Largest record we accept: Wireshark's WTAP_MAX_PACKET_SIZE_STANDARD (tshark refuses larger ones too). */
 export const MAX_RECORD_BYTES = 262144;
 
+/** Bytes handed to pcap-parser per 'data' event. */
+const FEED_BYTES = 64 * 1024;
 const FILE_HEADER = 24;
 const RECORD_HEADER = 16;
 
@@ -106,8 +108,14 @@ export function createPcapReader(sink: PacketSink, report: Report, nanos: boolea
         // a1b23c4d -> a1b2c3d4 in the file's byte order (4d3cb2a1 is the little-endian form).
         chunk.writeUInt32BE(chunk[0] === 0xa1 ? 0xa1b2c3d4 : 0xd4c3b2a1, 0);
       }
-      fed += chunk.length;
-      feed.emit("data", chunk);
+      // pcap-parser copies what it holds plus the new data into a new buffer on every 'data' event:
+      // feeding it FEED_BYTES at a time keeps those allocations small and of one size, which the C
+      // heap reuses (large ones of varying size fragment it and the process grows with the file).
+      for (let i = 0; i < chunk.length && !stopped; i += FEED_BYTES) {
+        const piece = chunk.subarray(i, Math.min(i + FEED_BYTES, chunk.length));
+        fed += piece.length;
+        feed.emit("data", piece);
+      }
       return !stopped;
     },
     finish(): void {

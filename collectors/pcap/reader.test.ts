@@ -6,6 +6,7 @@ import type { InputError } from "../../src/core/collector.js";
 import { Pcapng, clientHello, dnsMessage, dnsName, eth, ipv4, pcapFile, tcp, tempDir, udp } from "./__fixtures__/craft.js";
 import { extractCapture } from "./index.js";
 import { MAX_RECORD_BYTES } from "./pcap-reader.js";
+import { MAX_BLOCK_BYTES } from "./pcapng-reader.js";
 import { CHUNK_BYTES, readCapture } from "./reader.js";
 import type { PacketSink } from "./reader.js";
 
@@ -143,9 +144,14 @@ describe("format detection", () => {
 });
 
 describe("streaming", () => {
+  it("keeps chunks larger than any record or block a parser buffers (the read buffers are reused)", () => {
+    expect(MAX_RECORD_BYTES).toBeLessThan(CHUNK_BYTES);
+    expect(MAX_BLOCK_BYTES).toBeLessThan(CHUNK_BYTES);
+  });
+
   it("reads no further than one chunk ahead of its consumer", async () => {
-    // ~1.3 MB of small packets: 20 chunks.
-    const records = Array.from({ length: 14_000 }, (_, i) => ({ data: dnsFrame(`n${i}.example`, 1024 + (i % 60000)) }));
+    // ~4 MB of small packets: 8 chunks.
+    const records = Array.from({ length: 45_000 }, (_, i) => ({ data: dnsFrame(`n${i}.example`, 1024 + (i % 60000)) }));
     const file = tmp.write("many.pcap", pcapFile(records));
     let seen = 0;
     const sink: PacketSink = { packet: () => void seen++ };

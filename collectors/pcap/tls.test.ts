@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { clientHello } from "./__fixtures__/craft.js";
-import { clientHelloLength, looksLikeTls, parseClientHello } from "./tls.js";
+import { clientHello, clientHelloMessage, echOuter, extension, u8 } from "./__fixtures__/craft.js";
+import { clientHelloLength, looksLikeTls, parseClientHello, parseClientHelloMessage } from "./tls.js";
 
 const parse = (b: Buffer): ReturnType<typeof parseClientHello> => parseClientHello(b, 0, b.length);
 
@@ -45,5 +45,17 @@ describe("TLS ClientHello", () => {
     const appData = Buffer.from("170303001000000000", "hex");
     expect(looksLikeTls(appData, 0, appData.length)).toBe(false);
     expect(parse(Buffer.from("GET / HTTP/1.1\r\n"))).toBeNull();
+  });
+
+  it("flags Encrypted Client Hello (outer 0xfe0d, or the older 0xffce), not an inner ECH extension", () => {
+    expect(parse(clientHello("public.example", ["h2"], 0, [echOuter()]))).toEqual({ sni: "public.example", alpn: ["h2"], ech: true });
+    expect(parse(clientHello("esni.example", [], 0, [extension(0xffce, Buffer.alloc(40))]))).toEqual({ sni: "esni.example", ech: true });
+    expect(parse(clientHello("inner.example", [], 0, [extension(0xfe0d, u8(1))]))).toEqual({ sni: "inner.example" });
+  });
+
+  it("parses the handshake message without a record layer, as QUIC carries it", () => {
+    const m = clientHelloMessage("quic.example", ["h3"]);
+    expect(parseClientHelloMessage(m, 0, m.length)).toEqual({ sni: "quic.example", alpn: ["h3"] });
+    expect(parseClientHelloMessage(m, 0, 3)).toBeNull();
   });
 });

@@ -9,6 +9,13 @@
  * - server_name: RFC 6066 §3 (https://www.rfc-editor.org/rfc/rfc6066#section-3), extension 0,
  *   name type 0 host_name. With ECH (extension 0xfe0d) this is the outer, public name.
  * - ALPN: RFC 7301 §3.1 (https://www.rfc-editor.org/rfc/rfc7301#section-3.1), extension 16.
+ * - Encrypted Client Hello: draft-ietf-tls-esni-22 §5
+ *   (https://datatracker.ietf.org/doc/html/draft-ietf-tls-esni-22#section-5), extension 0xfe0d,
+ *   ECHClientHello type 0 (outer): the server_name is then the public name of the ECH
+ *   configuration, the real one is encrypted. The older encrypted_server_name extension 0xffce
+ *   (draft-ietf-tls-esni-02) hides the name the same way and is flagged too.
+ * - QUIC carries the handshake message without the record layer (RFC 9001 §4.1.3,
+ *   https://www.rfc-editor.org/rfc/rfc9001#section-4.1.3): {@link parseClientHelloMessage}.
  *
  * Only the bytes at hand are read: given a ClientHello cut short, the extensions that lie wholly
  * in it are still used (tcp-reassembly.ts gathers the segments first when it can).
@@ -21,6 +28,13 @@ export interface ClientHello {
   sni?: string;
   /** ALPN protocol names offered, in order. */
   alpn?: string[];
+  /**
+   * True when an outer encrypted_client_hello (0xfe0d, type 0) or an encrypted_server_name
+   * (0xffce) extension is present. Chromium sends a GREASE ECH extension when it has no ECH
+   * configuration, which looks the same on the wire (draft-ietf-tls-esni-22 §6.2): true means the
+   * real name may be hidden, not that it is.
+   */
+  ech?: boolean;
 }
 
 const MAX_ALPN = 32;
@@ -55,10 +69,20 @@ export function parseClientHello(buf: Buffer, start: number, end: number): Clien
   for (let i = 0; i < 4 && p + 5 <= end && buf[p] === 20; i++) p += 5 + buf.readUInt16BE(p + 3);
   if (p + 9 > end || buf[p] !== 22 || buf[p + 1] !== 3) return null;
   const recEnd = Math.min(p + 5 + buf.readUInt16BE(p + 3), end);
-  p += 5;
-  if (buf[p] !== 1) return null; // handshake type client_hello
+  return parseClientHelloMessage(buf, p + 5, recEnd);
+}
+
+/**
+ * Parse the ClientHello handshake message (RFC 8446 §4: type 1, 24-bit length, body) at
+ * `buf[start, end)`, as QUIC CRYPTO frames carry it (no record layer). Returns null when it is not
+ * a ClientHello or is cut before its extensions' length; a message cut later gives the extensions
+ * that lie wholly in the bytes at hand. Never throws, never reads outside the range.
+ */
+export function parseClientHelloMessage(buf: Buffer, start: number, end: number): ClientHello | null {
+  let p = start;
+  if (p + 4 > end || buf[p] !== 1) return null; // handshake type client_hello
   const hsLen = (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!;
-  const hsEnd = Math.min(p + 4 + hsLen, recEnd);
+  const hsEnd = Math.min(p + 4 + hsLen, end);
   p += 4;
   // legacy_version (2) + random (32)
   p += 34;
@@ -78,12 +102,15 @@ export function parseClientHello(buf: Buffer, start: number, end: number): Clien
     const data = p + 4;
     const dataEnd = data + len;
     if (dataEnd > extEnd) break; // continues past what we hold
-    if (type === 0 && hello.sni === undefined) hello.sni = serverName(buf, data, dataEnd);
-    else if (type === 16 && hello.alpn === undefined) hello.alpn = alpnList(buf, data, dataEnd);
+    if (type === 0 && hello.sni === undefined) {
+      const sni = serverName(buf, data, dataEnd);
+      if (sni !== undefined) hello.sni = sni;
+    } else if (type === 16 && hello.alpn === undefined) {
+      const alpn = alpnList(buf, data, dataEnd);
+      if (alpn !== undefined) hello.alpn = alpn;
+    } else if ((type === 0xfe0d && len > 0 && buf[data] === 0) || type === 0xffce) hello.ech = true;
     p = dataEnd;
   }
-  if (hello.sni === undefined) delete hello.sni;
-  if (hello.alpn === undefined) delete hello.alpn;
   return hello;
 }
 

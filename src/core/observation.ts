@@ -102,8 +102,31 @@ export interface Observation {
   server?: string;
   /** Destination port, where the evidence has one. */
   port?: number;
+  /**
+   * TLS/QUIC only: true when the ClientHello carried an Encrypted Client Hello (outer
+   * `encrypted_client_hello` extension 0xfe0d, or the older `encrypted_server_name` 0xffce), so
+   * its SNI may be only the public name of the ECH configuration. Chromium sends a GREASE ECH
+   * extension when it has no ECH configuration, which looks the same: true says the real name may
+   * be hidden, not that it is.
+   */
+  ech?: boolean;
+  /**
+   * Set when `host` did not come from this record itself. `dns`: it is the question name of an
+   * earlier DNS response in the same capture whose answers (A, AAAA, HTTPS address hints) held
+   * `server`; set on a TLS/QUIC ClientHello that has no SNI, or that has ECH and an SNI that a DNS
+   * answer named as an ECH public name.
+   */
+  resolvedFrom?: "dns";
+  /** TLS/QUIC only, with `resolvedFrom`: the server name the ClientHello itself carried (the ECH public name). */
+  sni?: string;
   /** Free-form state the source reported (`revoked`, `authorize`, `Consent to application`). */
   action?: string;
+  /**
+   * Bytes the record says were transferred, both directions summed where the log splits them
+   * (request + response body, bytes sent + received); absent when the evidence does not say.
+   * A log's own count, not recomputed: proxies count headers, Zeek counts bodies or payload.
+   */
+  bytes?: number;
   ref: EvidenceRef;
 }
 

@@ -5,6 +5,7 @@
  * README.md beside this file.
  */
 
+import { createCipheriv } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,12 +35,12 @@ export function ipv4Addr(text: string): Buffer {
   return Buffer.from(text.split(".").map(Number));
 }
 
-/** IPv4 header (20 bytes) + payload. `frag` is the 16-bit flags+offset field. */
-export function ipv4(proto: number, payload: Buffer, src = "10.0.0.1", dst = "10.0.0.2", frag = 0): Buffer {
+/** IPv4 header (20 bytes) + payload. `frag` is the 16-bit flags+offset field, `id` the identification. */
+export function ipv4(proto: number, payload: Buffer, src = "10.0.0.1", dst = "10.0.0.2", frag = 0, id = 1): Buffer {
   return cat(
     Buffer.from([0x45, 0]),
     u16(20 + payload.length),
-    u16(1),
+    u16(id),
     u16(frag),
     Buffer.from([64, proto]),
     u16(0),
@@ -105,9 +106,25 @@ export function rr(name: Buffer, type: number, rdata: Buffer): Buffer {
 /** Compression pointer to `offset` in the message. */
 export const ptr = (offset: number): Buffer => u16(0xc000 | offset);
 
-/** A TLS 1.2-framed ClientHello record with server_name and ALPN extensions (and optional padding extension). */
-export function clientHello(sni: string | Buffer | null, alpn: string[] = [], padding = 0): Buffer {
-  const exts: Buffer[] = [];
+/** A TLS extension: type, length, data. */
+export const extension = (type: number, data: Buffer): Buffer => cat(u16(type), u16(data.length), data);
+
+/** An outer encrypted_client_hello extension (0xfe0d, type 0): cipher suite, config id, enc, payload (draft-ietf-tls-esni-22 §5). */
+export function echOuter(configId = 7): Buffer {
+  return extension(0xfe0d, cat(u8(0), u16(1), u16(1), u8(configId), u16(32), Buffer.alloc(32, 0xee), u16(144), Buffer.alloc(144, 0xcc)));
+}
+
+/**
+ * The ClientHello handshake message (no record layer) with server_name and ALPN extensions, an
+ * optional padding extension and any extra extensions.
+ */
+export function clientHelloMessage(sni: string | Buffer | null, alpn: string[] = [], padding = 0, extra: Buffer[] = []): Buffer {
+  return clientHello(sni, alpn, padding, extra).subarray(5);
+}
+
+/** A TLS 1.2-framed ClientHello record with server_name and ALPN extensions (and optional padding and extra extensions). */
+export function clientHello(sni: string | Buffer | null, alpn: string[] = [], padding = 0, extra: Buffer[] = []): Buffer {
+  const exts: Buffer[] = [...extra];
   if (sni !== null) {
     const name = typeof sni === "string" ? Buffer.from(sni, "latin1") : sni;
     const entry = cat(u8(0), u16(name.length), name);
@@ -225,6 +242,91 @@ export class Pcapng {
   spb(data: Buffer): Buffer {
     return this.block(3, cat(this.w32(data.length), data));
   }
+}
+
+/** Linux cooked capture v1 header (LINKTYPE_LINUX_SLL, 16 bytes) + payload. */
+export function sll(payload: Buffer, protocol = 0x0800): Buffer {
+  return cat(u16(0), u16(1), u16(6), MAC_A, u16(0), u16(protocol), payload);
+}
+
+/** Linux cooked capture v2 header (LINKTYPE_LINUX_SLL2, 20 bytes) + payload. */
+export function sll2(payload: Buffer, protocol = 0x0800): Buffer {
+  return cat(u16(protocol), u16(0), u32(2), u16(1), u8(0), u8(6), MAC_A, u16(0), payload);
+}
+
+/** BSD loopback: LINKTYPE_NULL (address family in the writer's byte order) or LINKTYPE_LOOP (network order). */
+export function loopback(payload: Buffer, family: number, littleEndian: boolean): Buffer {
+  const h = Buffer.alloc(4);
+  if (littleEndian) h.writeUInt32LE(family);
+  else h.writeUInt32BE(family);
+  return cat(h, payload);
+}
+
+/** QUIC variable-length integer (RFC 9000 §16), in the shortest form unless `len` is given. */
+export function varint(n: number, len?: number): Buffer {
+  const l = len ?? (n < 64 ? 1 : n < 16384 ? 2 : n < 2 ** 30 ? 4 : 8);
+  const b = Buffer.alloc(l);
+  let v = n;
+  for (let i = l - 1; i >= 0; i--) {
+    b[i] = v % 256;
+    v = Math.floor(v / 256);
+  }
+  b[0]! |= { 1: 0x00, 2: 0x40, 4: 0x80, 8: 0xc0 }[l]!;
+  return b;
+}
+
+/** A QUIC CRYPTO frame (RFC 9000 §19.6). */
+export const cryptoFrame = (offset: number, data: Buffer): Buffer => cat(u8(0x06), varint(offset), varint(data.length), data);
+
+/**
+ * A protected QUIC long-header packet (RFC 9001 §5.3-5.4, the way a sender builds it): `header`
+ * ends with the packet number of `pnLen` bytes and a length field that already counts the payload,
+ * the packet number and the 16-byte tag; `payload` is the plaintext frames.
+ */
+export function protectLongHeader(keys: { key: Buffer; iv: Buffer; hp: Buffer }, header: Buffer, payload: Buffer, pn: number, pnLen: number): Buffer {
+  const nonce = Buffer.from(keys.iv);
+  for (let i = 0; i < 4; i++) nonce[11 - i]! ^= (pn >>> (8 * i)) & 0xff;
+  const c = createCipheriv("aes-128-gcm", keys.key, nonce);
+  c.setAAD(header);
+  const sealed = cat(c.update(payload), c.final(), c.getAuthTag());
+  const pnOffset = header.length - pnLen;
+  const sample = sealed.subarray(4 - pnLen, 4 - pnLen + 16);
+  const ecb = createCipheriv("aes-128-ecb", keys.hp, null);
+  ecb.setAutoPadding(false);
+  const mask = ecb.update(sample);
+  const out = cat(header, sealed);
+  out[0]! ^= mask[0]! & 0x0f;
+  for (let i = 0; i < pnLen; i++) out[pnOffset + i]! ^= mask[1 + i]!;
+  return out;
+}
+
+/**
+ * A client Initial packet: long header of `version` (type 0b00, or 0b01 for QUIC v2), `dcid`,
+ * empty SCID unless given, a token, the frames padded with PADDING to `padTo` bytes of payload,
+ * packet number `pn` in `pnLen` bytes, protected with `keys`.
+ */
+export function quicInitial(opts: {
+  version: number;
+  dcid: Buffer;
+  scid?: Buffer;
+  token?: Buffer;
+  keys: { key: Buffer; iv: Buffer; hp: Buffer };
+  frames: Buffer;
+  padTo?: number;
+  pn?: number;
+  pnLen?: number;
+}): Buffer {
+  const pnLen = opts.pnLen ?? 4;
+  const pn = opts.pn ?? 0;
+  const payload = cat(opts.frames, Buffer.alloc(Math.max(0, (opts.padTo ?? 0) - opts.frames.length)));
+  const type = opts.version === 0x6b3343cf ? 1 : 0;
+  const first = 0xc0 | (type << 4) | (pnLen - 1);
+  const token = opts.token ?? Buffer.alloc(0);
+  const scid = opts.scid ?? Buffer.alloc(0);
+  const pnBytes = Buffer.alloc(pnLen);
+  for (let i = 0; i < pnLen; i++) pnBytes[pnLen - 1 - i] = (pn >>> (8 * i)) & 0xff;
+  const header = cat(u8(first), u32(opts.version), u8(opts.dcid.length), opts.dcid, u8(scid.length), scid, varint(token.length), token, varint(payload.length + pnLen + 16, 2), pnBytes);
+  return protectLongHeader(opts.keys, header, payload, pn, pnLen);
 }
 
 /** A temporary directory for files a test writes; `cleanup()` removes it. */
