@@ -1,0 +1,285 @@
+/**
+ * `npm run bench:logs` (after `npm run build`; or `node dist/bench/logs.js [MB]`): throughput of
+ * the log collector against `grep -F -f <catalogue domains>` on the same files, in the same run.
+ *
+ * Generates a Zeek `ssl.log` (TSV) and a Squid native `access.log` of realistic lines, each of
+ * `MB` megabytes (default 1024; the first argument or `BENCH_LOGS_MB`), with a few percent of
+ * requests to AI services of the catalogue (`BENCH_LOGS_AI_PERCENT`, default 3). Then, per file:
+ *
+ * - grep: `grep -F -f domains.txt FILE`, its output read through a pipe (the matching lines
+ *   counted), so grep scans the whole file as it would in a shell;
+ * - ours, in four passes: every record parsed by `collectLogBatches`; + matched with the
+ *   catalogue's `Matcher`; + the findings stored through `ScanWriter` into a fresh SQLite file,
+ *   with cursors on as a scheduled scan runs (the full path: the target is measured on this one);
+ *   and the full path one observation at a time through `collectLogs` and `ingest()`, exactly as
+ *   the CLI calls it today. The passes show where the time goes.
+ *
+ * Prints MB/s of each, the ratio ours / grep (target for the full path: at least 0.5; exit code 1
+ * when missed) and the process's peak RSS
+ * (`process.resourceUsage().maxRSS`) after each phase, which shows that memory stays bounded
+ * whatever the file size. The generated files are deleted afterwards (kept with
+ * `BENCH_LOGS_KEEP=1`, for profiling). Not part of `npm test`.
+ */
+import { spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { collectLogBatches, collectLogs } from "../collectors/logs/index.js";
+import type { CollectContext, InputError } from "../src/core/collector.js";
+import { loadSignatures } from "../src/match/load.js";
+import { Matcher } from "../src/match/matcher.js";
+import { ingest } from "../src/scan/ingest.js";
+import { openStore } from "../src/store/db.js";
+import { ScanWriter } from "../src/store/ingest.js";
+
+const TARGET = 0.5;
+
+/** Deterministic pseudo-random numbers (mulberry32): every run measures the same data. */
+function rng(seed: number): (n: number) => number {
+  let a = seed >>> 0;
+  return (n: number) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+  };
+}
+
+/** Everyday hosts of an office network (not AI services). */
+const COMMON = [
+  "www.google.com", "ssl.gstatic.com", "fonts.googleapis.com", "update.googleapis.com", "www.youtube.com", "i.ytimg.com",
+  "outlook.office365.com", "teams.microsoft.com", "login.microsoftonline.com", "graph.microsoft.com", "officecdn.microsoft.com",
+  "github.com", "api.github.com", "objects.githubusercontent.com", "slack.com", "edge.slack.com", "wss-primary.slack.com",
+  "zoom.us", "us05web.zoom.us", "www.linkedin.com", "static.licdn.com", "cdn.jsdelivr.net", "d3c33hcgiwev3.cloudfront.net",
+  "s3.eu-west-1.amazonaws.com", "ec2.us-east-1.amazonaws.com", "www.bbc.co.uk", "www.nytimes.com", "www.wikipedia.org",
+  "en.wikipedia.org", "upload.wikimedia.org", "www.salesforce.com", "na1.salesforce.com", "app.hubspot.com", "www.dropbox.com",
+  "dl.dropboxusercontent.com", "api.atlassian.com", "mycorp.atlassian.net", "www.apple.com", "gateway.icloud.com",
+  "time.windows.com", "settings-win.data.microsoft.com", "ocsp.digicert.com", "crl.pki.goog", "www.amazon.com",
+  "images-na.ssl-images-amazon.com", "www.reddit.com", "www.redditstatic.com", "stackoverflow.com", "cdn.sstatic.net",
+  "registry.npmjs.org", "pypi.org", "files.pythonhosted.org", "docker.io", "registry-1.docker.io", "www.notion.so",
+  "app.asana.com", "calendar.google.com", "mail.google.com", "drive.google.com", "docs.google.com", "play.google.com",
+];
+const PATHS = ["/", "/index.html", "/api/v2/items?page=2", "/static/js/app.4f1c2a.js", "/v1/events", "/favicon.ico", "/search?q=quarterly+report", "/assets/logo.svg"];
+const AI_PATHS = ["/v1/chat/completions", "/v1/messages", "/backend-api/conversation", "/api/generate", "/v1/models"];
+const CIPHERS = ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"];
+const USERS = ["-", "-", "-", "alice", "bob@corp.example", "carol"];
+const MIMES = ["text/html", "application/json", "image/png", "-", "application/javascript"];
+
+/** Catalogue domains usable as hosts (no wildcards), and the list grep is given. */
+function catalogueDomains(): string[] {
+  const all = loadSignatures().flatMap((s) => s.service.match.domains.map((d) => d.toLowerCase()));
+  return [...new Set(all)].filter((d) => /^[a-z0-9.-]+$/.test(d));
+}
+
+function ip(r: (n: number) => number, prefix: string): string {
+  return `${prefix}${r(256)}.${1 + r(254)}`;
+}
+
+const UID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+function uid(r: (n: number) => number): string {
+  let s = "C";
+  for (let i = 0; i < 17; i++) s += UID_CHARS[r(UID_CHARS.length)];
+  return s;
+}
+
+/** Write `lineOf` lines to `file` until it holds `bytes`, with backpressure; returns the line count. */
+async function generate(file: string, bytes: number, header: string, lineOf: (i: number) => string): Promise<number> {
+  const out = createWriteStream(file, { highWaterMark: 1 << 20 });
+  let written = 0;
+  let lines = 0;
+  let failure: Error | undefined;
+  out.on("error", (e) => (failure = e));
+  const write = (s: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (failure) reject(failure);
+      else if (out.write(s)) resolve();
+      else out.once("drain", resolve);
+    });
+  await write(header);
+  written += header.length;
+  while (written < bytes) {
+    let s = "";
+    for (let i = 0; i < 2000; i++) s += lineOf(lines++);
+    written += s.length;
+    await write(s);
+  }
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  return lines;
+}
+
+function zeekSslGenerator(ai: string[], aiPercent: number): { header: string; line: (i: number) => string } {
+  const r = rng(7);
+  let ts = 1_735_689_600;
+  const header = [
+    "#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)", "#unset_field\t-", "#path\tssl", "#open\t2025-01-01-00-00-00",
+    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tversion\tcipher\tcurve\tserver_name\tresumed\tlast_alert\tnext_protocol\testablished\tssl_history\tcert_chain_fps\tclient_cert_chain_fps\tsni_matches_cert",
+    "#types\ttime\tstring\taddr\tport\taddr\tport\tstring\tstring\tstring\tstring\tbool\tstring\tstring\tbool\tstring\tvector[string]\tvector[string]\tbool",
+  ].join("\n") + "\n";
+  return {
+    header,
+    line: () => {
+      ts += r(20_000) / 1_000_000;
+      const roll = r(1000);
+      const host = roll < aiPercent * 10 ? ai[r(ai.length)]! : roll < 950 ? COMMON[r(COMMON.length)]! : "-";
+      return `${ts.toFixed(6)}\t${uid(r)}\t${ip(r, "10.20.")}\t${49152 + r(16000)}\t${ip(r, "142.250.")}\t443\tTLSv13\t${CIPHERS[r(CIPHERS.length)]}\tx25519\t${host}\t${r(4) === 0 ? "T" : "F"}\t-\t-\tT\tCsiI\t(empty)\t(empty)\t${host === "-" ? "-" : "T"}\n`;
+    },
+  };
+}
+
+function squidGenerator(ai: string[], aiPercent: number): { header: string; line: (i: number) => string } {
+  const r = rng(11);
+  let ms = 1_735_689_600_000;
+  return {
+    header: "",
+    line: () => {
+      ms += r(40);
+      const t = `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, "0")}`;
+      const isAi = r(1000) < aiPercent * 10;
+      const host = isAi ? ai[r(ai.length)]! : COMMON[r(COMMON.length)]!;
+      const elapsed = String(r(3000)).padStart(6, " ");
+      const client = ip(r, "10.30.");
+      const user = USERS[r(USERS.length)]!;
+      const peer = `HIER_DIRECT/${ip(r, "151.101.")}`;
+      if (r(3) === 0) return `${t} ${elapsed} ${client} TCP_TUNNEL/200 ${r(200_000)} CONNECT ${host}:443 ${user} ${peer} -\n`;
+      const path = isAi ? AI_PATHS[r(AI_PATHS.length)]! : PATHS[r(PATHS.length)]!;
+      return `${t} ${elapsed} ${client} TCP_MISS/200 ${r(80_000)} ${r(4) === 0 ? "POST" : "GET"} http://${host}${path} ${user} ${peer} ${MIMES[r(MIMES.length)]}\n`;
+    },
+  };
+}
+
+/** `grep -F -f domains file`, its output counted through a pipe; wall-clock seconds. */
+function runGrep(domainsFile: string, file: string): Promise<{ seconds: number; lines: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn("grep", ["-F", "-f", domainsFile, file], { stdio: ["ignore", "pipe", "inherit"] });
+    let lines = 0;
+    child.stdout.on("data", (d: Buffer) => {
+      for (let i = d.indexOf(10); i >= 0; i = d.indexOf(10, i + 1)) lines++;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0 && code !== 1) reject(new Error(`grep exited with ${code}`));
+      else resolve({ seconds: (performance.now() - t0) / 1000, lines });
+    });
+  });
+}
+
+interface OurRun {
+  /** Wall-clock seconds. */
+  seconds: number;
+  read: number;
+  matched: number;
+  inserted: number;
+  errors: number;
+}
+
+type Mode = "parse" | "match" | "store" | "store-1by1";
+
+/**
+ * One pass over `file`: `parse` (collector only), `match` (+ Matcher), `store` (+ ScanWriter into
+ * a fresh database under `dir`, cursors on), `store-1by1` (the same through `collectLogs` and
+ * `ingest()`, as the CLI calls it).
+ */
+async function runOurs(dir: string, file: string, matcher: Matcher, mode: Mode): Promise<OurRun> {
+  const dbFile = join(dir, `bench-${mode}.db`);
+  const db = mode === "store" || mode === "store-1by1" ? openStore(dbFile) : undefined;
+  const writer = db ? new ScanWriter(db, "bench logs", [file]) : undefined;
+  const errors: InputError[] = [];
+  const ctx: CollectContext = { onError: (e) => errors.push(e), ...(writer ? { cursors: writer.cursors("logs") } : {}) };
+  const t0 = performance.now();
+  let read = 0;
+  let matched = 0;
+  if (mode === "store-1by1") {
+    ({ read, matched } = await ingest(collectLogs([file], {}, ctx), matcher, writer!));
+  } else {
+    for await (const batch of collectLogBatches([file], {}, ctx)) {
+      read += batch.length;
+      if (mode === "parse") continue;
+      for (let i = 0; i < batch.length; i++) {
+        const o = batch[i]!;
+        const f = matcher.match(o);
+        if (f) {
+          matched++;
+          writer?.add(o, f);
+        } else writer?.skip(o);
+      }
+    }
+  }
+  writer?.finish();
+  const seconds = (performance.now() - t0) / 1000;
+  const inserted = writer?.counts.inserted ?? 0;
+  if (db) {
+    db.close();
+    for (const suffix of ["", "-wal", "-shm"]) await rm(`${dbFile}${suffix}`, { force: true });
+  }
+  return { seconds, read, matched, inserted, errors: errors.length };
+}
+
+const mbps = (bytes: number, s: number) => (bytes / 1e6 / s).toFixed(1);
+const rssMB = () => (process.resourceUsage().maxRSS / 1024).toFixed(0);
+
+async function main(): Promise<void> {
+  const mb = Number(process.argv[2] ?? process.env["BENCH_LOGS_MB"] ?? 1024);
+  const aiPercent = Number(process.env["BENCH_LOGS_AI_PERCENT"] ?? 3);
+  if (!(mb > 0) || !(aiPercent >= 0 && aiPercent <= 100)) throw new Error("usage: node dist/bench/logs.js [MB]  (BENCH_LOGS_MB, BENCH_LOGS_AI_PERCENT)");
+  const keep = process.env["BENCH_LOGS_KEEP"] === "1";
+  const domains = catalogueDomains();
+  const matcher = new Matcher(loadSignatures().map((s) => s.service));
+  const dir = await mkdtemp(join(tmpdir(), "shadow-ai-bench-logs-"));
+  let failed = false;
+  try {
+    const domainsFile = join(dir, "domains.txt");
+    await writeFile(domainsFile, `${domains.join("\n")}\n`);
+    const aiHosts = domains.filter((d) => d.includes(".")).flatMap((d) => [d, `api.${d}`]);
+    console.log(`bench:logs: ${mb} MB per file, ${aiPercent}% AI requests, ${domains.length} catalogue domains; temp dir ${dir}`);
+    const inputs = [
+      { name: "zeek-ssl.log", gen: zeekSslGenerator(aiHosts, aiPercent) },
+      { name: "squid-access.log", gen: squidGenerator(aiHosts, aiPercent) },
+    ];
+    const rows: string[][] = [];
+    for (const input of inputs) {
+      const file = join(dir, input.name);
+      const tg = performance.now();
+      const lines = await generate(file, mb * 1e6, input.gen.header, input.gen.line);
+      const size = (await stat(file)).size;
+      console.log(`  generated ${input.name}: ${(size / 1e6).toFixed(0)} MB, ${lines} lines in ${((performance.now() - tg) / 1000).toFixed(1)} s; peak RSS ${rssMB()} MB`);
+      const grep = await runGrep(domainsFile, file);
+      console.log(`  grep -F -f domains.txt ${input.name}: ${grep.seconds.toFixed(2)} s, ${mbps(size, grep.seconds)} MB/s, ${grep.lines} matching lines`);
+      const phases: [Mode, string][] = [
+        ["parse", "parse every record (collectLogBatches)"],
+        ["match", "parse + match (Matcher)"],
+        ["store", "parse + match + store (ScanWriter, cursors on): the full path"],
+        ["store-1by1", "the full path one observation at a time (collectLogs + ingest(), as the CLI calls it today)"],
+      ];
+      const row: string[] = [input.name, (size / 1e6).toFixed(0), mbps(size, grep.seconds)];
+      for (const [mode, label] of phases) {
+        const r = await runOurs(dir, file, matcher, mode);
+        const ratio = grep.seconds / r.seconds;
+        console.log(
+          `  ours, ${label}: ${r.seconds.toFixed(2)} s, ${mbps(size, r.seconds)} MB/s (ratio ${ratio.toFixed(2)}), ` +
+            `${r.read} records${mode === "parse" ? "" : `, ${r.matched} matched`}${mode.startsWith("store") ? `, ${r.inserted} stored` : ""}, ${r.errors} errors; peak RSS ${rssMB()} MB`,
+        );
+        row.push(mbps(size, r.seconds), ratio.toFixed(2));
+        if (mode === "store" && ratio < TARGET) failed = true;
+      }
+      rows.push(row);
+      if (!keep) await rm(file, { force: true });
+    }
+    console.log("");
+    console.log("MB/s (ratio to grep)  file                MB   grep    parse          +match         +store (full)   full, 1-by-1");
+    for (const r of rows) {
+      const cell = (i: number) => `${r[i]!.padStart(6)} (${r[i + 1]!})`.padEnd(15);
+      console.log(`                      ${r[0]!.padEnd(18)} ${r[1]!.padStart(5)} ${r[2]!.padStart(6)}  ${cell(3)}${cell(5)}${cell(7)} ${cell(9)}`);
+    }
+    console.log(`peak RSS ${rssMB()} MB (process.resourceUsage().maxRSS); target ratio ≥ ${TARGET}: ${failed ? "NOT MET" : "met"}`);
+  } finally {
+    if (!keep) await rm(dir, { recursive: true, force: true });
+    else console.log(`kept the generated files in ${dir} (BENCH_LOGS_KEEP)`);
+  }
+  if (failed) process.exitCode = 1;
+}
+
+await main();

@@ -1,0 +1,100 @@
+/**
+ * The `logs:` section of `shadow-ai.yaml`: settings of the log collector that a command line
+ * cannot carry well (the field list of a Zscaler NSS feed, the column mapping of a generic CSV or
+ * JSON-lines log). Every key is optional. `format` is used for files whose format is not detected;
+ * `--format` on the command line forces a format for every input. `logOptions()` of `index.ts`
+ * turns this section and `--format` into the collector's options.
+ *
+ * ```yaml
+ * logs:
+ *   format: zscaler              # for inputs whose format is not auto-detected
+ *   zscalerFields: [time, login, proto, eurl, action, appname, appclass, reqsize, respsize, ...]
+ *   zscalerDelimiter: tab        # or a single character such as ","; JSON feeds need neither
+ *   mapping:                     # for --format csv | jsonl
+ *     kind: http                 # dns | tls | http | log (default log)
+ *     time: timestamp            # column (CSV header name) or key (JSON, dotted for nesting)
+ *     url: request_url           # or host: and path: separately
+ *     user: username
+ *     client: src_ip
+ *     bytes: [bytes_in, bytes_out]   # one column or several, summed
+ *   csv:
+ *     delimiter: ","             # default ","; "tab" for TSV
+ *     columns: [a, b, c]         # when the file has no header row
+ * ```
+ */
+import { z } from "zod";
+import { FORMATS } from "./formats.js";
+
+const column = z.string().min(1).max(256);
+
+/** A delimiter: `tab`, or one character. */
+const delimiter = z.union([z.literal("tab"), z.string().length(1)]);
+
+/** Which column (CSV header name) or key (JSON; `a.b` for nesting) holds each observation field. */
+export const logMappingSchema = z
+  .object({
+    /** Observation kind of every record (default `log`). */
+    kind: z.enum(["dns", "tls", "http", "log"]).optional(),
+    /** The record's time: ISO 8601 / RFC 3339, or Unix seconds, ms, µs or ns (told by size). */
+    time: column,
+    /** Host name (`host:port` accepted). One of `host` and `url` is required. */
+    host: column.optional(),
+    /** A full URL, or `host/path` without a scheme: gives host, port and path. */
+    url: column.optional(),
+    path: column.optional(),
+    user: column.optional(),
+    client: column.optional(),
+    server: column.optional(),
+    port: column.optional(),
+    userAgent: column.optional(),
+    method: column.optional(),
+    /** One column, or several whose counts are summed (bytes in + bytes out). */
+    bytes: z.union([column, z.array(column).min(1).max(8)]).optional(),
+    appName: column.optional(),
+    department: column.optional(),
+    action: column.optional(),
+    qtype: column.optional(),
+  })
+  .strict()
+  .refine((m) => m.host !== undefined || m.url !== undefined, { message: "mapping needs `host` or `url`: the column that names the server" });
+
+/** The `logs:` section. */
+export const logsConfigSchema = z
+  .object({
+    /** Format of log inputs whose format is not auto-detected; `--format` forces one for every input. */
+    format: z.enum(FORMATS).optional(),
+    /** Zscaler NSS feed: the field names of the feed output format, in order (`%s{login}` → `login`). */
+    zscalerFields: z.array(z.string().min(1).max(64)).min(1).max(512).optional(),
+    /** Zscaler NSS feed: the field delimiter; default: tab when the first line has one, else comma. */
+    zscalerDelimiter: delimiter.optional(),
+    /** The generic reader's mapping (`--format csv` or `jsonl`). */
+    mapping: logMappingSchema.optional(),
+    /** The generic CSV reader's dialect. */
+    csv: z
+      .object({
+        delimiter: delimiter.optional(),
+        /** Column names when the file has no header row. */
+        columns: z.array(column).min(1).max(1024).optional(),
+      })
+      .strict()
+      .optional(),
+    /**
+     * PAN-OS: 0-based CSV positions that differ on your PAN-OS version (the defaults follow the
+     * PAN-OS 10.x/11.x syslog field order; field 0 carries the syslog header when there is one).
+     */
+    panosPositions: z
+      .object({
+        userAgent: z.number().int().min(0).max(512).optional(),
+        referer: z.number().int().min(0).max(512).optional(),
+        httpMethod: z.number().int().min(0).max(512).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** The `logs:` section as parsed. */
+export type LogsConfig = z.infer<typeof logsConfigSchema>;
+
+/** The generic reader's mapping as parsed. */
+export type LogMapping = z.infer<typeof logMappingSchema>;
