@@ -17,7 +17,10 @@ export const ACTIVITY_KINDS: ReadonlySet<string> = new Set(["admin#reports#activ
 /** Where an activities page was read from and what is known around it. */
 export interface ActivityContext {
   source: string;
-  file: string;
+  /** The saved response file (export); absent for a live API call. */
+  file?: string;
+  /** The API endpoint path the page came from (live); absent for an export file. */
+  api?: string;
   /** Time used when an activity has no valid `id.time`. */
   fallbackTime: string;
   users: GoogleUserDirectory;
@@ -69,8 +72,9 @@ function scopesOf(params: Map<string, Record<string, unknown>>): string[] | unde
  * `action` is the event name (`authorize`, `revoke`, `request`, `deny`, `activity`); `clientId`
  * from `client_id` (else `actor.applicationInfo.oauthClientId`); `appName` from `app_name`;
  * `scopes` from `scope` or `scope_data`; `user` = actor e-mail (lower-cased) with department and
- * job title from the users pages; `client` = `ipAddress`; `time` = `id.time`;
- * `ref: {file, id: "<id.time>/<uniqueQualifier>[#<event index>]"}`. Activities of other
+ * job title from the users pages; `client` = `ipAddress`; `time` = `id.time`; `bytes` = the
+ * `num_response_bytes` of an `activity` (API use) event, which tells whether a granted app is used;
+ * `ref: {file | api, id: "<id.time>/<uniqueQualifier>[#<event index>]"}`. Activities of other
  * applications are counted in `stats.otherApplications`, not emitted.
  */
 export function* activityObservations(items: readonly unknown[], c: ActivityContext, stats: ActivityStats): Generator<Observation> {
@@ -116,7 +120,11 @@ export function* activityObservations(items: readonly unknown[], c: ActivityCont
         kind: "oauth_event",
         time,
         action,
-        ref: { file: c.file, id: events.length > 1 ? `${refBase}#${k}` : refBase },
+        ref: {
+          ...(c.file !== undefined ? { file: c.file } : {}),
+          ...(c.api !== undefined ? { api: c.api } : {}),
+          id: events.length > 1 ? `${refBase}#${k}` : refBase,
+        },
       };
       const clientId = get("client_id") ?? str(appInfo["oauthClientId"]);
       if (clientId) o.clientId = clientId;
@@ -128,6 +136,8 @@ export function* activityObservations(items: readonly unknown[], c: ActivityCont
       if (info?.department) o.department = info.department;
       if (info?.jobTitle) o.jobTitle = info.jobTitle;
       if (client) o.client = client;
+      const bytes = Number(get("num_response_bytes"));
+      if (action === "activity" && params.has("num_response_bytes") && Number.isSafeInteger(bytes) && bytes >= 0) o.bytes = bytes;
       yield o;
     }
   }

@@ -19,6 +19,8 @@ import { classifyDocument, EXPECTED, type GooglePage } from "./detect.js";
 import { readJsonFile, snapshotTime, sniffFirstMember, type JsonFile, type ReadJsonOptions } from "../../src/io/json-file.js";
 import { tokenObservations, TOKEN_LIST_KIND, type TokenListStats } from "./tokens.js";
 import { GoogleUserDirectory } from "./users.js";
+import type { GoogleOptions } from "./config.js";
+import type { GoogleScanStats } from "./live.js";
 
 export const id = "google-workspace";
 export const displayName = "Google Workspace (Admin SDK exports)";
@@ -26,6 +28,9 @@ export const docsUrl = "https://developers.google.com/admin-sdk/directory/refere
 
 export { classifyDocument } from "./detect.js";
 export { GoogleUserDirectory } from "./users.js";
+export { GOOGLE_SCOPES, googleConfigSchema, googleOptions, type GoogleConfig, type GoogleOptions } from "./config.js";
+export { GoogleAuthError } from "./errors.js";
+export type { GoogleScanStats } from "./live.js";
 
 const EMAIL = /^[^\s@/\\]+@[^\s@/\\]+\.[^\s@/\\]+$/;
 
@@ -142,3 +147,22 @@ function* fileObservations(
 
 /** The collector as the core interface sees it: input is the list of saved response files. */
 export const exportCollector: Collector<string[]> = { id, displayName, docsUrl, collect: collectExport };
+
+/**
+ * Live scan of a Google Workspace tenant (`scan google`); see `live.ts` for what it reads and
+ * yields. The Google SDKs (a few hundred ms to load) are imported on the first call only, so that
+ * other commands start fast.
+ * @throws GoogleAuthError when the credentials are refused on the first call.
+ */
+export async function* collectGoogle(options: GoogleOptions, ctx: CollectContext, stats?: GoogleScanStats): AsyncGenerator<Observation> {
+  const live = await import("./live.js");
+  yield* live.collectGoogle(options, ctx, stats);
+}
+
+/** The live side (`scan google`): input is the options built by {@link googleOptions}. */
+export const liveCollector: Collector<GoogleOptions> = {
+  id,
+  displayName: "Google Workspace (Admin SDK, live)",
+  docsUrl,
+  collect: (options, ctx) => collectGoogle(options, ctx),
+};

@@ -14,8 +14,11 @@ export const TOKEN_KIND = "admin#directory#token";
 /** Where a token list was read from and what is known around it. */
 export interface TokenListContext {
   source: string;
-  file: string;
-  /** Time given to every token of the list (the export's `exportedAt`, else the file's mtime). */
+  /** The saved response file (export); absent for a live API call. */
+  file?: string;
+  /** The API endpoint path the list came from (live); absent for an export file. */
+  api?: string;
+  /** Time given to every token of the list (the export's `exportedAt`, else the file's mtime; live: the scan's snapshot time). */
   time: string;
   /**
    * The user the list belongs to when the file or the list names one: the file name stem when it
@@ -43,7 +46,7 @@ export function looksLikeToken(v: unknown): v is Record<string, unknown> {
  * displayText, scopes[], userKey, anonymous, nativeApp, etag}]}`). A missing `items` means the user
  * has granted no tokens. Each observation carries `clientId`, `appName` (= `displayText`),
  * `scopes`, `user` (lower-cased), the user's department and job title when a users page gave them,
- * `action: "granted"`, and `ref: {file, id: "<clientId>/<user>"}`. The `anonymous` and
+ * `action: "granted"`, and `ref: {file | api, id: "<clientId>/<user>"}`. The `anonymous` and
  * `nativeApp` flags are not kept. Items that are not objects or have neither `clientId` nor
  * `displayText` are counted in `stats.skipped`.
  */
@@ -68,7 +71,7 @@ export function* tokenObservations(items: readonly unknown[], c: TokenListContex
       kind: "oauth_grant",
       time: c.time,
       action: "granted",
-      ref: { file: c.file, id: [clientId ?? appName, user].filter(Boolean).join("/") },
+      ref: { ...(c.file !== undefined ? { file: c.file } : {}), ...(c.api !== undefined ? { api: c.api } : {}), id: [clientId ?? appName, user].filter(Boolean).join("/") },
     };
     if (clientId) o.clientId = clientId;
     if (appName) o.appName = appName;

@@ -12,7 +12,10 @@ import { field, sfield, type EntraDirectory } from "./directory.js";
 
 export interface AuditContext {
   source: string;
-  file: string;
+  /** The saved response file (export); absent for a live API call. */
+  file?: string;
+  /** The API endpoint path the page came from (live); absent for an export file. */
+  api?: string;
   /** Time used when a record has no valid time. */
   fallbackTime: string;
   dir: EntraDirectory;
@@ -63,7 +66,7 @@ export function* signInObservations(items: readonly unknown[], c: AuditContext, 
       kind: "signin",
       time: timeOf(field(s, "createdDateTime"), c, stats),
       action,
-      ref: { file: c.file, ...(id ? { id } : {}) },
+      ref: { ...(c.file !== undefined ? { file: c.file } : {}), ...(c.api !== undefined ? { api: c.api } : {}), ...(id ? { id } : {}) },
     };
     if (appId) o.appId = appId;
     if (appName) o.appName = appName;
@@ -127,7 +130,7 @@ export function* directoryAuditObservations(items: readonly unknown[], c: AuditC
       kind: "oauth_event",
       time: timeOf(field(a, "activityDateTime"), c, stats),
       action: result && result.toLowerCase() !== "success" ? `${activity} (failure)` : activity,
-      ref: { file: c.file, ...(id ? { id } : {}) },
+      ref: { ...(c.file !== undefined ? { file: c.file } : {}), ...(c.api !== undefined ? { api: c.api } : {}), ...(id ? { id } : {}) },
     };
     const targets = Array.isArray(field(a, "targetResources")) ? (field(a, "targetResources") as unknown[]).filter(isObject) : [];
     const target = targets.find((t) => sfield(t, "type")?.toLowerCase() === "serviceprincipal") ?? targets[0];

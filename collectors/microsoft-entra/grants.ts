@@ -16,8 +16,9 @@ export const DEFAULT_APP_ROLE = "00000000-0000-0000-0000-000000000000";
 /** Where a page was read from and what is known around it. */
 export interface GrantContext {
   source: string;
-  file: string;
-  /** Time given to every grant of the page (the export's `exportedAt`, else the file's mtime). */
+  /** The saved response file (export); absent for a live API call. */
+  file?: string;
+  /** Time given to every grant of the page (the export's `exportedAt`, else the file's mtime; live: the scan's snapshot time). */
   time: string;
   dir: EntraDirectory;
   /** Called when a grant's service principal is in no servicePrincipals page. */
@@ -29,6 +30,10 @@ export interface GrantStats {
   skipped: number;
   /** Principal grants or user assignments whose user is not in the users pages (user = object id). */
   unresolvedUsers: number;
+}
+
+function fileRef(c: GrantContext): { file?: string } {
+  return c.file !== undefined ? { file: c.file } : {};
 }
 
 function applyServicePrincipal(o: Observation, sp: ServicePrincipalInfo | undefined): void {
@@ -75,7 +80,7 @@ export function* grantObservations(items: readonly unknown[], c: GrantContext, s
       kind: "oauth_grant",
       time: c.time,
       action: "granted",
-      ref: { file: c.file, api: `/servicePrincipals/${clientId}/oauth2PermissionGrants`, ...(id ? { id } : {}) },
+      ref: { ...fileRef(c), api: `/servicePrincipals/${clientId}/oauth2PermissionGrants`, ...(id ? { id } : {}) },
     };
     const sp = c.dir.servicePrincipal(clientId);
     if (sp) applyServicePrincipal(o, sp);
@@ -135,7 +140,7 @@ export function* appRoleObservations(items: readonly unknown[], c: GrantContext,
       kind: "oauth_grant",
       time: c.time,
       action: "app_role",
-      ref: { file: c.file, api: `/servicePrincipals/${resourceId}/appRoleAssignedTo`, ...(id ? { id } : {}) },
+      ref: { ...fileRef(c), api: `/servicePrincipals/${resourceId}/appRoleAssignedTo`, ...(id ? { id } : {}) },
     };
     const sp = c.dir.servicePrincipal(appSpId);
     if (sp) {

@@ -20,6 +20,8 @@ import { directoryAuditObservations, signInObservations, type AuditStats } from 
 import { classifyDocument, EXPECTED, kindFromContext, MAP_KINDS, type EntraPage } from "./detect.js";
 import { EntraDirectory } from "./directory.js";
 import { appRoleObservations, grantObservations, type GrantContext, type GrantStats } from "./grants.js";
+import type { MicrosoftOptions } from "./config.js";
+import type { MicrosoftScanStats } from "./live.js";
 
 export const id = "microsoft-entra";
 export const displayName = "Microsoft Entra ID (Graph exports)";
@@ -27,6 +29,9 @@ export const docsUrl = "https://learn.microsoft.com/graph/api/resources/oauth2pe
 
 export { classifyDocument, kindFromContext, kindFromItem } from "./detect.js";
 export { EntraDirectory } from "./directory.js";
+export { CLOUDS, GRAPH_PERMISSIONS, microsoftConfigSchema, microsoftOptions, type MicrosoftConfig, type MicrosoftOptions } from "./config.js";
+export { MicrosoftAuthError } from "./errors.js";
+export type { MicrosoftScanStats } from "./live.js";
 
 /** Distinct missing service principals reported one by one before the rest are only counted. */
 const MAX_MISSING_REPORTS = 20;
@@ -197,3 +202,22 @@ function* fileObservations(
 
 /** The collector as the core interface sees it: input is the list of saved response files. */
 export const exportCollector: Collector<string[]> = { id, displayName, docsUrl, collect: collectExport };
+
+/**
+ * Live scan of a Microsoft Entra tenant through Microsoft Graph (`scan microsoft`); see `live.ts`
+ * for what it reads and yields. @azure/identity and the Graph client (a few hundred ms to load)
+ * are imported on the first call only, so that other commands start fast.
+ * @throws MicrosoftAuthError when the credentials are refused on the first call.
+ */
+export async function* collectMicrosoft(options: MicrosoftOptions, ctx: CollectContext, stats?: MicrosoftScanStats): AsyncGenerator<Observation> {
+  const live = await import("./live.js");
+  yield* live.collectMicrosoft(options, ctx, stats);
+}
+
+/** The live side (`scan microsoft`): input is the options built by {@link microsoftOptions}. */
+export const liveCollector: Collector<MicrosoftOptions> = {
+  id,
+  displayName: "Microsoft Entra ID (Microsoft Graph, live)",
+  docsUrl,
+  collect: (options, ctx) => collectMicrosoft(options, ctx),
+};

@@ -1,0 +1,178 @@
+/**
+ * Quota-aware retries of Admin SDK calls.
+ *
+ * googleapis is told not to retry (`retry: false`): its gaxios retries 429 and 5xx without
+ * honouring `Retry-After`, and never retries 403 `userRateLimitExceeded` / `rateLimitExceeded` /
+ * `quotaExceeded`, which is how the Directory API says "slow down". Here every transient failure
+ * is retried with exponential backoff and jitter (p-retry, `randomize`), and a `Retry-After` is
+ * waited out first.
+ *
+ * References:
+ * - https://developers.google.com/admin-sdk/directory/v1/limits
+ * - https://developers.google.com/admin-sdk/reports/v1/limits
+ */
+import pRetry from "p-retry";
+import pThrottle from "p-throttle";
+import { DEFAULT_RETRY, type RetryPolicy } from "./config.js";
+
+/** 403 reasons that mean "too many requests", not "forbidden". */
+export const RATE_LIMIT_REASONS: ReadonlySet<string> = new Set([
+  "rateLimitExceeded",
+  "userRateLimitExceeded",
+  "quotaExceeded",
+  "RATE_LIMIT_EXCEEDED",
+  "RESOURCE_EXHAUSTED",
+]);
+
+/** Network error codes worth another attempt. */
+const NETWORK_CODES: ReadonlySet<string> = new Set([
+  "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "UND_ERR_SOCKET", "ECONNABORTED",
+]);
+
+/** What a failed Admin SDK call said, from a GaxiosError or a network error. */
+export interface GoogleFailure {
+  /** HTTP status; undefined when no response came. */
+  status?: number;
+  /** `error.errors[0].reason` (`rateLimitExceeded`, ...) or `error.details[].reason` / `error.status`. */
+  reason?: string;
+  /** `error.message` of the response body, else the error's own message. */
+  message: string;
+  /** `Retry-After` in ms, when the response carried one. */
+  retryAfterMs?: number;
+  /** Network error code (`ECONNRESET`, ...). */
+  code?: string;
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Parse a `Retry-After` value (delta seconds or an HTTP date) into ms. */
+export function parseRetryAfter(v: string | null | undefined, now = Date.now()): number | undefined {
+  if (v === null || v === undefined || v.trim() === "") return undefined;
+  const n = Number(v);
+  if (Number.isFinite(n)) return Math.max(0, n * 1000);
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+/**
+ * Read a thrown error. gaxios 7 puts the body in `e.response.data` (`{error: {code, message,
+ * errors: [{reason, domain, message}], status, details}}`) and leaves `e.errors` undefined.
+ */
+export function describeFailure(e: unknown): GoogleFailure {
+  const err = (isObj(e) ? e : {}) as Record<string, unknown>;
+  const response = isObj(err["response"]) ? err["response"] : undefined;
+  const status = typeof response?.["status"] === "number" ? response["status"] : typeof err["status"] === "number" ? err["status"] : undefined;
+  const data = response?.["data"];
+  const body = isObj(data) && isObj(data["error"]) ? data["error"] : undefined;
+  let reason: string | undefined;
+  if (body) {
+    const errors = Array.isArray(body["errors"]) ? body["errors"] : [];
+    const first = errors.find(isObj);
+    if (first && typeof first["reason"] === "string") reason = first["reason"];
+    const details = Array.isArray(body["details"]) ? body["details"].filter(isObj) : [];
+    const detail = details.find((d) => typeof d["reason"] === "string");
+    if (!reason && detail) reason = detail["reason"] as string;
+    if (!reason && typeof body["status"] === "string") reason = body["status"];
+  } else if (isObj(data) && typeof data["error"] === "string") {
+    reason = data["error"]; // the token endpoint: {error: "unauthorized_client", error_description}
+  }
+  const message =
+    (body && typeof body["message"] === "string" && body["message"]) ||
+    (isObj(data) && typeof data["error_description"] === "string" && data["error_description"]) ||
+    (e instanceof Error ? e.message : String(e));
+  const headers = response?.["headers"];
+  let retryAfter: string | null | undefined;
+  if (headers && typeof (headers as Headers).get === "function") retryAfter = (headers as Headers).get("retry-after");
+  else if (isObj(headers) && typeof headers["retry-after"] === "string") retryAfter = headers["retry-after"];
+  const retryAfterMs = parseRetryAfter(retryAfter);
+  const code = typeof err["code"] === "string" ? err["code"] : isObj(err["cause"]) && typeof err["cause"]["code"] === "string" ? err["cause"]["code"] : undefined;
+  return {
+    ...(status !== undefined ? { status } : {}),
+    ...(reason ? { reason } : {}),
+    message: message.slice(0, 500),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    ...(code ? { code } : {}),
+  };
+}
+
+/** Whether a failure is worth another attempt: 403 rate limits, 408, 429, 5xx, network errors. */
+export function isTransient(f: GoogleFailure): boolean {
+  if (f.status === undefined) return f.code !== undefined && NETWORK_CODES.has(f.code);
+  if (f.status === 403) return f.reason !== undefined && RATE_LIMIT_REASONS.has(f.reason);
+  return f.status === 408 || f.status === 429 || f.status >= 500;
+}
+
+/** Whether a failure means the credentials or their rights are wrong (stop the scan). */
+export function isAuthFailure(f: GoogleFailure): boolean {
+  if (f.status === 401) return true;
+  if (f.status === 403) return !isTransient(f);
+  // google-auth-library's token request: 400 {error: "invalid_grant" | "unauthorized_client" | ...}
+  return f.status === 400 && f.reason !== undefined && /^(invalid_grant|unauthorized_client|invalid_client|access_denied)$/.test(f.reason);
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Counters of what the retry layer did in one scan (for tests and the bench). */
+export interface RetryStats {
+  attempts: number;
+  retries: number;
+  /** Retries by cause: `429`, `403 rateLimitExceeded`, `500`, `ECONNRESET`, ... */
+  byCause: Record<string, number>;
+}
+
+/** Runs API calls under a rate ceiling and a retry policy. */
+export interface CallRunner {
+  /** Run `call` (one HTTP request per invocation), retrying transient failures. Rejects with the last error. */
+  run<T>(call: () => Promise<T>): Promise<T>;
+  readonly stats: RetryStats;
+}
+
+/**
+ * A runner with a client-side ceiling of `maxCallsPerMinute` (0 = none; every attempt counts,
+ * spread evenly with p-throttle's sliding window) and the retry policy `policy`.
+ */
+export function callRunner(maxCallsPerMinute: number, policy: RetryPolicy = DEFAULT_RETRY, signal?: AbortSignal): CallRunner {
+  const stats: RetryStats = { attempts: 0, retries: 0, byCause: {} };
+  let gate: <T>(f: () => Promise<T>) => Promise<T> = (f) => f();
+  if (maxCallsPerMinute > 0) {
+    // A sliding window of 10 s holding a sixth of the minute's calls: no 60 s span then holds more
+    // than `maxCallsPerMinute`, and timer lateness (a few ms per window) costs little (1 s windows lost ~4%).
+    const throttle =
+      maxCallsPerMinute >= 6
+        ? pThrottle({ limit: Math.floor(maxCallsPerMinute / 6), interval: 10_000, strict: true })
+        : pThrottle({ limit: maxCallsPerMinute, interval: 60_000, strict: true });
+    const throttled = throttle(async (f: () => Promise<unknown>) => f());
+    gate = <T>(f: () => Promise<T>) => throttled(f) as Promise<T>;
+  }
+  return {
+    stats,
+    run<T>(call: () => Promise<T>): Promise<T> {
+      return pRetry(
+        async () => {
+          stats.attempts++;
+          return gate(call);
+        },
+        {
+          retries: policy.retries,
+          factor: 2,
+          minTimeout: policy.minTimeoutMs,
+          maxTimeout: policy.maxTimeoutMs,
+          randomize: true,
+          ...(signal ? { signal } : {}),
+          shouldRetry: ({ error }) => isTransient(describeFailure(error)),
+          onFailedAttempt: async ({ error, retriesLeft }) => {
+            const f = describeFailure(error);
+            if (retriesLeft <= 0 || !isTransient(f)) return;
+            stats.retries++;
+            const cause = f.status === undefined ? (f.code ?? "network") : f.status === 403 ? `403 ${f.reason}` : String(f.status);
+            stats.byCause[cause] = (stats.byCause[cause] ?? 0) + 1;
+            // Honour Retry-After first; p-retry's own backoff (with jitter) follows it.
+            if (f.retryAfterMs !== undefined) await sleep(Math.min(f.retryAfterMs, 10 * 60_000));
+          },
+        },
+      );
+    },
+  };
+}

@@ -1,0 +1,260 @@
+/**
+ * A local HTTPS stand-in for Microsoft Graph v1.0 (users, servicePrincipals,
+ * oauth2PermissionGrants, servicePrincipals/{id}/appRoleAssignments, auditLogs/signIns,
+ * auditLogs/directoryAudits) and the Microsoft Entra token endpoint that @azure/identity's client
+ * credential flow uses (OpenID configuration + `oauth2/v2.0/token`), serving the documented
+ * shapes with `@odata.nextLink` paging (fewer items than `$top` asks), `$select`, `$count`,
+ * `$filter` on time, and fault injection (429 / 503 with Retry-After, 500, 403 with Graph codes).
+ *
+ * Shapes: https://learn.microsoft.com/graph/api/resources/serviceprincipal and the other
+ * resource pages; errors as in https://learn.microsoft.com/graph/errors.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { prng } from "../../google-workspace/__fixtures__/server.js";
+
+export interface GraphFixtures {
+  users: Record<string, unknown>[];
+  servicePrincipals: Record<string, unknown>[];
+  grants: Record<string, unknown>[];
+  /** App role assignments by the object id of the service principal they were granted to. */
+  appRoleAssignments?: Record<string, Record<string, unknown>[]>;
+  signIns?: Record<string, unknown>[];
+  directoryAudits?: Record<string, unknown>[];
+}
+
+export interface GraphServerOptions {
+  data: GraphFixtures;
+  /** Bearer token Graph accepts (the token endpoint issues it). */
+  accessToken: string;
+  /** Most items per page whatever `$top` asks. */
+  pageSize?: number;
+  /** Path prefix before the version, e.g. `/graph` (a proxy). */
+  prefix?: string;
+  /** Client credentials the token endpoint accepts (a secret, or any signed client assertion). */
+  app?: { tenantId: string; clientId: string; clientSecret?: string; acceptAssertion?: boolean };
+  /** Fault rates per Graph call, and the Retry-After sent with 429/503. */
+  faults?: { p429?: number; p503?: number; p500?: number; retryAfterSeconds?: number; seed?: number };
+  /** A scripted answer for the `n`-th call (1-based) of a path (without prefix and version). */
+  plan?: (path: string, n: number) => { status: number; code?: string; message?: string; retryAfter?: string } | undefined;
+  /** sign-ins answer 403 Authentication_RequestFromNonPremiumTenantOrB2CTenant (no P1 licence). */
+  noPremium?: boolean;
+}
+
+export interface GraphServerStats {
+  calls: number;
+  ok: number;
+  faults: Record<string, number>;
+  unauthorized: number;
+  tokenRequests: { scope: string | null; clientId: string | null; assertion: boolean }[];
+  openidConfigRequests: number;
+  /** Paths (without prefix and version) and query strings of Graph calls answered 200. */
+  served: { path: string; query: URLSearchParams }[];
+}
+
+export interface GraphTestServer {
+  /** Graph root with the version: `https://127.0.0.1:PORT[/prefix]/v1.0`. */
+  graphBaseUrl: string;
+  /** Authority host: `https://127.0.0.1:PORT`. */
+  authorityHost: string;
+  stats: GraphServerStats;
+  close(): Promise<void>;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** The Graph error body: `{error: {code, message, innerError: {date, request-id, client-request-id}}}`. */
+export function graphError(code: string, message: string): unknown {
+  return { error: { code, message, innerError: { date: "2026-11-22T10:00:00", "request-id": "00000000-0000-0000-0000-000000000001", "client-request-id": "00000000-0000-0000-0000-000000000002" } } };
+}
+
+async function body(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** `createdDateTime ge X and createdDateTime le Y` → [X, Y]; also `activityDisplayName eq '…'`. */
+function parseFilter(filter: string | null, field: string): { from?: string; to?: string; activity?: string } {
+  if (!filter) return {};
+  const ge = new RegExp(`${field} ge (\\S+)`).exec(filter)?.[1];
+  const le = new RegExp(`${field} le (\\S+)`).exec(filter)?.[1];
+  const activity = /activityDisplayName eq '([^']*)'/.exec(filter)?.[1];
+  return { ...(ge ? { from: ge } : {}), ...(le ? { to: le } : {}), ...(activity ? { activity } : {}) };
+}
+
+/** Start the server on 127.0.0.1 (a free port) with the given TLS certificate. */
+export async function startGraphServer(o: GraphServerOptions, tlsCert: { cert: string; key: string }): Promise<GraphTestServer> {
+  const prefix = (o.prefix ?? "").replace(/\/+$/, "");
+  const rand = prng(o.faults?.seed ?? 7);
+  const stats: GraphServerStats = { calls: 0, ok: 0, faults: {}, unauthorized: 0, tokenRequests: [], openidConfigRequests: 0, served: [] };
+  const perPath = new Map<string, number>();
+  let origin = "";
+
+  const page = (res: ServerResponse, url: URL, path: string, all: Record<string, unknown>[], context: string, extra: Record<string, unknown> = {}) => {
+    const q = url.searchParams;
+    const top = Math.min(Number(q.get("$top") ?? 100), o.pageSize ?? 100);
+    const skip = Number(q.get("$skiptoken") ? Buffer.from(q.get("$skiptoken")!, "base64url").toString() : 0);
+    const select = q.get("$select")?.split(",");
+    const items = all.slice(skip, skip + top).map((it) => (select ? Object.fromEntries(Object.entries(it).filter(([k]) => select.includes(k) || k === "id")) : it));
+    let next: string | undefined;
+    if (skip + top < all.length) {
+      const nq = new URLSearchParams(q);
+      nq.set("$skiptoken", Buffer.from(String(skip + top)).toString("base64url"));
+      nq.delete("$count");
+      next = `${origin}${prefix}/v1.0${path}?${nq.toString().replace(/%24/g, "$")}`;
+    }
+    const count = q.get("$count") === "true" && skip === 0 ? { "@odata.count": all.length } : {};
+    send(res, 200, { "@odata.context": `${origin}/v1.0/$metadata#${context}`, ...count, ...extra, value: items, ...(next ? { "@odata.nextLink": next } : {}) });
+  };
+
+  const graph = (url: URL, path: string, res: ServerResponse) => {
+    const d = o.data;
+    const q = url.searchParams;
+    if (path === "/users") {
+      // Graph leaves department (and, the brief says, jobTitle) out unless $select names them.
+      const select = q.get("$select");
+      const users = select ? d.users : d.users.map(({ department: _d, jobTitle: _j, ...rest }) => rest);
+      return page(res, url, path, users, "users");
+    }
+    if (path === "/servicePrincipals") return page(res, url, path, d.servicePrincipals, "servicePrincipals");
+    if (path === "/oauth2PermissionGrants") return page(res, url, path, d.grants, "oauth2PermissionGrants");
+    const m = /^\/servicePrincipals\/([^/]+)\/appRoleAssignments$/.exec(path);
+    if (m) {
+      const id = decodeURIComponent(m[1]!);
+      if (!d.servicePrincipals.some((s) => s["id"] === id)) return send(res, 404, graphError("Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`));
+      return page(res, url, path, d.appRoleAssignments?.[id] ?? [], `servicePrincipals('${id}')/appRoleAssignments`);
+    }
+    if (path === "/auditLogs/signIns") {
+      if (o.noPremium) {
+        return send(res, 403, graphError("Authentication_RequestFromNonPremiumTenantOrB2CTenant", "Neither tenant is B2C or tenant doesn't have premium license"));
+      }
+      const f = parseFilter(q.get("$filter"), "createdDateTime");
+      const rows = (d.signIns ?? [])
+        .filter((s) => (!f.from || String(s["createdDateTime"]) >= f.from) && (!f.to || String(s["createdDateTime"]) <= f.to))
+        .sort((a, b) => (String(a["createdDateTime"]) < String(b["createdDateTime"]) ? 1 : -1));
+      return page(res, url, path, rows, "auditLogs/signIns");
+    }
+    if (path === "/auditLogs/directoryAudits") {
+      const f = parseFilter(q.get("$filter"), "activityDateTime");
+      const rows = (d.directoryAudits ?? [])
+        .filter((a) => (!f.activity || a["activityDisplayName"] === f.activity) && (!f.from || String(a["activityDateTime"]) >= f.from) && (!f.to || String(a["activityDateTime"]) <= f.to))
+        .sort((a, b) => (String(a["activityDateTime"]) < String(b["activityDateTime"]) ? 1 : -1));
+      return page(res, url, path, rows, "auditLogs/directoryAudits");
+    }
+    send(res, 400, graphError("BadRequest", `Resource not found for the segment '${path.split("/")[1] ?? ""}'.`));
+  };
+
+  const token = async (req: IncomingMessage, res: ServerResponse, tenant: string) => {
+    const form = new URLSearchParams(await body(req));
+    const assertion = form.get("client_assertion");
+    stats.tokenRequests.push({ scope: form.get("scope"), clientId: form.get("client_id"), assertion: assertion !== null });
+    const app = o.app;
+    const okClient = app && tenant === app.tenantId && form.get("client_id") === app.clientId;
+    const okSecret = app?.clientSecret !== undefined && form.get("client_secret") === app.clientSecret;
+    const okAssertion = app?.acceptAssertion === true && assertion !== null && assertion.split(".").length === 3;
+    if (form.get("grant_type") !== "client_credentials" || !okClient || !(okSecret || okAssertion)) {
+      return send(res, 401, {
+        error: "invalid_client",
+        error_description: "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.",
+        error_codes: [7000215],
+        timestamp: "2026-11-22 10:00:00Z",
+        trace_id: "00000000-0000-0000-0000-000000000003",
+        correlation_id: "00000000-0000-0000-0000-000000000004",
+      });
+    }
+    send(res, 200, { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: o.accessToken });
+  };
+
+  const server = createServer({ cert: tlsCert.cert, key: tlsCert.key }, (req, res) => {
+    const url = new URL(req.url ?? "/", origin);
+    // The Entra side: OpenID configuration and the token endpoint, under /{tenant}/.
+    const oidc = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
+    if (oidc) {
+      stats.openidConfigRequests++;
+      const t = oidc[1]!;
+      return send(res, 200, {
+        token_endpoint: `${origin}/${t}/oauth2/v2.0/token`,
+        token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+        jwks_uri: `${origin}/${t}/discovery/v2.0/keys`,
+        response_modes_supported: ["query", "fragment", "form_post"],
+        subject_types_supported: ["pairwise"],
+        id_token_signing_alg_values_supported: ["RS256"],
+        response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+        scopes_supported: ["openid", "profile", "email", "offline_access"],
+        issuer: `${origin}/${t}/v2.0`,
+        request_uri_parameter_supported: false,
+        userinfo_endpoint: `${origin}/oidc/userinfo`,
+        authorization_endpoint: `${origin}/${t}/oauth2/v2.0/authorize`,
+        device_authorization_endpoint: `${origin}/${t}/oauth2/v2.0/devicecode`,
+        http_logout_supported: true,
+        frontchannel_logout_supported: true,
+        end_session_endpoint: `${origin}/${t}/oauth2/v2.0/logout`,
+        claims_supported: ["sub", "iss", "aud", "exp", "iat"],
+        kerberos_endpoint: `${origin}/${t}/kerberos`,
+        tenant_region_scope: "EU",
+        cloud_instance_name: "microsoftonline.com",
+        cloud_graph_host_name: "graph.windows.net",
+        msgraph_host: "graph.microsoft.com",
+        rbac_url: "https://pas.windows.net",
+      });
+    }
+    const tok = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
+    if (tok && req.method === "POST") {
+      token(req, res, tok[1]!).catch(() => send(res, 500, { error: "server_error" }));
+      return;
+    }
+    const graphPrefix = `${prefix}/v1.0`;
+    if (!url.pathname.startsWith(`${graphPrefix}/`)) return send(res, 404, graphError("NotFound", "outside the Graph prefix"));
+    const path = url.pathname.slice(graphPrefix.length);
+    stats.calls++;
+    if (req.headers.authorization !== `Bearer ${o.accessToken}`) {
+      stats.unauthorized++;
+      return send(res, 401, graphError("InvalidAuthenticationToken", "Access token is empty."));
+    }
+    const n = (perPath.get(path) ?? 0) + 1;
+    perPath.set(path, n);
+    const planned = o.plan?.(path, n);
+    if (planned) {
+      stats.faults[String(planned.status)] = (stats.faults[String(planned.status)] ?? 0) + 1;
+      return send(res, planned.status, graphError(planned.code ?? "generalException", planned.message ?? "scripted failure"), planned.retryAfter !== undefined ? { "retry-after": planned.retryAfter } : {});
+    }
+    const f = o.faults;
+    if (f) {
+      const r = rand();
+      const ra = { "retry-after": String(f.retryAfterSeconds ?? 0) };
+      if (r < (f.p429 ?? 0)) {
+        stats.faults["429"] = (stats.faults["429"] ?? 0) + 1;
+        return send(res, 429, graphError("TooManyRequests", "Too many requests."), ra);
+      }
+      if (r < (f.p429 ?? 0) + (f.p503 ?? 0)) {
+        stats.faults["503"] = (stats.faults["503"] ?? 0) + 1;
+        return send(res, 503, graphError("serviceNotAvailable", "Service unavailable."), ra);
+      }
+      if (r < (f.p429 ?? 0) + (f.p503 ?? 0) + (f.p500 ?? 0)) {
+        stats.faults["500"] = (stats.faults["500"] ?? 0) + 1;
+        return send(res, 500, graphError("generalException", "General exception while processing."));
+      }
+    }
+    stats.ok++;
+    stats.served.push({ path, query: new URLSearchParams(url.searchParams) });
+    graph(url, path, res);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    graphBaseUrl: `${origin}${prefix}/v1.0`,
+    authorityHost: origin,
+    stats,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Retries of Microsoft Graph calls on top of the Graph client's own RetryHandler.
+ *
+ * The client's RetryHandler retries 429, 503 and 504, honouring `Retry-After`, a few times. This
+ * layer adds 500, 502 and network failures, and starts again (after the `Retry-After` of the last
+ * answer) when the RetryHandler gave up on a 429/503/504, with exponential backoff and jitter.
+ *
+ * References:
+ * - https://learn.microsoft.com/graph/throttling
+ * - https://learn.microsoft.com/graph/errors
+ */
+import pRetry from "p-retry";
+import { DEFAULT_GRAPH_RETRY, type GraphRetryPolicy } from "./config.js";
+
+/** What a failed Graph call said. */
+export interface GraphFailure {
+  /** HTTP status; undefined when no response came. */
+  status?: number;
+  /** Graph error code (`Authorization_RequestDenied`, `Authentication_RequestFromNonPremiumTenantOrB2CTenant`, ...) or the error class name. */
+  code?: string;
+  message: string;
+  retryAfterMs?: number;
+}
+
+/** Codes of @azure/identity failures (credentials refused or unusable). */
+const CREDENTIAL_ERRORS: ReadonlySet<string> = new Set(["AuthenticationError", "CredentialUnavailableError", "AuthenticationRequiredError", "AggregateAuthenticationError"]);
+
+/** The Graph code when the tenant has no Entra ID P1/P2 licence (sign-in logs need one). */
+export const NON_PREMIUM_CODE = "Authentication_RequestFromNonPremiumTenantOrB2CTenant";
+
+function parseRetryAfter(v: string | null | undefined, now = Date.now()): number | undefined {
+  if (v === null || v === undefined || v.trim() === "") return undefined;
+  const n = Number(v);
+  if (Number.isFinite(n)) return Math.max(0, n * 1000);
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+/** Read a thrown error: a GraphError `{statusCode, code, message, headers}`, or anything else. */
+export function describeGraphFailure(e: unknown): GraphFailure {
+  const err = (typeof e === "object" && e !== null ? e : {}) as Record<string, unknown>;
+  const status = typeof err["statusCode"] === "number" && err["statusCode"] > 0 ? err["statusCode"] : undefined;
+  const code = typeof err["code"] === "string" && err["code"] ? err["code"] : e instanceof Error && e.name !== "Error" ? e.name : undefined;
+  const headers = err["headers"] as Headers | undefined;
+  const retryAfterMs = headers && typeof headers.get === "function" ? parseRetryAfter(headers.get("retry-after")) : undefined;
+  const message = (e instanceof Error ? e.message : String(e)) || (code ?? "unknown error");
+  return {
+    ...(status !== undefined ? { status } : {}),
+    ...(code ? { code } : {}),
+    message: message.slice(0, 500),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  };
+}
+
+/** Whether the credentials were refused or cannot be used (stop the scan on the first call). */
+export function isCredentialFailure(f: GraphFailure): boolean {
+  return f.status === 401 || (f.code !== undefined && CREDENTIAL_ERRORS.has(f.code));
+}
+
+/** Whether a failure is worth another attempt: 408, 429, 5xx, no response (network). */
+export function isTransient(f: GraphFailure): boolean {
+  if (f.status === undefined) return f.code === undefined || !CREDENTIAL_ERRORS.has(f.code);
+  return f.status === 408 || f.status === 429 || f.status >= 500;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface GraphRetryStats {
+  attempts: number;
+  retries: number;
+  byCause: Record<string, number>;
+}
+
+/** Run one Graph call with retries of transient failures; rejects with the last error. */
+export function graphRunner(policy: GraphRetryPolicy = DEFAULT_GRAPH_RETRY): { run<T>(call: () => Promise<T>): Promise<T>; stats: GraphRetryStats } {
+  const stats: GraphRetryStats = { attempts: 0, retries: 0, byCause: {} };
+  return {
+    stats,
+    run<T>(call: () => Promise<T>): Promise<T> {
+      return pRetry(
+        async () => {
+          stats.attempts++;
+          return call();
+        },
+        {
+          retries: policy.retries,
+          factor: 2,
+          minTimeout: policy.minTimeoutMs,
+          maxTimeout: policy.maxTimeoutMs,
+          randomize: true,
+          shouldRetry: ({ error }) => isTransient(describeGraphFailure(error)),
+          onFailedAttempt: async ({ error, retriesLeft }) => {
+            const f = describeGraphFailure(error);
+            if (retriesLeft <= 0 || !isTransient(f)) return;
+            stats.retries++;
+            const cause = f.status !== undefined ? String(f.status) : (f.code ?? "network");
+            stats.byCause[cause] = (stats.byCause[cause] ?? 0) + 1;
+            if (f.retryAfterMs !== undefined) await sleep(Math.min(f.retryAfterMs, 10 * 60_000));
+          },
+        },
+      );
+    },
+  };
+}
