@@ -1,30 +1,35 @@
 import { describe, expect, it } from "vitest";
-import { loadSignatures } from "../src/match/load.js";
+import { lintSignatures, testExamples } from "../src/match/lint.js";
+import { bundledSignatureDir } from "../src/match/load.js";
 import { Matcher } from "../src/match/matcher.js";
 
-const sigs = loadSignatures();
+const lint = lintSignatures([bundledSignatureDir()]);
+const sigs = lint.signatures;
 const matcher = new Matcher(sigs.map((s) => s.service));
+const show = (ps: typeof lint.problems) => ps.map((p) => `${p.file}: ${p.field}: [${p.code}] ${p.message}`).join("\n");
 
 describe("signature catalogue", () => {
   it("loads and validates every file", () => {
     expect(sigs.length).toBeGreaterThanOrEqual(1);
+    expect(sigs.length).toBe(lint.files.length);
   });
 
-  it("never claims one domain, client ID or app ID in two files", () => {
-    const owner = new Map<string, string>();
-    const clashes: string[] = [];
-    for (const { service: s } of sigs) {
-      for (const key of [
-        ...s.match.domains.map((d) => `domain ${d}`),
-        ...s.match.oauthClientIds.map((c) => `client ${c.toLowerCase()}`),
-        ...s.match.entraAppIds.map((a) => `app ${a.toLowerCase()}`),
-      ]) {
-        const prev = owner.get(key);
-        if (prev && prev !== s.id) clashes.push(`${key}: ${prev} and ${s.id}`);
-        owner.set(key, s.id);
-      }
+  it("passes signatures lint without errors (schema, duplicates, ID sources, plain suite apps)", () => {
+    const errors = lint.problems.filter((p) => p.severity === "error");
+    expect(errors, show(errors)).toEqual([]);
+  });
+
+  it("gives every signature an https evidence URL and a source for every ID", () => {
+    for (const { service, raw } of sigs) {
+      expect(service.references[0], service.id).toMatch(/^https:\/\//);
+      for (const id of [...raw.match.oauthClientIds, ...raw.match.entraAppIds]) expect(raw.idSources[id], `${service.id}: ${id}`).toMatch(/^https:\/\//);
     }
-    expect(clashes).toEqual([]);
+  });
+
+  it("passes signatures test: every example against the full index", () => {
+    const t = testExamples(sigs, matcher);
+    expect(t.examples).toBeGreaterThanOrEqual(sigs.length * 2);
+    expect(t.failures.map((f) => `${f.file}: ${f.field}: ${JSON.stringify(f.example)}: ${f.message}`)).toEqual([]);
   });
 
   for (const { service, raw } of sigs) {

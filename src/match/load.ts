@@ -32,29 +32,43 @@ export function bundledSignatureDir(): string {
   return join(packageRoot(), "signatures");
 }
 
+/** One problem found in a signature file: the field path (`match.domains.2`, or `line 3 col 5`) and why. */
+export interface FileIssue {
+  field: string;
+  message: string;
+  /** `yaml` (unparseable), `schema` (a field is invalid), `id-without-source`, `id-mismatch` (id ≠ file name). */
+  code: "yaml" | "schema" | "id-without-source" | "id-mismatch";
+}
+
 /**
- * Parse and validate one signature file.
- * @throws SignatureError naming the file and the first invalid field.
+ * Parse and validate one signature file, collecting every problem rather than stopping at the first.
+ * @returns the loaded signature when the file is valid, and the list of problems (empty when valid).
+ *   Never throws for a bad file; an unreadable file is one `yaml` issue.
  */
-export function loadSignatureFile(file: string): LoadedSignature {
+export function checkSignatureFile(file: string): { signature?: LoadedSignature; issues: FileIssue[] } {
   let doc: unknown;
   try {
     doc = parseYaml(readFileSync(file, "utf8"), { prettyErrors: true, maxAliasCount: 50 });
   } catch (e) {
     if (e instanceof YAMLParseError) {
       const pos = e.linePos?.[0];
-      throw new SignatureError(file, pos ? `line ${pos.line} col ${pos.col}` : "", `YAML: ${e.code}: ${e.message.split("\n")[0]}`);
+      return { issues: [{ code: "yaml", field: pos ? `line ${pos.line} col ${pos.col}` : "", message: `YAML: ${e.code}: ${e.message.split("\n")[0]}` }] };
     }
-    throw new SignatureError(file, "", (e as Error).message);
+    return { issues: [{ code: "yaml", field: "", message: (e as Error).message }] };
   }
   const parsed = signatureSchema.safeParse(doc);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new SignatureError(file, issue.path.join("."), issue.message);
+    return {
+      issues: parsed.error.issues.map((i) => ({
+        code: i.path[0] === "idSources" && i.code === "custom" ? "id-without-source" : "schema",
+        field: i.path.join("."),
+        message: i.message,
+      })),
+    };
   }
   const s = parsed.data;
   const expectedId = basename(file).replace(/\.ya?ml$/, "");
-  if (s.id !== expectedId) throw new SignatureError(file, "id", `id "${s.id}" must equal the file name "${expectedId}"`);
+  if (s.id !== expectedId) return { issues: [{ code: "id-mismatch", field: "id", message: `id "${s.id}" must equal the file name "${expectedId}"` }] };
   const service: AIService = {
     id: s.id,
     name: s.name,
@@ -76,7 +90,26 @@ export function loadSignatureFile(file: string): LoadedSignature {
     tags: s.tags,
     file,
   };
-  return { service, raw: s };
+  return { signature: { service, raw: s }, issues: [] };
+}
+
+/**
+ * Parse and validate one signature file.
+ * @throws SignatureError naming the file and the first invalid field.
+ */
+export function loadSignatureFile(file: string): LoadedSignature {
+  const { signature, issues } = checkSignatureFile(file);
+  const first = issues[0];
+  if (first || !signature) throw new SignatureError(file, first?.field ?? "", first?.message ?? "invalid");
+  return signature;
+}
+
+/** The signature files of a directory: `*.yaml`/`*.yml`, not recursive, hidden files skipped, sorted by name. */
+export function signatureFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f) && !f.startsWith("."))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 /**
@@ -87,11 +120,8 @@ export function loadSignatures(dirs: string[] = [bundledSignatureDir()]): Loaded
   const out: LoadedSignature[] = [];
   const seen = new Map<string, string>();
   for (const dir of dirs) {
-    const files = readdirSync(dir)
-      .filter((f) => /\.ya?ml$/.test(f))
-      .sort();
-    for (const f of files) {
-      const sig = loadSignatureFile(join(dir, f));
+    for (const f of signatureFiles(dir)) {
+      const sig = loadSignatureFile(f);
       const prev = seen.get(sig.service.id);
       if (prev) throw new SignatureError(sig.service.file!, "id", `id "${sig.service.id}" is also defined in ${prev}`);
       seen.set(sig.service.id, sig.service.file!);

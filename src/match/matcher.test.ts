@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AIService } from "../core/service.js";
-import { Matcher, normaliseHost } from "./matcher.js";
+import { loadSignatures } from "./load.js";
+import { Matcher, normaliseHost, splitTarget } from "./matcher.js";
 
 const svc = (id: string, match: Partial<AIService["match"]>): AIService => ({
   id, name: id, vendor: "v", category: "assistant", references: ["https://example.com"], lastValidated: "2026-11-22", tags: [],
@@ -23,6 +24,10 @@ describe("normaliseHost", () => {
     ["2001:db8::1", "2001:db8::1"],
     ["user@api.openai.com", "api.openai.com"],
     ["", undefined],
+    ["https://API.openai.com:8443/v1/chat/completions?x=1", "api.openai.com"],
+    ["https://user:pw@[2001:db8::1]:443/x", "2001:db8::1"],
+    ["api.openai.com/v1/models", "api.openai.com"],
+    ["https://bücher.example/", "xn--bcher-kva.example"],
   ])("%s -> %s", (raw, want) => expect(normaliseHost(raw)).toBe(want));
 });
 
@@ -55,5 +60,62 @@ describe("Matcher", () => {
     expect(m.match({ appName: "ChatGPT for Gmail" })?.field).toBe("appName");
     expect(m.match({ appName: "MyChatGPTClone" })).toBeUndefined();
     expect(m.match({ userAgent: "Mozilla/5.0 ChatGPT/1.2025" })?.confidence).toBe(0.5);
+  });
+});
+
+describe("splitTarget", () => {
+  it.each([
+    ["https://api.openai.com/v1/chat/completions", { host: "api.openai.com", path: "/v1/chat/completions" }],
+    ["http://10.0.0.5:11434/api/generate?x=1", { host: "10.0.0.5", path: "/api/generate?x=1" }],
+    ["llm.corp.example/v1/embeddings", { host: "llm.corp.example", path: "/v1/embeddings" }],
+    ["api.openai.com", { host: "api.openai.com" }],
+    ["https://api.openai.com/", { host: "api.openai.com" }],
+  ])("%s", (raw, want) => expect(splitTarget(raw)).toEqual(want));
+});
+
+describe("Matcher with URLs and paths", () => {
+  it("takes the host of a URL and ignores the path for catalogue matching", () => {
+    expect(m.match({ host: "https://api.openai.com/v1/x" })).toEqual({ serviceId: "openai-api", field: "domain", matched: "openai.com", confidence: 0.9 });
+    expect(m.matchHost("https://chat.openai.com:443/c/1")?.id).toBe("chatgpt");
+    expect(m.match({ host: "https://notopenai.com/v1/chat/completions", path: "/v1/chat/completions" })).toBeUndefined();
+  });
+});
+
+describe("Matcher index", () => {
+  /** The pre-index matcher: a linear scan in catalogue order. */
+  function linear(services: AIService[], o: { appName?: string; userAgent?: string }): string | undefined {
+    if (o.appName) for (const s of services) for (const p of s.match.appNamePatterns) if (new RegExp(p, "i").test(o.appName)) return `${s.id} ${p}`;
+    if (o.userAgent) for (const s of services) for (const u of s.match.userAgents) if (o.userAgent.toLowerCase().includes(u.toLowerCase())) return `${s.id} ${u.toLowerCase()}`;
+    return undefined;
+  }
+
+  it("keeps file-order precedence among matching name patterns and user-agent hints", () => {
+    const mm = new Matcher([
+      svc("first", { appNamePatterns: ["\\bAI Notes\\b"], userAgents: ["Notes/"] }),
+      svc("second", { appNamePatterns: ["^Acme AI Notes$", "^.*$"], userAgents: ["AcmeNotes/"] }),
+      svc("third", { appNamePatterns: ["^Acme"] }),
+    ]);
+    expect(mm.match({ appName: "Acme AI Notes" })).toMatchObject({ serviceId: "first", matched: "\\bAI Notes\\b" });
+    expect(mm.match({ appName: "Acme" })).toMatchObject({ serviceId: "second", matched: "^.*$" });
+    expect(mm.matchNameAll("Acme AI Notes").map((x) => x.id)).toEqual(["first", "second", "second", "third"]);
+    expect(mm.match({ userAgent: "x AcmeNotes/1.0" })).toMatchObject({ serviceId: "first", matched: "notes/" });
+    expect(mm.matchUserAgentAll("x AcmeNotes/1.0").map((x) => x.id)).toEqual(["first", "second"]);
+    expect(mm.stats.alwaysTested).toBe(1);
+  });
+
+  it("decides exactly as a linear scan over the bundled catalogue", () => {
+    const services = loadSignatures().map((x) => x.service);
+    const idx = new Matcher(services);
+    const names = services.flatMap((s) => [s.name, `${s.name} for Gmail`, `My ${s.name}`, s.vendor, `${s.id}`, s.name.toUpperCase(), `${s.name.split(" ")[0]} AI`]);
+    names.push("Zoom", "Slack", "Notion", "Microsoft Teams", "Copilot in Teams", "GitHub Copilot", "Claude for Sheets", "tl;dv", "TLDV Recorder");
+    for (const appName of names) {
+      const f = idx.match({ appName });
+      expect(f ? `${f.serviceId} ${f.matched}` : undefined, appName).toBe(linear(services, { appName }));
+    }
+    const uas = ["ChatGPT/1.2025.105 (iOS 18.4)", "Mozilla/5.0 chatgpt/1", "curl/8.0", ...services.flatMap((s) => s.match.userAgents.map((u) => `Foo ${u}1.0`))];
+    for (const userAgent of uas) {
+      const f = idx.match({ userAgent });
+      expect(f ? `${f.serviceId} ${f.matched}` : undefined, userAgent).toBe(linear(services, { userAgent }));
+    }
   });
 });

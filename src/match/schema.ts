@@ -77,6 +77,12 @@ export const signatureSchema = z
         rationale: z.string().min(20).max(1000),
       })
       .strict(),
+    /**
+     * Ids of signatures whose domains this one deliberately narrows: a domain here that is a
+     * subdomain of one of theirs (`contoso.openai.azure.com` under `openai.azure.com`) wins by
+     * longest suffix, and `signatures lint` does not warn about the overlap.
+     */
+    overrides: z.array(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "kebab-case id")).default([]),
     falsePositives: z.array(z.string()).default([]),
     tags: z.array(z.string()).default([]),
     examples: z
