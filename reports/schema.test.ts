@@ -1,0 +1,77 @@
+/**
+ * The JSON export's schema: the committed reports/inventory.schema.json equals what the zod schema
+ * generates (rewrite it with `SHADOW_AI_WRITE_SCHEMA=1 npx vitest run reports/schema.test.ts`), and
+ * a real export validates against it with ajv (draft 2020-12, formats checked).
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+import { describe, expect, it } from "vitest";
+import { realInventory } from "./__fixtures__/records.js";
+import { inventoryExportJson } from "./json.js";
+import { pseudonymizationInfo, pseudonymize } from "./pseudonymize.js";
+import { INVENTORY_SCHEMA_ID, inventoryJsonSchema } from "./schema.js";
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+const schemaFile = join(import.meta.dirname, "inventory.schema.json");
+const KEY = "k".repeat(40);
+
+function validator() {
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  addFormats(ajv);
+  ajv.addSchema(JSON.parse(readFileSync(schemaFile, "utf8")) as object);
+  const doc = ajv.getSchema(INVENTORY_SCHEMA_ID)!;
+  const array = ajv.compile({ type: "array", items: { $ref: `${INVENTORY_SCHEMA_ID}#/$defs/AISystemRecord` } });
+  return { doc, array };
+}
+
+describe("inventory JSON schema", () => {
+  it("is the file reports/inventory.schema.json, generated from the zod schema", () => {
+    const generated = `${JSON.stringify(inventoryJsonSchema(), null, 2)}\n`;
+    if (process.env["SHADOW_AI_WRITE_SCHEMA"] === "1") writeFileSync(schemaFile, generated);
+    expect(readFileSync(schemaFile, "utf8"), "schema file out of date: SHADOW_AI_WRITE_SCHEMA=1 npx vitest run reports/schema.test.ts").toBe(generated);
+  });
+
+  it("validates a real export document, and the bare array of inventory --json", () => {
+    const { json, records } = realInventory();
+    const { doc, array } = validator();
+    const exported = JSON.parse(inventoryExportJson(records, { tool: { name: "shadow-ai", version: "0.1.0" } })) as unknown;
+    expect(doc(exported), JSON.stringify(doc.errors, null, 1)).toBe(true);
+    expect(array(JSON.parse(json)), JSON.stringify(array.errors, null, 1)).toBe(true);
+    // governance was set on some records, so the nullable branches are exercised too
+    expect(records.some((r) => r.governance.classOverride !== null && r.owner !== null) || records.some((r) => r.owner !== null)).toBe(true);
+  });
+
+  it("validates a pseudonymized export", () => {
+    const { records } = realInventory();
+    const { doc } = validator();
+    const exported = JSON.parse(
+      inventoryExportJson(pseudonymize(records, KEY), { tool: { name: "shadow-ai", version: "0.1.0" }, generatedAt: "2026-11-22T00:00:00.000Z", pseudonymization: pseudonymizationInfo(KEY) }),
+    ) as unknown;
+    expect(doc(exported), JSON.stringify(doc.errors, null, 1)).toBe(true);
+  });
+
+  it("rejects a record with an unknown field, a wrong enum or a missing field", () => {
+    const { records } = realInventory();
+    const { array } = validator();
+    const r = JSON.parse(JSON.stringify(records[0])) as Record<string, unknown>;
+    expect(array([{ ...r, surprise: 1 }])).toBe(false);
+    expect(array([{ ...r, status: "approved" }])).toBe(false);
+    const { risk: _risk, ...noRisk } = r;
+    expect(array([noRisk])).toBe(false);
+    expect(array([{ ...r, firstSeen: "yesterday" }])).toBe(false);
+  });
+
+  it("writes a deterministic document when generatedAt is given", () => {
+    const { records } = realInventory();
+    const opts = { tool: { name: "shadow-ai", version: "0.1.0" }, generatedAt: "2026-11-22T00:00:00.000Z" };
+    const a = inventoryExportJson(records, opts);
+    expect(inventoryExportJson([...records].reverse(), opts)).toBe(a);
+    const d = JSON.parse(a) as { $schema: string; schemaVersion: string; pseudonymization: unknown; records: { id: string }[] };
+    expect(d.$schema).toBe(INVENTORY_SCHEMA_ID);
+    expect(d.schemaVersion).toBe("1");
+    expect(d.pseudonymization).toBeNull();
+    expect(d.records.map((x) => x.id)).toEqual(records.map((x) => x.id));
+  });
+});
