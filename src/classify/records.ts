@@ -5,7 +5,8 @@
 import type { Classification } from "../core/classification.js";
 import type { AISystemRecord, Governance } from "../core/finding.js";
 import type { AIService } from "../core/service.js";
-import { emptyGovernance } from "../store/governance.js";
+import { SUSPECTED_PREFIX } from "../core/finding.js";
+import { dismissedKeys, emptyGovernance } from "../store/governance.js";
 import type { SystemFacts } from "../store/inventory.js";
 import { classify } from "./engine.js";
 import { riskScore } from "./risk.js";
@@ -17,12 +18,16 @@ export interface BuildOptions {
   now?: string;
 }
 
-function unclassified(serviceId: string, today: string): Classification {
+function unclassified(serviceId: string, today: string, reasons: string[]): Classification {
+  const suspected = serviceId.startsWith(SUSPECTED_PREFIX);
   return {
     regime: "EU2024/1689+EU2026/1744", rulesetVersion: "-", evaluatedAt: today, tier: "unclassified", disposition: "requires_review",
-    articles: [], provenance: "catalog", role: { value: "deployer", basis: [], disposition: "requires_review" }, findings: [],
+    articles: [], provenance: suspected ? "observed" : "catalog", role: { value: "deployer", basis: [], disposition: "requires_review" }, findings: [],
     obligations: [], purpose: { tags: [], source: null },
-    rationale: `The signature "${serviceId}" is no longer in the catalogue; the stored evidence is kept and needs a human review.`,
+    rationale: suspected
+      ? `Not in the catalogue, but looks like AI (${reasons.join("; ")}). Confirm it by setting a status, or dismiss it: ` +
+        `shadow-ai review ${serviceId} --status dismissed.`
+      : `The signature "${serviceId}" is no longer in the catalogue; the stored evidence is kept and needs a human review.`,
   };
 }
 
@@ -44,9 +49,12 @@ export function buildRecords(
   options: BuildOptions = {},
 ): AISystemRecord[] {
   const today = options.today ?? new Date().toISOString().slice(0, 10);
-  return facts.map((f) => {
+  const dismissed = dismissedKeys(governance);
+  const kept = facts.filter((f) => !(f.serviceId.startsWith(SUSPECTED_PREFIX) && dismissed.has(f.serviceId.slice(SUSPECTED_PREFIX.length))));
+  return kept.map((f) => {
     const s = services.get(f.serviceId);
-    const g = governance.get(f.id) ?? emptyGovernance();
+    const suspected = f.serviceId.startsWith(SUSPECTED_PREFIX);
+    const g = governance.get(f.id) ?? (suspected ? { ...emptyGovernance(), status: "suspected" as const } : emptyGovernance());
     const classification = s
       ? classify(
           {
@@ -55,14 +63,14 @@ export function buildRecords(
           },
           { today, ...(g.classOverride ? { override: g.classOverride } : {}) },
         )
-      : unclassified(f.serviceId, today);
+      : unclassified(f.serviceId, today, f.matchedBy.filter((m) => m.startsWith("suspected:")).map((m) => m.slice("suspected:".length)));
     const hasGrants = (f.evidence["oauth_grant"] ?? 0) + (f.evidence["oauth_event"] ?? 0) > 0;
     return {
       id: f.id,
       serviceId: f.serviceId,
-      name: s?.name ?? f.serviceId,
+      name: s?.name ?? (suspected ? f.serviceId.slice(SUSPECTED_PREFIX.length) : f.serviceId),
       vendor: s?.vendor ?? "unknown",
-      category: s?.category ?? "unknown",
+      category: s?.category ?? (suspected ? "suspected" : "unknown"),
       orgUnit: f.orgUnit,
       users: f.users,
       jobTitles: f.jobTitles,

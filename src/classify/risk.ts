@@ -81,6 +81,7 @@ const STATUS_POINTS: Record<SanctionStatus, number> = {
   under_review: 6,
   tolerated: 3,
   sanctioned: 0,
+  dismissed: 0,
 };
 
 /** Compute the score and its breakdown. Pure; `now` defaults to the current time. */

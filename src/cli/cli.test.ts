@@ -3,7 +3,7 @@
  * bundled examples and on broken inputs, with a real SQLite file in a temporary directory.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -180,5 +180,63 @@ describe("shadow-ai CLI", () => {
     const overridden = inventory().find((x) => x.id === "openai-chatgpt@marketing")!;
     expect(overridden.classification).toMatchObject({ tier: "minimal", disposition: "determined" });
     expect(overridden.classification.rationale).toContain("Drafts only");
+  });
+
+  it("diff lists exactly the AI app that appeared between two scans, and --fail-on new-unsanctioned exits 10", () => {
+    const dir = tmp();
+    const db = join(dir, "inv.db");
+    const tokens = (user: string, app: string, clientId: string) => {
+      const f = join(dir, `${user}.json`);
+      writeFileSync(f, JSON.stringify({ kind: "admin#directory#tokenList", exportedAt: "2026-11-20T10:00:00Z", items: [
+        { kind: "admin#directory#token", clientId, displayText: app, scopes: ["openid", "https://www.googleapis.com/auth/calendar.readonly"], userKey: "1", anonymous: false, nativeApp: false },
+      ] }));
+      return f;
+    };
+    const first = tokens("ann@example.com", "ChatGPT", "000000000001-a.apps.googleusercontent.com");
+    const second = tokens("bob@example.com", "Otter.ai", "000000000002-b.apps.googleusercontent.com");
+    const s1 = cli(["--db", db, "scan", "google-export", first, "--fail-on", "new-unsanctioned", "--json"]);
+    expect(s1.code).toBe(10); // the very first scan: everything is new
+    const s2 = cli(["--db", db, "scan", "google-export", first, "--fail-on", "new-unsanctioned"]);
+    expect(s2.code).toBe(0); // nothing new
+    const s3 = cli(["--db", db, "scan", "google-export", first, second, "--fail-on", "new-unsanctioned,prohibited", "--json"]);
+    expect(s3.code).toBe(10);
+    expect(JSON.parse(s3.stdout).changes.newSystems).toEqual(["otter-ai"]);
+    const d = JSON.parse(cli(["--db", db, "diff", "--json"]).stdout);
+    expect(d.newSystems.map((r: { id: string }) => r.id)).toEqual(["otter-ai"]);
+    expect(d.goneSystems).toEqual([]);
+    expect(JSON.parse(cli(["--db", db, "diff", "--since", "1", "--json"]).stdout).newSystems.map((r: { id: string }) => r.id)).toEqual(["otter-ai"]);
+    // the same app sanctioned before it shows up is no alert
+    const scans = JSON.parse(cli(["--db", db, "scans", "--json"]).stdout) as { id: number; status: string }[];
+    expect(scans.map((x) => x.status)).toEqual(["complete", "complete", "complete"]);
+    // a scan of only the first file again: Otter is not seen, but that scan did read its source, so it is gone
+    const s4 = cli(["--db", db, "scan", "google-export", first, "--json"]);
+    expect(JSON.parse(s4.stdout).changes.goneSystems).toEqual(["otter-ai"]);
+    expect(cli(["--db", db, "scan", "google-export", first, "--fail-on", "sometimes"]).code).toBe(2);
+  });
+
+  it("refuses a scan while another holds the lock (exit 7), and takes over a crashed scan's stale lock", async () => {
+    const dir = tmp();
+    const db = join(dir, "inv.db");
+    const cfg = join(examples, "shadow-ai.yaml");
+    const { acquireScanLock } = await import("../store/lock.js");
+    const release = await acquireScanLock(db, () => undefined);
+    const r = cli(["--db", db, "--config", cfg, "scan"]);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain("another scan is running");
+    await release();
+    // a crashed scan: its running row and a lock directory nobody refreshes any more
+    expect(cli(["--db", db, "--config", cfg, "scan"]).code).toBe(0);
+    const { openStore } = await import("../store/db.js");
+    const h = openStore(db);
+    h.prepare("INSERT INTO scans (started_at, command, inputs, status) VALUES ('2026-11-22T00:00:00.000Z', 'scan', '[]', 'running')").run();
+    h.close();
+    mkdirSync(`${db}.lock`);
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(`${db}.lock`, old, old);
+    const again = cli(["--db", db, "--config", cfg, "scan", "--json"]);
+    expect(again.code).toBe(0);
+    const scans = JSON.parse(cli(["--db", db, "scans", "--json"]).stdout) as { status: string; errors: number }[];
+    expect(scans.map((x) => x.status)).toEqual(["complete", "failed", "complete"]);
+    expect(scans[1]!.errors).toBe(1);
   });
 });

@@ -7,6 +7,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { googleConfigSchema } from "../../collectors/google-workspace/config.js";
+import { logsConfigSchema } from "../../collectors/logs/config.js";
+import { microsoftConfigSchema } from "../../collectors/microsoft-entra/config.js";
 import { CliError, EXIT } from "./exit-codes.js";
 
 const paths = z.array(z.string().min(1)).default([]);
@@ -21,9 +24,17 @@ export const configSchema = z
         googleExport: paths,
         /** Microsoft Graph responses saved as JSON (servicePrincipals, oauth2PermissionGrants, users). */
         microsoftExport: paths,
+        /** Log files or directories of rotated logs (read incrementally, from a cursor per file). */
+        logs: paths,
       })
       .strict()
-      .default({ pcap: [], googleExport: [], microsoftExport: [] }),
+      .default({ pcap: [], googleExport: [], microsoftExport: [], logs: [] }),
+    /** Log formats: default format, Zscaler feed fields, the generic reader's column mapping. */
+    logs: logsConfigSchema.default({}),
+    /** Live Google Workspace scan (Admin SDK): customer, rootUrl, service-account key file and subject. Secrets stay in files or the environment. */
+    google: googleConfigSchema.optional(),
+    /** Live Microsoft Entra scan (Graph): cloud, graphBaseUrl, authorityHost. Secrets come from the environment. */
+    microsoft: microsoftConfigSchema.optional(),
     signatures: z
       .object({
         /** Directories of organisation-specific signatures, same schema as the bundled ones. */
@@ -63,7 +74,15 @@ export function loadConfig(file?: string): Config & { file?: string } {
   const c = parsed.data;
   return {
     file: path,
-    sources: { pcap: abs(c.sources.pcap), googleExport: abs(c.sources.googleExport), microsoftExport: abs(c.sources.microsoftExport) },
+    sources: {
+      pcap: abs(c.sources.pcap),
+      googleExport: abs(c.sources.googleExport),
+      microsoftExport: abs(c.sources.microsoftExport),
+      logs: abs(c.sources.logs),
+    },
+    logs: c.logs,
+    ...(c.google ? { google: { ...c.google, ...(c.google.keyFile ? { keyFile: resolve(base, c.google.keyFile) } : {}) } } : {}),
+    ...(c.microsoft ? { microsoft: { ...c.microsoft, ...(c.microsoft.certificatePath ? { certificatePath: resolve(base, c.microsoft.certificatePath) } : {}) } } : {}),
     signatures: { extraDirs: abs(c.signatures.extraDirs) },
   };
 }

@@ -15,6 +15,21 @@ export const EXIT = {
   DATABASE: 4,
   /** A query found nothing (e.g. `query user` for a user with no AI use). */
   NOT_FOUND: 5,
+  /**
+   * A check found problems: `signatures lint` found errors (or, with `--strict`, warnings), or
+   * `signatures test` had an example that failed or a file that did not load.
+   */
+  CHECK_FAILED: 6,
+  /** Another scan holds the database's scan lock (a crashed scan's lock goes stale after 30 s and is then taken over). */
+  LOCKED: 7,
+  /** A live API source has no credentials, or the API refused them (nothing was read from it). */
+  AUTH: 8,
+  /** `--fail-on new-unsanctioned`: this scan found an AI system record that the previous scan did not have and that nobody sanctioned or tolerated. */
+  FAIL_NEW_UNSANCTIONED: 10,
+  /** `--fail-on high`: the inventory holds a high-risk (or prohibited) AI system record. */
+  FAIL_HIGH: 11,
+  /** `--fail-on prohibited`: the inventory holds a record classed as a prohibited practice. */
+  FAIL_PROHIBITED: 12,
 } as const;
 
 /** An error that ends the command with a given exit code and a one-line message (no stack). */

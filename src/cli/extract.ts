@@ -7,7 +7,7 @@
 import type { Command } from "commander";
 import type { InputError } from "../core/collector.js";
 import type { Observation } from "../core/observation.js";
-import { expandInputs } from "./context.js";
+import { config, expandInputs, type GlobalOptions } from "./context.js";
 import { EXIT } from "./exit-codes.js";
 import { formatError } from "./scan.js";
 import { SOURCES } from "./sources.js";
@@ -24,7 +24,8 @@ export function registerExtract(program: Command): void {
     .command("extract")
     .description("print the observations in captures or saved exports as JSON lines; store nothing")
     .argument("<files...>", "captures (pcap, pcapng) or saved Google/Microsoft API responses (JSON)")
-    .action(async (inputs: string[]) => {
+    .action(async (inputs: string[], _opts: unknown, cmd: Command) => {
+      const cfg = config(cmd.optsWithGlobals<GlobalOptions>());
       const errors: InputError[] = [];
       const ctx = {
         onError(e: InputError) {
@@ -47,7 +48,7 @@ export function registerExtract(program: Command): void {
           continue;
         }
         try {
-          for await (const o of source.collect([f], ctx)) await write(extractLine(o) + "\n");
+          for await (const o of source.collect([f], ctx, { config: cfg })) await write(extractLine(o) + "\n");
         } catch (e) {
           ctx.onError({ input: f, message: `unexpected error: ${(e as Error).message}`, partial: true });
         }

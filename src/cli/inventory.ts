@@ -2,7 +2,16 @@
  * `inventory [--json]`: the AI systems the stored evidence shows, with users, evidence and class.
  */
 import type { Command } from "commander";
-import { inventoryJson } from "../../reports/json.js";
+import { basename, dirname, join, resolve } from "node:path";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { inventoryCsv, inventoryUsersCsv } from "../../reports/csv.js";
+import { inventoryCycloneDx, validateCycloneDx } from "../../reports/cyclonedx.js";
+import { inventoryHtml } from "../../reports/html.js";
+import { inventoryExportJson, inventoryJson } from "../../reports/json.js";
+import { PseudonymKeyError, pseudonymize, pseudonymizationInfo, pseudonymKeyFromEnv } from "../../reports/pseudonymize.js";
+import { packageRoot } from "../core/paths.js";
+import { diffSnapshots, listScans, readSnapshot, snapshotScanId } from "../store/history.js";
+import { CliError, EXIT } from "./exit-codes.js";
 import { buildRecords } from "../classify/records.js";
 import type { AISystemRecord } from "../core/finding.js";
 import { readGovernance } from "../store/governance.js";
@@ -45,13 +54,96 @@ const TIER_LABEL: Record<string, string> = {
 
 const DISPOSITION_LABEL: Record<string, string> = { determined: "-", requires_review: "REVIEW", blocked: "BLOCKED" };
 
+const FORMATS = ["json", "csv", "csv-users", "cyclonedx", "html"] as const;
+type ExportFormat = (typeof FORMATS)[number];
+
+interface InventoryOptions {
+  json?: boolean;
+  format?: string;
+  out?: string;
+  pseudonymize?: boolean;
+}
+
+/** The ids of records new in the latest scan's snapshot, and when the scan before it started. */
+function newSinceLastScan(g: GlobalOptions): { newIds: string[] | null; previousScanAt: string | null } {
+  const db = openDb(g);
+  try {
+    const latest = snapshotScanId(db);
+    if (latest === undefined) return { newIds: null, previousScanAt: null };
+    const prev = snapshotScanId(db, { before: latest });
+    if (prev === undefined) return { newIds: null, previousScanAt: null };
+    const d = diffSnapshots(readSnapshot(db, prev), readSnapshot(db, latest)!);
+    const started = listScans(db, 1_000_000).find((x) => x.id === prev)?.startedAt ?? null;
+    return { newIds: d.newSystems.map((r) => r.id), previousScanAt: started };
+  } finally {
+    db.close();
+  }
+}
+
+/** Render records in an export format (README: "Exports"). */
+async function render(format: ExportFormat, records: AISystemRecord[], g: GlobalOptions, pseudonymization: { method: string; keyId: string } | null): Promise<string> {
+  const tool = { name: "shadow-ai", version: toolVersion() };
+  switch (format) {
+    case "json":
+      return inventoryExportJson(records, { tool, ...(pseudonymization ? { pseudonymization: pseudonymization as never } : {}) });
+    case "csv":
+      return inventoryCsv(records);
+    case "csv-users":
+      return inventoryUsersCsv(records);
+    case "cyclonedx": {
+      const bom = inventoryCycloneDx(records, { tool, ...(pseudonymization ? { pseudonymization: pseudonymization as never } : {}) });
+      const invalid = await validateCycloneDx(bom);
+      if (invalid) throw new Error(`internal error: the CycloneDX document does not validate: ${JSON.stringify(invalid).slice(0, 500)}`);
+      return bom;
+    }
+    case "html":
+      return inventoryHtml(records, { tool, ...newSinceLastScan(g), pseudonymization });
+  }
+}
+
+/** Write `data` to `file` atomically (temp file + rename); owner-only permissions unless pseudonymized. */
+function writeAtomically(file: string, data: string, mode: number): void {
+  const full = resolve(file);
+  const tmp = join(dirname(full), `.${basename(full)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, data, { mode });
+    renameSync(tmp, full);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new CliError(`${full}: cannot write: ${(e as Error).message}`, EXIT.USAGE);
+  }
+}
+
 export function registerInventory(program: Command): void {
   program
     .command("inventory")
-    .description("print the AI systems found, with users, evidence and EU AI Act class")
+    .description("print the AI systems found, with users, evidence and EU AI Act class; or export them")
     .option("--json", "print an array of AI system records (fields in README.md)")
-    .action((opts: { json?: boolean }, cmd: Command) => {
-      const records = loadInventory(cmd.optsWithGlobals<GlobalOptions>());
+    .option("--format <format>", `export format: ${FORMATS.join(", ")}`)
+    .option("--out <file>", "write the export to this file (default: standard output)")
+    .option("--pseudonymize", "replace user identities with keyed HMACs (key: $SHADOW_AI_PSEUDONYM_KEY)")
+    .action(async (opts: InventoryOptions, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      if (opts.format !== undefined && !(FORMATS as readonly string[]).includes(opts.format)) {
+        throw new CliError(`--format: "${opts.format}" is not one of ${FORMATS.join(", ")}`, EXIT.USAGE);
+      }
+      let key: string | undefined;
+      if (opts.pseudonymize) {
+        try {
+          key = pseudonymKeyFromEnv();
+        } catch (e) {
+          if (e instanceof PseudonymKeyError) throw new CliError(e.message, EXIT.USAGE);
+          throw e;
+        }
+      }
+      let records = loadInventory(g);
+      if (key) records = pseudonymize(records, key);
+      if (opts.format || opts.out) {
+        const out = await render((opts.format ?? "json") as ExportFormat, records, g, key ? pseudonymizationInfo(key) : null);
+        if (opts.out) writeAtomically(opts.out, out, key ? 0o644 : 0o600);
+        else process.stdout.write(out);
+        return;
+      }
       if (opts.json) {
         process.stdout.write(inventoryJson(records));
         return;
@@ -79,4 +171,10 @@ export function registerInventory(program: Command): void {
           `${review} need(s) review. Details: shadow-ai inventory --json\n`,
       );
     });
+}
+
+let version: string | undefined;
+/** This program's version, from package.json. */
+export function toolVersion(): string {
+  return (version ??= (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version);
 }

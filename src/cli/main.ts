@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { packageRoot } from "../core/paths.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { registerExtract } from "./extract.js";
+import { registerHistory } from "./history.js";
 import { registerInventory } from "./inventory.js";
 import { registerQuery } from "./query.js";
 import { registerReview } from "./review.js";
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerInventory(program);
   registerQuery(program);
   registerReview(program);
+  registerHistory(program);
   registerSignatures(program);
   for (const c of program.commands) {
     c.exitOverride();

@@ -1,13 +1,25 @@
 /**
- * `query user EMAIL|IP` and `query app NAME_OR_ID`: answers for analysts.
+ * `query user EMAIL|IP`, `query app NAME_OR_ID`, `query department NAME`: answers for analysts,
+ * each filterable by `--since`, `--class` and `--status`.
  */
 import type { Command } from "commander";
-import type { AIService } from "../core/service.js";
+import { classify } from "../classify/engine.js";
+import { SANCTION_STATUSES, type AISystemRecord } from "../core/finding.js";
+import { AI_ACT_TIERS, type AIService } from "../core/service.js";
+import { emptyGovernance, readGovernance } from "../store/governance.js";
+import { recordId } from "../store/inventory.js";
 import { servicesUsedBy } from "../store/queries.js";
 import { catalogue, openDb, printJson, type GlobalOptions } from "./context.js";
 import { CliError, EXIT } from "./exit-codes.js";
-import { evidenceText, loadInventory } from "./inventory.js";
+import { evidenceText, loadInventory, usersText } from "./inventory.js";
 import { table } from "./terminal.js";
+
+interface Filters {
+  since?: string;
+  class?: string;
+  status?: string;
+  json?: boolean;
+}
 
 /** Services whose id or name equals `q` (case-insensitive), else whose id or name contains it. */
 export function findServices(services: Iterable<AIService>, q: string): AIService[] {
@@ -18,75 +30,136 @@ export function findServices(services: Iterable<AIService>, q: string): AIServic
   return all.filter((s) => s.id.includes(needle) || s.name.toLowerCase().includes(needle));
 }
 
-export function registerQuery(program: Command): void {
-  const query = program.command("query").description("answer questions from the inventory");
-
-  query
-    .command("user")
-    .description("which AI services a person (e-mail/UPN) or client address used")
-    .argument("<who>", "e-mail, UPN or IP address")
-    .option("--since <date>", "only evidence at or after this ISO 8601 date")
-    .option("--json", "print JSON")
-    .action((who: string, opts: { json?: boolean; since?: string }, cmd: Command) => {
-      const g = cmd.optsWithGlobals<GlobalOptions>();
-      const since = opts.since ? parseSince(opts.since) : undefined;
-      const { services } = catalogue(g);
-      const db = openDb(g);
-      let uses;
-      try {
-        uses = servicesUsedBy(db, who, since);
-      } finally {
-        db.close();
-      }
-      const rows = uses.map((u) => {
-        const s = services.get(u.serviceId);
-        return { ...u, name: s?.name ?? u.serviceId, vendor: s?.vendor ?? "unknown", tier: s?.euAiAct.tier ?? "unclassified" };
-      });
-      if (opts.json) printJson({ user: who.trim().toLowerCase(), services: rows });
-      else if (rows.length === 0) process.stdout.write(`No AI use found for ${who}.\n`);
-      else {
-        process.stdout.write(
-          table(
-            ["AI service", "Vendor", "EU AI Act", "Evidence", "First seen", "Last seen", "Scopes"],
-            rows.map((r) => [r.name, r.vendor, r.tier, evidenceText(r.kinds), r.firstSeen, r.lastSeen, r.scopes.join(" ")]),
-            [28, 18, 12, 30, 24, 24, 60],
-          ) + "\n",
-        );
-      }
-      if (rows.length === 0) process.exitCode = EXIT.NOT_FOUND;
-    });
-
-  query
-    .command("app")
-    .description("who uses an AI service, by catalogue id or name (substring)")
-    .argument("<app>", "service id or name, e.g. otter-ai or Otter")
-    .option("--json", "print JSON")
-    .action((app: string, opts: { json?: boolean }, cmd: Command) => {
-      const g = cmd.optsWithGlobals<GlobalOptions>();
-      const matches = findServices(catalogue(g).services.values(), app);
-      if (matches.length === 0) throw new CliError(`no service in the catalogue matches "${app}" (see: shadow-ai signatures list)`, EXIT.NOT_FOUND);
-      const records = loadInventory(g, matches.map((s) => s.id));
-      if (opts.json) printJson({ query: app, services: matches.map((s) => s.id), records });
-      else if (records.length === 0) {
-        process.stdout.write(`No evidence of ${matches.map((s) => s.name).join(", ")} in the inventory.\n`);
-      } else {
-        for (const r of records) {
-          process.stdout.write(`${r.name} (${r.vendor}): ${r.classification.tier}, ${r.users.length} user(s) or client(s)\n`);
-          process.stdout.write(
-            table(
-              ["User / client", "Kind", "Department", "#", "First seen", "Last seen"],
-              r.users.map((u) => [u.id, u.kind, u.department ?? "", u.observations, u.firstSeen, u.lastSeen]),
-              [40, 10, 20, 6, 24, 24],
-            ) + "\n",
-          );
-        }
-      }
-      if (records.length === 0) process.exitCode = EXIT.NOT_FOUND;
-    });
-}
-
-function parseSince(s: string): string {
+function parseSince(s: string | undefined): string | undefined {
+  if (s === undefined) return undefined;
   const t = Date.parse(s);
   if (Number.isNaN(t)) throw new CliError(`--since: "${s}" is not an ISO 8601 date`, EXIT.USAGE);
   return new Date(t).toISOString();
+}
+
+function checkFilters(f: Filters): void {
+  if (f.class !== undefined && !(AI_ACT_TIERS as readonly string[]).includes(f.class)) {
+    throw new CliError(`--class: "${f.class}" is not one of ${AI_ACT_TIERS.join(", ")}`, EXIT.USAGE);
+  }
+  if (f.status !== undefined && !(SANCTION_STATUSES as readonly string[]).includes(f.status)) {
+    throw new CliError(`--status: "${f.status}" is not one of ${SANCTION_STATUSES.join(", ")}`, EXIT.USAGE);
+  }
+}
+
+/** Keep the records that pass `--since` (last seen at or after), `--class` and `--status`. */
+export function filterRecords(records: AISystemRecord[], f: Filters): AISystemRecord[] {
+  const since = parseSince(f.since);
+  return records.filter(
+    (r) => (!since || r.lastSeen >= since) && (!f.class || r.classification.tier === f.class) && (!f.status || r.status === f.status),
+  );
+}
+
+function filtersOn(cmd: Command): Command {
+  return cmd
+    .option("--since <date>", "only evidence at or after this ISO 8601 date")
+    .option("--class <tier>", `only this EU AI Act class: ${AI_ACT_TIERS.join(", ")}`)
+    .option("--status <status>", `only this sanction status: ${SANCTION_STATUSES.join(", ")}`)
+    .option("--json", "print JSON");
+}
+
+function printRecords(records: AISystemRecord[]): void {
+  process.stdout.write(
+    table(
+      ["AI system", "Org unit", "EU AI Act", "Users / clients", "#", "Evidence", "Last seen", "Status"],
+      records.map((r) => [r.name, r.orgUnit ?? "-", r.classification.tier, usersText(r), r.users.length, evidenceText(r.evidence), r.lastSeen.slice(0, 10), r.status]),
+      [26, 16, 12, 34, 4, 30, 10, 12],
+    ) + "\n",
+  );
+}
+
+export function registerQuery(program: Command): void {
+  const query = program.command("query").description("answer questions from the inventory");
+
+  filtersOn(
+    query
+      .command("user")
+      .description("which AI services a person (e-mail/UPN) or client address used")
+      .argument("<who>", "e-mail, UPN or IP address"),
+  ).action((who: string, opts: Filters, cmd: Command) => {
+    checkFilters(opts);
+    const g = cmd.optsWithGlobals<GlobalOptions>();
+    const since = parseSince(opts.since);
+    const { services } = catalogue(g);
+    const db = openDb(g);
+    let rows;
+    try {
+      // Answered from the (user, service) index; each service is classified for the user's unit only.
+      const governance = readGovernance(db);
+      rows = servicesUsedBy(db, who, since).map((u) => {
+        const s = services.get(u.serviceId);
+        const rid = recordId(u.serviceId, u.department);
+        const gov = governance.get(rid) ?? emptyGovernance();
+        const c = s
+          ? classify(
+              { service: s, orgUnit: u.department, jobTitles: [], userCount: 1, attested: { purposeTags: gov.purposeTags, ...(gov.exposure ? { exposure: gov.exposure } : {}) } },
+              gov.classOverride ? { override: gov.classOverride } : {},
+            )
+          : undefined;
+        return { ...u, record: rid, name: s?.name ?? u.serviceId, vendor: s?.vendor ?? "unknown", tier: c?.tier ?? "unclassified", status: gov.status };
+      });
+    } finally {
+      db.close();
+    }
+    rows = rows.filter((r) => (!opts.class || r.tier === opts.class) && (!opts.status || r.status === opts.status));
+    if (opts.json) printJson({ user: who.trim().toLowerCase(), services: rows });
+    else if (rows.length === 0) process.stdout.write(`No AI use found for ${who}.\n`);
+    else {
+      process.stdout.write(
+        table(
+          ["AI service", "Org unit", "EU AI Act", "Status", "Evidence", "First seen", "Last seen", "Scopes"],
+          rows.map((r) => [r.name, r.department ?? "-", r.tier, r.status, evidenceText(r.kinds), r.firstSeen, r.lastSeen, r.scopes.join(" ")]),
+          [26, 14, 12, 12, 26, 24, 24, 50],
+        ) + "\n",
+      );
+    }
+    if (rows.length === 0) process.exitCode = EXIT.NOT_FOUND;
+  });
+
+  filtersOn(
+    query
+      .command("app")
+      .description("who uses an AI service, by catalogue id or name (substring)")
+      .argument("<app>", "service id or name, e.g. otter-ai or Otter"),
+  ).action((app: string, opts: Filters, cmd: Command) => {
+    checkFilters(opts);
+    const g = cmd.optsWithGlobals<GlobalOptions>();
+    const matches = findServices(catalogue(g).services.values(), app);
+    if (matches.length === 0) throw new CliError(`no service in the catalogue matches "${app}" (see: shadow-ai signatures list)`, EXIT.NOT_FOUND);
+    const records = filterRecords(loadInventory(g, matches.map((s) => s.id)), opts);
+    if (opts.json) printJson({ query: app, services: matches.map((s) => s.id), records });
+    else if (records.length === 0) process.stdout.write(`No evidence of ${matches.map((s) => s.name).join(", ")} in the inventory.\n`);
+    else {
+      for (const r of records) {
+        process.stdout.write(`${r.name} (${r.vendor}), ${r.orgUnit ?? "no org unit"}: ${r.classification.tier}, ${r.users.length} user(s) or client(s)\n`);
+        process.stdout.write(
+          table(
+            ["User / client", "Kind", "Department", "#", "First seen", "Last seen"],
+            r.users.map((u) => [u.id, u.kind, u.department ?? "", u.observations, u.firstSeen, u.lastSeen]),
+            [40, 12, 20, 6, 24, 24],
+          ) + "\n",
+        );
+      }
+    }
+    if (records.length === 0) process.exitCode = EXIT.NOT_FOUND;
+  });
+
+  filtersOn(
+    query
+      .command("department")
+      .description("the AI systems an organisational unit uses (department name, case-insensitive)")
+      .argument("<name>", "department, as the identity source names it"),
+  ).action((name: string, opts: Filters, cmd: Command) => {
+    checkFilters(opts);
+    const want = name.trim().toLowerCase();
+    const records = filterRecords(loadInventory(cmd.optsWithGlobals<GlobalOptions>()), opts).filter((r) => r.orgUnit?.toLowerCase() === want);
+    if (opts.json) printJson({ department: name, records });
+    else if (records.length === 0) process.stdout.write(`No AI use found for department ${name}.\n`);
+    else printRecords(records);
+    if (records.length === 0) process.exitCode = EXIT.NOT_FOUND;
+  });
 }

@@ -3,7 +3,10 @@ import type { AiActTier } from "./service.js";
 import type { RiskScore } from "./risk.js";
 
 /** Which identifier of a signature matched an observation. */
-export type MatchField = "domain" | "oauthClientId" | "entraAppId" | "publisher" | "appName" | "userAgent";
+export type MatchField = "domain" | "oauthClientId" | "entraAppId" | "publisher" | "appName" | "userAgent" | "suspected";
+
+/** Service ids of "suspected AI" findings start with this, followed by the suspicion's key (`suspected:some-llm.ai`). */
+export const SUSPECTED_PREFIX = "suspected:";
 
 /**
  * Finding: an observation matched to a catalogue service.
@@ -26,6 +29,7 @@ export const MATCH_CONFIDENCE: Record<MatchField, number> = {
   publisher: 0.8,
   appName: 0.7,
   userAgent: 0.5,
+  suspected: 0.3,
 };
 
 /** Governance status a human sets on an AI system. `suspected` is set by discovery for unknown AI. */
@@ -37,6 +41,8 @@ export const SANCTION_STATUSES = [
   "under_review",
   "blocked",
   "suspected",
+  /** A suspected AI system a person found not to be AI: remembered, and no longer reported. */
+  "dismissed",
 ] as const;
 export type SanctionStatus = (typeof SANCTION_STATUSES)[number];
 

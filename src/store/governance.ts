@@ -4,7 +4,7 @@
  * by `review`, never by a scan; every change is journaled with who, when, old value, new value and
  * why, and a change that changes nothing writes nothing.
  */
-import type { Governance, SanctionStatus } from "../core/finding.js";
+import { SUSPECTED_PREFIX, type Governance, type SanctionStatus } from "../core/finding.js";
 import type { AiActTier } from "../core/service.js";
 import type { DB } from "./db.js";
 
@@ -128,4 +128,16 @@ export function governanceHistory(db: DB, systemId: string): JournalEntry[] {
       .prepare("SELECT system_id, at, by, field, old_value, new_value, why FROM governance_journal WHERE system_id = ? ORDER BY at, id")
       .all(systemId) as { system_id: string; at: string; by: string; field: string; old_value: string | null; new_value: string | null; why: string | null }[]
   ).map((r) => ({ systemId: r.system_id, at: r.at, by: r.by, field: r.field, old: r.old_value, new: r.new_value, why: r.why }));
+}
+
+/**
+ * Suspicion keys a person dismissed: the `suspected:<key>` records (any org unit) whose status is
+ * `dismissed`. A scan stops reporting them and the inventory hides what was stored before.
+ */
+export function dismissedKeys(governance: ReadonlyMap<string, Governance>): Set<string> {
+  const out = new Set<string>();
+  for (const [id, g] of governance) {
+    if (g.status === "dismissed" && id.startsWith(SUSPECTED_PREFIX)) out.add(id.slice(SUSPECTED_PREFIX.length).replace(/@[^@]*$/, ""));
+  }
+  return out;
 }

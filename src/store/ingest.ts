@@ -49,7 +49,8 @@ export class ScanWriter {
       content_key, scan_id, source, kind, time, host, client, server, port, user, department, job_title,
       client_id, app_id, app_name, publisher, scopes, consent_type, user_agent, method, path, alpn, qtype,
       action, ref, service_id, match_field, matched, confidence
-    ) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+      , last_scan_id
+    ) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
     const putCursor = db.prepare(
       "INSERT INTO cursors (source, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
     );
@@ -58,9 +59,16 @@ export class ScanWriter {
        ON CONFLICT (user) DO UPDATE SET department = COALESCE(excluded.department, department),
          job_title = COALESCE(excluded.job_title, job_title), updated_at = excluded.updated_at`,
     );
+    // Evidence already stored is not inserted again; it is marked as seen again by this scan.
+    const seenAgain = db.prepare("UPDATE observations SET last_scan_id = ? WHERE content_key = ?");
     this.flushTx = db.transaction((rows: [Observation, Finding][]) => {
       let n = 0;
-      for (const [o, f] of rows) n += this.insert.run(toRow(this.scanId, o, f)).changes;
+      for (const [o, f] of rows) {
+        const row = toRow(this.scanId, o, f);
+        const inserted = this.insert.run(row).changes;
+        if (inserted === 0) seenAgain.run(this.scanId, row[0]);
+        n += inserted;
+      }
       const stamp = new Date().toISOString();
       for (const [user, p] of this.pendingPeople) putPerson.run(user, p.department, p.jobTitle, stamp);
       this.pendingPeople.clear();
@@ -155,6 +163,6 @@ function toRow(scanId: number, o: Observation, f: Finding): unknown[] {
     contentKey(o), scanId, o.source, o.kind, o.time, o.host ?? null, o.client ?? null, o.server ?? null, o.port ?? null,
     o.user ?? null, o.department ?? null, o.jobTitle ?? null, o.clientId ?? null, o.appId ?? null, o.appName ?? null,
     o.publisher ?? null, json(o.scopes), o.consentType ?? null, o.userAgent ?? null, o.method ?? null, o.path ?? null,
-    json(o.alpn), o.qtype ?? null, o.action ?? null, JSON.stringify(o.ref), f.serviceId, f.field, f.matched, f.confidence,
+    json(o.alpn), o.qtype ?? null, o.action ?? null, JSON.stringify(o.ref), f.serviceId, f.field, f.matched, f.confidence, scanId,
   ];
 }

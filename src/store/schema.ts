@@ -104,4 +104,15 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE governance ADD COLUMN class_override TEXT;
   ALTER TABLE governance ADD COLUMN override_why TEXT;
   `,
+  // 4: what each scan saw. last_scan_id marks the latest scan that read an observation again (a
+  // grant that still exists, a log line re-read after a rotation); scan_snapshots keeps the
+  // inventory as each scan left it, so `diff` can say what changed between two scans.
+  `
+  ALTER TABLE observations ADD COLUMN last_scan_id INTEGER;
+  CREATE INDEX observations_last_scan ON observations(last_scan_id);
+  CREATE TABLE scan_snapshots (
+    scan_id       INTEGER PRIMARY KEY REFERENCES scans(id),
+    records       TEXT NOT NULL           -- JSON array of SnapshotRecord
+  );
+  `,
 ];
