@@ -184,7 +184,7 @@ describe("google-workspace export collector", () => {
     const files = readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => join(dir, f));
     const { obs, errors } = await run(files);
     expect(errors).toEqual([]);
-    expect(grants(obs)).toHaveLength(27);
+    expect(grants(obs)).toHaveLength(28);
     expect(obs.filter((o) => o.kind === "oauth_event")).toHaveLength(7);
     expect(obs.every((o) => o.user?.endsWith("@example.com") && o.department)).toBe(true);
     expect(byApp(obs, "Notion").map((o) => o.department)).toEqual(["Marketing"]);

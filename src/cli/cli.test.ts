@@ -31,8 +31,12 @@ describe("shadow-ai CLI", () => {
 
     const inv = cli(["--db", db, "inventory", "--json"]);
     expect(inv.code).toBe(0);
-    const records = JSON.parse(inv.stdout) as { id: string; users: unknown[]; evidence: Record<string, number>; sources: string[]; classification: { tier: string; articles: string[] } }[];
-    expect(records.length).toBeGreaterThanOrEqual(10);
+    const all = JSON.parse(inv.stdout) as { id: string; status: string; users: unknown[]; evidence: Record<string, number>; sources: string[]; classification: { tier: string; articles: string[] } }[];
+    // an unknown app that looks like AI is a suspected record, for a person to confirm or dismiss
+    const suspected = all.filter((r) => r.id.startsWith("suspected:"));
+    expect(suspected.map((r) => [r.id, r.status, r.classification.tier])).toEqual([["suspected:gpt email writer@sales", "suspected", "unclassified"]]);
+    const records = all.filter((r) => !r.id.startsWith("suspected:"));
+    expect(new Set(records.map((r) => r.id.split("@")[0])).size).toBeGreaterThanOrEqual(10);
     for (const r of records) {
       expect(r.users.length, r.id).toBeGreaterThan(0);
       expect(Object.values(r.evidence).reduce((a, b) => a + b, 0), r.id).toBeGreaterThan(0);
@@ -43,10 +47,17 @@ describe("shadow-ai CLI", () => {
     const sources = new Set(records.flatMap((r) => r.sources));
     expect([...sources].sort()).toEqual(["google-workspace", "microsoft-entra", "pcap"]);
 
-    // the human table shows the same services
+    // the human table shows the same records
     const table = cli(["--db", db, "inventory"]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toContain(`in ${records.length} record(s)`);
+    expect(table.stdout).toContain(`in ${all.length} record(s)`);
+
+    // a dismissal is remembered: the record disappears and later scans do not report it again
+    expect(cli(["--db", db, "review", "suspected:gpt email writer@sales", "--status", "dismissed", "--why", "a mail-merge tool, no AI (vendor docs)"]).code).toBe(0);
+    const rescan = JSON.parse(cli(["--db", db, "--config", join(examples, "shadow-ai.yaml"), "scan", "--json"]).stdout);
+    expect(rescan.changes.newSystems).toEqual([]);
+    const after = JSON.parse(cli(["--db", db, "inventory", "--json"]).stdout) as { id: string }[];
+    expect(after.some((r) => r.id.startsWith("suspected:"))).toBe(false);
   });
 
   it("leaves inventory --json unchanged when the same inputs are scanned twice", () => {
