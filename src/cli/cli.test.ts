@@ -127,6 +127,12 @@ describe("shadow-ai CLI", () => {
     const records = JSON.parse(a.stdout).records as { users: { id: string }[] }[];
     expect(records.flatMap((r) => r.users.map((u) => u.id))).toContain(user);
     expect(cli(["--db", db, "query", "user", "nobody@nowhere.invalid"]).code).toBe(5);
+    const dept = JSON.parse(cli(["--db", db, "query", "department", "sales", "--json"]).stdout) as { records: { orgUnit: string; id: string }[] };
+    expect(dept.records.length).toBeGreaterThan(0);
+    expect(dept.records.every((r) => r.orgUnit === "Sales")).toBe(true);
+    const gpaiOnly = JSON.parse(cli(["--db", db, "query", "department", "Sales", "--class", "gpai", "--json"]).stdout) as { records: { classification: { tier: string } }[] };
+    expect(gpaiOnly.records.every((r) => r.classification.tier === "gpai")).toBe(true);
+    expect(cli(["--db", db, "query", "department", "Sales", "--class", "scary"]).code).toBe(2);
   });
 
   it("uses $SHADOW_AI_DB, and exits 2 on bad usage and 4 on a file that is not a database", () => {

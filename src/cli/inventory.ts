@@ -15,16 +15,16 @@ import { CliError, EXIT } from "./exit-codes.js";
 import { buildRecords } from "../classify/records.js";
 import type { AISystemRecord } from "../core/finding.js";
 import { readGovernance } from "../store/governance.js";
-import { readSystemFacts } from "../store/inventory.js";
+import { readSystemFacts, type FactsFilter } from "../store/inventory.js";
 import { catalogue, openDb, type GlobalOptions } from "./context.js";
 import { table } from "./terminal.js";
 
 /** Load every record from the database of `g`. */
-export function loadInventory(g: GlobalOptions, serviceIds?: string[]): AISystemRecord[] {
+export function loadInventory(g: GlobalOptions, filter: string[] | FactsFilter = {}): AISystemRecord[] {
   const { services } = catalogue(g);
   const db = openDb(g);
   try {
-    return buildRecords(readSystemFacts(db, serviceIds), services, readGovernance(db));
+    return buildRecords(readSystemFacts(db, filter), services, readGovernance(db));
   } finally {
     db.close();
   }

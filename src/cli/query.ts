@@ -156,7 +156,9 @@ export function registerQuery(program: Command): void {
   ).action((name: string, opts: Filters, cmd: Command) => {
     checkFilters(opts);
     const want = name.trim().toLowerCase();
-    const records = filterRecords(loadInventory(cmd.optsWithGlobals<GlobalOptions>()), opts).filter((r) => r.orgUnit?.toLowerCase() === want);
+    const records = filterRecords(loadInventory(cmd.optsWithGlobals<GlobalOptions>(), { orgUnit: name.trim() }), opts).filter(
+      (r) => r.orgUnit?.toLowerCase() === want,
+    );
     if (opts.json) printJson({ department: name, records });
     else if (records.length === 0) process.stdout.write(`No AI use found for department ${name}.\n`);
     else printRecords(records);

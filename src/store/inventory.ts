@@ -61,14 +61,50 @@ const WHO = `COALESCE(user, CASE WHEN consent_type = 'AllPrincipals' THEN '${ALL
 const WHO_KIND = `CASE WHEN user IS NOT NULL THEN 'user' WHEN consent_type = 'AllPrincipals' THEN 'all_users'
   WHEN client IS NOT NULL THEN 'client' ELSE 'application' END`;
 
+/** Which records to read: all, those of some services, or those of one organisational unit. */
+export interface FactsFilter {
+  serviceIds?: readonly string[];
+  /** Department, case-insensitive: the people of that unit and evidence naming it. */
+  orgUnit?: string;
+}
+
 /**
- * Read the facts of every (service, organisational unit) with evidence, optionally only for the
- * services in `serviceIds`. Records are ordered by id; users by id; lists alphabetically.
+ * Read the facts of every (service, organisational unit) with evidence, optionally only for some
+ * services (through the `observations_service` index) or one organisational unit (through the
+ * department indexes of `people` and `observations`). Records are ordered by id; users by id;
+ * lists alphabetically.
  */
-export function readSystemFacts(db: DB, serviceIds?: readonly string[]): SystemFacts[] {
-  const where = serviceIds ? `WHERE o.service_id IN (SELECT value FROM json_each(?))` : "";
-  const args = serviceIds ? [JSON.stringify(serviceIds)] : [];
-  const q = <T>(select: string): T[] => db.prepare(OBS.replace("%WHERE%", where) + select).all(...args) as T[];
+export function readSystemFacts(db: DB, filter: readonly string[] | FactsFilter = {}): SystemFacts[] {
+  const f: FactsFilter = Array.isArray(filter) ? { serviceIds: filter as readonly string[] } : (filter as FactsFilter);
+  if (!f.serviceIds && f.orgUnit === undefined) {
+    return aggregate(<T>(select: string): T[] => db.prepare(OBS.replace("%WHERE%", "") + select).all() as T[]);
+  }
+  // A filtered read selects its rows once, through the indexes, into a temporary table that the
+  // aggregations then read: one indexed pass instead of one per aggregation.
+  const cols = "o.*, COALESCE(p.department, o.department) AS unit, COALESCE(p.job_title, o.job_title) AS title";
+  const svc = f.serviceIds ? "AND o.service_id IN (SELECT value FROM json_each(@services))" : "";
+  const select =
+    f.orgUnit === undefined
+      ? `SELECT ${cols} FROM observations o LEFT JOIN people p ON p.user = o.user WHERE 1 ${svc}`
+      : // the unit's people (people_department index), then evidence naming the unit whose user has no other unit
+        `SELECT ${cols} FROM people p JOIN observations o ON o.user = p.user WHERE p.department = @unit COLLATE NOCASE ${svc}
+         UNION ALL
+         SELECT ${cols} FROM observations o LEFT JOIN people p ON p.user = o.user
+         WHERE o.department = @unit COLLATE NOCASE AND p.department IS NULL ${svc}`;
+  const params = { ...(f.serviceIds ? { services: JSON.stringify(f.serviceIds) } : {}), ...(f.orgUnit !== undefined ? { unit: f.orgUnit } : {}) };
+  const table = `facts_${process.pid}_${++tempSeq}`;
+  db.prepare(`CREATE TEMP TABLE ${table} AS ${select}`).run(params);
+  try {
+    return aggregate(<T>(sql: string): T[] => db.prepare(`WITH obs AS (SELECT * FROM temp.${table})` + sql).all() as T[]);
+  } finally {
+    db.prepare(`DROP TABLE temp.${table}`).run();
+  }
+}
+
+let tempSeq = 0;
+
+/** The per-record aggregations over `obs` (observations with `unit` and `title` resolved). */
+function aggregate(q: <T>(select: string) => T[]): SystemFacts[] {
   const facts = new Map<string, SystemFacts>();
   const key = (service: string, unit: string | null) => `${service}\u0000${unit ?? ""}`;
 

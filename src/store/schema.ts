@@ -115,4 +115,9 @@ export const MIGRATIONS: readonly string[] = [
     records       TEXT NOT NULL           -- JSON array of SnapshotRecord
   );
   `,
+  // 5: \`query department\` answers from indexes.
+  `
+  CREATE INDEX people_department ON people(department COLLATE NOCASE);
+  CREATE INDEX observations_department ON observations(department COLLATE NOCASE) WHERE department IS NOT NULL;
+  `,
 ];
