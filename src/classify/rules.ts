@@ -11,6 +11,7 @@ import { AI_ACT_TIERS } from "../core/service.js";
 
 /** The legal regime the rules implement. */
 export const REGIME = "EU2024/1689+EU2026/1744";
+/** The rule gates in evaluation order (scope, Art. 5, Annex I, Annex III, Art. 50, GPAI, minimal). */
 export const GATES = ["scope", "art5", "annex_i", "annex_iii", "art50", "gpai", "minimal"] as const;
 export type Gate = (typeof GATES)[number];
 

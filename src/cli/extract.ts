@@ -19,6 +19,7 @@ export function extractLine(o: Observation): string {
   return JSON.stringify({ frame: ref.frame, ...rest, ref });
 }
 
+/** Add `extract FILE...` to the program. */
 export function registerExtract(program: Command): void {
   program
     .command("extract")

@@ -36,6 +36,7 @@ function printDiff(d: InventoryDiff): void {
   process.stdout.write(lines.join("\n") + "\n");
 }
 
+/** Add `scans` and `diff` to the program. */
 export function registerHistory(program: Command): void {
   program
     .command("scans")

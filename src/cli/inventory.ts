@@ -114,6 +114,7 @@ function writeAtomically(file: string, data: string, mode: number): void {
   }
 }
 
+/** Add `inventory` (table, `--json`, and the `--format` exports) to the program. */
 export function registerInventory(program: Command): void {
   program
     .command("inventory")

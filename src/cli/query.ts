@@ -72,6 +72,7 @@ function printRecords(records: AISystemRecord[]): void {
   );
 }
 
+/** Add `query user|app|department` to the program. */
 export function registerQuery(program: Command): void {
   const query = program.command("query").description("answer questions from the inventory");
 

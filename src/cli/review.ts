@@ -76,6 +76,7 @@ export function changeFromOptions(o: ReviewOptions): GovernanceChange {
   return c;
 }
 
+/** Add `review SYSTEM ...` and `review --history SYSTEM` to the program. */
 export function registerReview(program: Command): void {
   program
     .command("review")

@@ -81,6 +81,7 @@ export interface ScanSummary {
   changes: { newSystems: string[]; goneSystems: string[]; newUsers: number };
 }
 
+/** Add `scan` (configured sources) and `scan <source>` for each source to the program. */
 export function registerScan(program: Command): void {
   const scan = program
     .command("scan")

@@ -11,6 +11,7 @@
 /** Sentinel: no transition. */
 const NONE = -1;
 
+/** A multi-needle substring matcher (Aho-Corasick automaton over UTF-16 code units); see the file header. */
 export class AhoCorasick {
   /** Transitions of the root for code units below 128, as a flat table (the hot path). */
   private readonly rootAscii = new Int32Array(128).fill(0);
