@@ -106,9 +106,4 @@ export async function googleAuth(auth: GoogleAuthOptions, tokenUrl?: string): Pr
   };
 }
 
-/** Replace every secret in `text` (and any bearer token) with `[redacted]`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let t = text;
-  for (const s of secrets) if (s.length >= 8) t = t.split(s).join("[redacted]");
-  return t.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, "$1[redacted]");
-}
+export { redact } from "../../src/io/redact.js";

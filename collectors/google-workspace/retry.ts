@@ -12,6 +12,7 @@
  * - https://developers.google.com/admin-sdk/reports/v1/limits
  */
 import pRetry from "p-retry";
+import { parseRetryAfter } from "../../src/io/retry-after.js";
 import pThrottle from "p-throttle";
 import { DEFAULT_RETRY, type RetryPolicy } from "./config.js";
 
@@ -47,14 +48,7 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Parse a `Retry-After` value (delta seconds or an HTTP date) into ms. */
-export function parseRetryAfter(v: string | null | undefined, now = Date.now()): number | undefined {
-  if (v === null || v === undefined || v.trim() === "") return undefined;
-  const n = Number(v);
-  if (Number.isFinite(n)) return Math.max(0, n * 1000);
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
-}
+export { parseRetryAfter } from "../../src/io/retry-after.js";
 
 /**
  * Read a thrown error. gaxios 7 puts the body in `e.response.data` (`{error: {code, message,

@@ -72,9 +72,4 @@ export function graphAuth(o: Pick<MicrosoftOptions, "auth" | "authorityHost" | "
   };
 }
 
-/** Replace every secret in `text` (and any bearer token or JWT) with `[redacted]`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let t = text;
-  for (const s of secrets) if (s.length >= 8) t = t.split(s).join("[redacted]");
-  return t.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, "$1[redacted]").replace(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*/g, "[redacted]");
-}
+export { redact } from "../../src/io/redact.js";

@@ -28,8 +28,8 @@ import { Client, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
 import type { CollectContext } from "../../src/core/collector.js";
 import type { Observation } from "../../src/core/observation.js";
 // Generic helpers shared with the Google collector (candidates for src/io/).
-import { boundedMap } from "../google-workspace/concurrency.js";
-import { formatTimeCursor, parseTimeCursor, snapshotDay, timeWindows, type TimeWindow } from "../google-workspace/paging.js";
+import { boundedMap } from "../../src/io/concurrency.js";
+import { formatTimeCursor, parseTimeCursor, snapshotDay, timeWindows, type TimeWindow } from "../../src/io/paging.js";
 import { directoryAuditObservations, signInObservations, type AuditContext, type AuditStats } from "./audit.js";
 import { graphAuth, MicrosoftAuthError, redact } from "./auth.js";
 import { CLOUDS, DEFAULT_GRAPH_RETRY, GRAPH_PERMISSIONS, type MicrosoftOptions } from "./config.js";

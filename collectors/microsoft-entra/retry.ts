@@ -10,6 +10,7 @@
  * - https://learn.microsoft.com/graph/errors
  */
 import pRetry from "p-retry";
+import { parseRetryAfter } from "../../src/io/retry-after.js";
 import { DEFAULT_GRAPH_RETRY, type GraphRetryPolicy } from "./config.js";
 
 /** What a failed Graph call said. */
@@ -28,13 +29,6 @@ const CREDENTIAL_ERRORS: ReadonlySet<string> = new Set(["AuthenticationError", "
 /** The Graph code when the tenant has no Entra ID P1/P2 licence (sign-in logs need one). */
 export const NON_PREMIUM_CODE = "Authentication_RequestFromNonPremiumTenantOrB2CTenant";
 
-function parseRetryAfter(v: string | null | undefined, now = Date.now()): number | undefined {
-  if (v === null || v === undefined || v.trim() === "") return undefined;
-  const n = Number(v);
-  if (Number.isFinite(n)) return Math.max(0, n * 1000);
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
-}
 
 /** Read a thrown error: a GraphError `{statusCode, code, message, headers}`, or anything else. */
 export function describeGraphFailure(e: unknown): GraphFailure {

@@ -49,7 +49,9 @@ export function registerExtract(program: Command): void {
           continue;
         }
         try {
-          for await (const o of source.collect([f], ctx, { config: cfg })) await write(extractLine(o) + "\n");
+          for await (const item of source.collect([f], ctx, { config: cfg })) {
+            for (const o of Array.isArray(item) ? item : [item as Observation]) await write(extractLine(o) + "\n");
+          }
         } catch (e) {
           ctx.onError({ input: f, message: `unexpected error: ${(e as Error).message}`, partial: true });
         }

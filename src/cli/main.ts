@@ -16,6 +16,7 @@ import { registerQuery } from "./query.js";
 import { registerReview } from "./review.js";
 import { registerScan } from "./scan.js";
 import { registerSignatures } from "./signatures.js";
+import { redact } from "../io/redact.js";
 import { safeText } from "./terminal.js";
 
 const version = (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
@@ -53,10 +54,10 @@ async function main(argv: string[]): Promise<number> {
       return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
     if (e instanceof CliError) {
-      process.stderr.write(`shadow-ai: ${safeText(e.message)}\n`);
+      process.stderr.write(`shadow-ai: ${safeText(redact(e.message))}\n`);
       return e.exitCode;
     }
-    process.stderr.write(`shadow-ai: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.stderr.write(`shadow-ai: internal error: ${safeText(redact((e as Error)?.stack ?? String(e))).replace(/\\x0a/g, "\n")}\n`);
     return EXIT.INTERNAL;
   }
 }

@@ -14,6 +14,7 @@ import { buildRecords } from "../classify/records.js";
 import type { AISystemRecord } from "../core/finding.js";
 import type { AIService } from "../core/service.js";
 import type { Matcher } from "../match/matcher.js";
+import { environmentSecrets, redact } from "../io/redact.js";
 import { ingest } from "../scan/ingest.js";
 import { createProgress } from "./progress.js";
 import { defaultDbPath } from "../store/db.js";
@@ -152,7 +153,10 @@ async function runLocked(
   const dismissed = dismissedKeys(readGovernance(db));
   const progress = createProgress(!opts.json);
   const summary: ScanSummary["sources"] = [];
-  const report = (e: InputError): void => {
+  const secrets = environmentSecrets();
+  const report = (raw: InputError): void => {
+    // messages reach the scans table and stderr: no token or secret may ride along
+    const e = { ...raw, message: redact(raw.message, secrets), input: redact(raw.input, secrets) };
     writer.error(e);
     if (!opts.json) {
       progress.stop();
@@ -175,7 +179,7 @@ async function runLocked(
       for (const m of missing) report({ input: m, message: "no such file or directory", partial: false });
       let read = 0;
       let matched = 0;
-      const run = async (label: string, obs: AsyncIterable<Observation>) => {
+      const run = async (label: string, obs: AsyncIterable<Observation | readonly Observation[]>) => {
         try {
           const r = await ingest(obs, matcher, writer, () => progress.observed(), dismissed);
           read += r.read;

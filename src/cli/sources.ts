@@ -25,7 +25,8 @@ export interface Source {
   perFile: boolean;
   /** Which directory entries to pick up when a directory is given. */
   accept: (name: string) => boolean;
-  collect(files: string[], ctx: CollectContext, options: SourceOptions): AsyncIterable<Observation>;
+  /** Observations one by one, or in arrays (a parsed chunk) where the collector works that way. */
+  collect(files: string[], ctx: CollectContext, options: SourceOptions): AsyncIterable<Observation | readonly Observation[]>;
 }
 
 const json = (n: string) => /\.json$/i.test(n);
@@ -72,7 +73,7 @@ export const SOURCES: Record<SourceName, Source> = {
     perFile: false,
     accept: (n: string) => !/\.(json|ya?ml|md|pcap|pcapng)$/i.test(n),
     collect: (files: string[], ctx: CollectContext, o: SourceOptions) =>
-      logs.collectLogs(files, { ...o.config.logs, ...(o.format ?? o.config.logs.format ? { format: o.format ?? o.config.logs.format } : {}) }, ctx),
+      logs.collectLogBatches(files, { ...o.config.logs, ...(o.format ?? o.config.logs.format ? { format: o.format ?? o.config.logs.format } : {}) }, ctx),
   },
 };
 

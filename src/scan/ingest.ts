@@ -12,12 +12,12 @@ import type { ScanWriter } from "../store/ingest.js";
  * Match every observation of `source` and queue the matched ones in `writer`; one the catalogue does
  * not know but that looks like AI (`suspect()`, minus the keys in `dismissed`) is queued as a
  * suspected finding (`suspected:<key>`).
- * Pulls from the async iterable one observation at a time, so a slow store slows the collector
+ * Pulls from the async iterable one observation (or one parsed chunk of observations) at a time, so a slow store slows the collector
  * (backpressure) and memory stays bounded.
  * @returns how many observations were read and matched (catalogue matches only) from this source.
  */
 export async function ingest(
-  source: AsyncIterable<Observation>,
+  source: AsyncIterable<Observation | readonly Observation[]>,
   matcher: Matcher,
   writer: ScanWriter,
   onObservation?: () => void,
@@ -25,22 +25,25 @@ export async function ingest(
 ): Promise<{ read: number; matched: number }> {
   let read = 0;
   let matched = 0;
-  for await (const o of source) {
+  const suspectOptions = dismissed ? { dismissed } : {};
+  const one = (o: Observation): void => {
     read++;
     onObservation?.();
     const f = matcher.match(o);
     if (f) {
       matched++;
       writer.add(o, f);
-      continue;
+      return;
     }
     // Not in the catalogue: does it look like AI? Kept as "suspected" for a person to confirm or dismiss.
-    const s = suspect({ host: o.host, path: o.path, appName: o.appName, userAgent: o.userAgent }, dismissed ? { dismissed } : {});
-    if (s) {
-      writer.add(o, { serviceId: SUSPECTED_PREFIX + s.key, field: "suspected", matched: s.reason, confidence: MATCH_CONFIDENCE.suspected });
-    } else {
-      writer.skip(o);
-    }
+    const s = suspect({ host: o.host, path: o.path, appName: o.appName, userAgent: o.userAgent }, suspectOptions);
+    if (s) writer.add(o, { serviceId: SUSPECTED_PREFIX + s.key, field: "suspected", matched: s.reason, confidence: MATCH_CONFIDENCE.suspected });
+    else writer.skip(o);
+  };
+  for await (const item of source) {
+    // collectors that parse a chunk at a time hand over arrays: one await per chunk, not per record
+    if (Array.isArray(item)) for (const o of item as readonly Observation[]) one(o);
+    else one(item as Observation);
   }
   writer.flush();
   return { read, matched };
