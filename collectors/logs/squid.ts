@@ -13,6 +13,7 @@
  * https://www.squid-cache.org/Doc/config/logformat/, https://wiki.squid-cache.org/Features/LogFormat
  */
 import { bound, MAX_FIELD_LENGTH, type Observation } from "../../src/core/observation.js";
+import { ownCopy } from "../../src/core/own-copy.js";
 import { epochSecondsToMs, isoFromMs, MAX_PATH_LENGTH, SeparatorFinder, splitTarget, type LineParser, type Target, type ParseResult, type ParserContext } from "./common.js";
 
 const SOURCE = "logs:squid";
@@ -35,7 +36,7 @@ export class Interner {
       if (v.length === n && t.startsWith(v, s)) return v;
     }
     const v = t.slice(s, e);
-    if (vs.length < this.max) vs.push(v);
+    if (vs.length < this.max) vs.push(ownCopy(v)); // a slice would keep the whole chunk alive
     return v;
   }
 }

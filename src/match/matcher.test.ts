@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AIService } from "../core/service.js";
 import { loadSignatures } from "./load.js";
-import { Matcher, normaliseHost, splitTarget } from "./matcher.js";
+import { CACHE_ENTRIES, CACHE_KEY_CHARS, Matcher, normaliseHost, splitTarget } from "./matcher.js";
 
 const svc = (id: string, match: Partial<AIService["match"]>): AIService => ({
   id, name: id, vendor: "v", category: "assistant", references: ["https://example.com"], lastValidated: "2026-11-22", tags: [],
@@ -117,5 +117,32 @@ describe("Matcher index", () => {
       const f = idx.match({ userAgent });
       expect(f ? `${f.serviceId} ${f.matched}` : undefined, userAgent).toBe(linear(services, { userAgent }));
     }
+  });
+});
+
+describe("Matcher lookup caches", () => {
+  it("answers a repeated host or user agent as the first time, also past the cache's size", () => {
+    const c = new Matcher([
+      svc("openai-api", { domains: ["openai.com"] }),
+      svc("chatgpt", { domains: ["chatgpt.com"], userAgents: ["ChatGPT/"] }),
+    ]);
+    const hosts = ["api.openai.com", "chatgpt.com:443", "example.org", "API.OPENAI.COM."];
+    const first = hosts.map((h) => c.match({ host: h })?.serviceId);
+    expect(first).toEqual(["openai-api", "chatgpt", undefined, "openai-api"]);
+    // fill the caches past CACHE_ENTRIES with distinct inputs: they are emptied, never wrong
+    for (let i = 0; i <= CACHE_ENTRIES + 10; i++) {
+      expect(c.match({ host: `h${i}.example.net` })).toBeUndefined();
+      c.match({ userAgent: `agent/${i}` });
+    }
+    expect(hosts.map((h) => c.match({ host: h })?.serviceId)).toEqual(first);
+    expect(c.match({ userAgent: "ChatGPT/1.2025 (iOS)" })?.serviceId).toBe("chatgpt");
+    expect(c.match({ userAgent: "ChatGPT/1.2025 (iOS)" })?.serviceId).toBe("chatgpt");
+    expect(c.matchUserAgentAll("chatgpt/2 (android)")).toEqual([{ id: "chatgpt", hint: "chatgpt/" }]);
+  });
+
+  it("looks up, without caching, an input longer than CACHE_KEY_CHARS", () => {
+    const long = `${"a".repeat(CACHE_KEY_CHARS)}.openai.com`;
+    expect(m.match({ host: long })?.serviceId).toBe("openai-api");
+    expect(m.match({ host: long })?.serviceId).toBe("openai-api");
   });
 });

@@ -21,6 +21,7 @@ import type { AIService } from "../core/service.js";
 import type { Observation } from "../core/observation.js";
 import { MATCH_CONFIDENCE, type Finding, type MatchField } from "../core/finding.js";
 import { AhoCorasick } from "./aho-corasick.js";
+import { ownCopy } from "../core/own-copy.js";
 import { foldAscii, requiredLiterals } from "./regex-literals.js";
 
 /**
@@ -116,6 +117,14 @@ export class Matcher {
   /** Scratch space for candidate de-duplication: `mark[i] === epoch` means pattern i is already a candidate. */
   private readonly mark: Uint32Array;
   private epoch = 0;
+  /**
+   * Answers of {@link matchHost} and of the user-agent index by input string. Logs and captures
+   * repeat the same few thousand hosts and user agents millions of times; each cache is emptied
+   * when it reaches {@link CACHE_ENTRIES} and keeps no key longer than {@link CACHE_KEY_CHARS}, which
+   * bounds its memory whatever the input.
+   */
+  private readonly hostCache = new Map<string, { id: string; domain: string } | null>();
+  private readonly userAgentCache = new Map<string, number[]>();
   readonly services = new Map<string, AIService>();
 
   /** Build the index. Later services do not override an identifier an earlier one claimed. */
@@ -173,6 +182,17 @@ export class Matcher {
    * @returns the service id and the signature domain that matched, or undefined.
    */
   matchHost(host: string): { id: string; domain: string } | undefined {
+    const cached = this.hostCache.get(host);
+    if (cached !== undefined) return cached ?? undefined;
+    const m = this.lookupHost(host);
+    if (host.length <= CACHE_KEY_CHARS) {
+      if (this.hostCache.size >= CACHE_ENTRIES) this.hostCache.clear();
+      this.hostCache.set(ownCopy(host), m ?? null);
+    }
+    return m;
+  }
+
+  private lookupHost(host: string): { id: string; domain: string } | undefined {
     const h = normaliseHost(host);
     if (!h) return undefined;
     let i = 0;
@@ -269,6 +289,17 @@ export class Matcher {
 
   /** Indices (catalogue order) of the user-agent hints found in the lower-cased `ua`, ascending, unique. */
   private userAgentHits(ua: string): number[] {
+    const cached = this.userAgentCache.get(ua);
+    if (cached !== undefined) return cached;
+    const hits = this.scanUserAgent(ua);
+    if (ua.length <= CACHE_KEY_CHARS) {
+      if (this.userAgentCache.size >= CACHE_ENTRIES) this.userAgentCache.clear();
+      this.userAgentCache.set(ownCopy(ua), hits);
+    }
+    return hits;
+  }
+
+  private scanUserAgent(ua: string): number[] {
     const hits: number[] = [];
     this.userAgentIndex.forEachMatch(ua, (i) => {
       if (!hits.includes(i)) hits.push(i);
@@ -276,6 +307,11 @@ export class Matcher {
     return hits.length > 1 ? hits.sort((a, b) => a - b) : hits;
   }
 }
+
+/** Entries per lookup cache of a {@link Matcher}. */
+export const CACHE_ENTRIES = 16384;
+/** Longest input a cache keeps (longer ones are looked up every time): with {@link CACHE_ENTRIES}, at most ~16 MB per cache. */
+export const CACHE_KEY_CHARS = 512;
 
 function finding(serviceId: string, field: MatchField, matched: string): Finding {
   return { serviceId, field, matched, confidence: MATCH_CONFIDENCE[field] };

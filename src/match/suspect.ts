@@ -22,6 +22,7 @@ import { parse as parseDomain } from "tldts";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { packageRoot } from "../core/paths.js";
+import { ownCopy } from "../core/own-copy.js";
 import { normaliseHost, splitTarget } from "./matcher.js";
 
 /** What the suspected-AI checks look at: the unmatched identifiers of one observation. */
@@ -258,7 +259,7 @@ function hostChecks(host: string, allow: AllowList): Suspicion[] | null {
   if (r === undefined) {
     r = allowedBy(host, allow) ? null : hostSuspicions(host);
     if (cache.size >= HOST_CACHE_SIZE) cache.clear();
-    cache.set(host, r);
+    cache.set(ownCopy(host), r); // not the slice of a log chunk: that would keep the chunk alive
   }
   return r;
 }
