@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fixture, run } from "./__fixtures__/run.js";
+import { DnsAnswerMap, MAX_DNS_MAP } from "./zeek.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "logs-zeek-"));
 
@@ -172,5 +173,19 @@ describe("Zeek JSON", () => {
     writeFileSync(f, `${JSON.stringify({ _path: "http", ts: "2025-01-06T09:00:00.123456Z", "id.orig_h": "10.0.0.1", "id.resp_h": "1.2.3.4", "id.resp_p": 80, host: "api.openai.com", uri: "/v1/models", method: "GET", user_agent: "curl/8", request_body_len: 0, response_body_len: 512 })}\n`);
     const { observations } = await run([f]);
     expect(observations).toEqual([expect.objectContaining({ kind: "http", time: "2025-01-06T09:00:00.123Z", host: "api.openai.com", path: "/v1/models", userAgent: "curl/8", bytes: 512 })]);
+  });
+});
+
+describe("DnsAnswerMap", () => {
+  it("keeps the MAX_DNS_MAP most recently answered addresses, refreshed by a new answer", () => {
+    const m = new DnsAnswerMap();
+    m.add("10.0.0.1", "192.0.2.1", "first.example");
+    m.add("10.0.0.1", "192.0.2.2", "second.example");
+    m.add("10.0.0.1", "192.0.2.1", "first-again.example"); // answered again: now the most recent
+    for (let i = 0; i < MAX_DNS_MAP - 1; i++) m.add("10.9.9.9", `198.51.${i >> 8}.${i & 255}`, `n${i}.example`);
+    expect(m.get("10.0.0.1", "192.0.2.1")).toBe("first-again.example");
+    expect(m.get("10.0.0.1", "192.0.2.2")).toBeUndefined(); // the oldest went first
+    expect(m.get("10.9.9.9", "198.51.0.0")).toBe("n0.example");
+    expect(m.get("10.0.0.2", "192.0.2.1")).toBeUndefined(); // per client
   });
 });

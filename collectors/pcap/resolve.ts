@@ -9,8 +9,11 @@
  * - the public names of the ECH configurations seen in HTTPS/SVCB answers (`ech` SvcParam): a
  *   ClientHello whose SNI is one of them was sent with real ECH, not GREASE.
  *
- * Both are bounded and forget the least recently used entries first.
+ * Both are bounded and forget the least recently used entries first (lru-cache: O(1) per
+ * operation; evicting a plain `Map`'s first key is not, as V8 skips the holes that deletions leave
+ * at the front of its table: quadratic on captures with many names).
  */
+import { LRUCache } from "lru-cache";
 
 /** Addresses remembered. */
 export const MAX_ADDRESSES = 32768;
@@ -19,37 +22,27 @@ export const MAX_ECH_NAMES = 1024;
 
 /** An LRU map from address text to the name that resolved to it, and the set of ECH public names. */
 export class ResolvedNames {
-  private readonly names = new Map<string, string>();
-  private readonly echNames = new Map<string, true>();
+  private readonly names: LRUCache<string, string>;
+  private readonly echNames: LRUCache<string, true>;
 
-  constructor(
-    private readonly maxAddresses = MAX_ADDRESSES,
-    private readonly maxEchNames = MAX_ECH_NAMES,
-  ) {}
+  constructor(maxAddresses = MAX_ADDRESSES, maxEchNames = MAX_ECH_NAMES) {
+    this.names = new LRUCache({ max: maxAddresses });
+    this.echNames = new LRUCache({ max: maxEchNames });
+  }
 
   /** Remember that `name` resolved to `address` (IPv4 dotted or RFC 5952 IPv6 text). */
   add(address: string, name: string): void {
-    this.names.delete(address);
     this.names.set(address, name);
-    if (this.names.size > this.maxAddresses) this.names.delete(this.names.keys().next().value!);
   }
 
   /** The name that last resolved to `address`, refreshed as recently used; undefined when none did. */
   get(address: string): string | undefined {
-    const name = this.names.get(address);
-    if (name !== undefined) {
-      this.names.delete(address);
-      this.names.set(address, name);
-    }
-    return name;
+    return this.names.get(address);
   }
 
   /** Remember an ECH configuration's public name (compared case-insensitively). */
   addEchPublicName(name: string): void {
-    const key = name.toLowerCase();
-    this.echNames.delete(key);
-    this.echNames.set(key, true);
-    if (this.echNames.size > this.maxEchNames) this.echNames.delete(this.echNames.keys().next().value!);
+    this.echNames.set(name.toLowerCase(), true);
   }
 
   /** True when `name` is the public name of an ECH configuration seen in a DNS answer. */
