@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Observation } from "../core/observation.js";
 
 /**
@@ -8,7 +8,8 @@ import type { Observation } from "../core/observation.js";
  */
 export function contentKey(o: Observation): Buffer {
   // Fixed field order; undefined fields contribute an empty slot so that fields cannot shift.
-  // Joined once and hashed in one update: one hash call per observation is the store's hot path.
+  // Joined once and hashed by the one-shot crypto.hash (Node >= 20.12): one hash call per
+  // observation is the store's hot path, and the one-shot form skips the Hash object.
   const parts = [
     o.source, o.kind, o.time, o.host, o.client, o.server, o.port, o.user, o.clientId, o.appId, o.appName,
     o.publisher, o.scopes?.join(" "), o.consentType, o.userAgent, o.method, o.path, o.alpn?.join(","), o.qtype,
@@ -16,5 +17,5 @@ export function contentKey(o: Observation): Buffer {
   ];
   let text = "";
   for (const p of parts) text += (p === undefined ? "" : String(p)) + "\u0000";
-  return createHash("sha256").update(text).digest();
+  return hash("sha256", text, "buffer");
 }
