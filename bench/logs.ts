@@ -2,9 +2,10 @@
  * `npm run bench:logs` (after `npm run build`; or `node dist/bench/logs.js [MB]`): throughput of
  * the log collector against `grep -F -f <catalogue domains>` on the same files, in the same run.
  *
- * Generates a Zeek `ssl.log` (TSV) and a Squid native `access.log` of realistic lines, each of
- * `MB` megabytes (default 1024; the first argument or `BENCH_LOGS_MB`), with a few percent of
- * requests to AI services of the catalogue (`BENCH_LOGS_AI_PERCENT`, default 3). Then, per file:
+ * Generates a Zeek `ssl.log` (TSV), a Squid native `access.log` and, for information (no target),
+ * a Zeek `dns.log` of mostly unique names, each of `MB` megabytes (default 1024; the first argument
+ * or `BENCH_LOGS_MB`), with a few percent of requests to AI services of the catalogue
+ * (`BENCH_LOGS_AI_PERCENT`, default 3). Then, per file:
  *
  * - grep: `grep -F -f domains.txt FILE`, its output read through a pipe (the matching lines
  *   counted), so grep scans the whole file as it would in a shell;
@@ -129,6 +130,32 @@ function zeekSslGenerator(ai: string[], aiPercent: number): { header: string; li
   };
 }
 
+/**
+ * A Zeek `dns.log` in which most names are unique (CDN-style random labels) and every answer gives
+ * new addresses: it keeps the table of DNS answers (for conn.log attribution) at its bound, where
+ * a quadratic eviction once cost two minutes per 2 million lines.
+ */
+function zeekDnsGenerator(ai: string[], aiPercent: number): { header: string; line: (i: number) => string } {
+  const r = rng(13);
+  let ts = 1_735_689_600;
+  const header = [
+    "#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)", "#unset_field\t-", "#path\tdns", "#open\t2025-01-01-00-00-00",
+    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\trtt\tquery\tqclass\tqclass_name\tqtype\tqtype_name\trcode\trcode_name\tAA\tTC\tRD\tRA\tZ\tanswers\tTTLs\trejected",
+    "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tcount\tinterval\tstring\tcount\tstring\tcount\tstring\tcount\tstring\tbool\tbool\tbool\tbool\tcount\tvector[string]\tvector[interval]\tbool",
+  ].join("\n") + "\n";
+  return {
+    header,
+    line: (i) => {
+      ts += r(5_000) / 1_000_000;
+      const roll = r(1000);
+      const base = roll < aiPercent * 10 ? ai[r(ai.length)]! : COMMON[r(COMMON.length)]!;
+      const query = roll < 600 ? `${uid(r).slice(1, 9).toLowerCase()}.${base}` : base;
+      const answers = `${ip(r, `100.${(i >> 16) & 255}.`)},${ip(r, `100.${(i >> 8) & 255}.`)}`;
+      return `${ts.toFixed(6)}\t${uid(r)}\t${ip(r, "10.20.")}\t${1024 + r(60000)}\t10.0.0.53\t53\tudp\t${r(65536)}\t0.001\t${query}\t1\tC_INTERNET\t1\tA\t0\tNOERROR\tF\tF\tT\tT\t0\t${answers}\t60.000000,60.000000\tF\n`;
+    },
+  };
+}
+
 function squidGenerator(ai: string[], aiPercent: number): { header: string; line: (i: number) => string } {
   const r = rng(11);
   let ms = 1_735_689_600_000;
@@ -235,9 +262,11 @@ async function main(): Promise<void> {
     await writeFile(domainsFile, `${domains.join("\n")}\n`);
     const aiHosts = domains.filter((d) => d.includes(".")).flatMap((d) => [d, `api.${d}`]);
     console.log(`bench:logs: ${mb} MB per file, ${aiPercent}% AI requests, ${domains.length} catalogue domains; temp dir ${dir}`);
+    // The target applies to ssl.log and Squid (issue #6); dns.log is printed for information.
     const inputs = [
-      { name: "zeek-ssl.log", gen: zeekSslGenerator(aiHosts, aiPercent) },
-      { name: "squid-access.log", gen: squidGenerator(aiHosts, aiPercent) },
+      { name: "zeek-ssl.log", gen: zeekSslGenerator(aiHosts, aiPercent), target: true },
+      { name: "squid-access.log", gen: squidGenerator(aiHosts, aiPercent), target: true },
+      { name: "zeek-dns.log", gen: zeekDnsGenerator(aiHosts, aiPercent), target: false },
     ];
     const rows: string[][] = [];
     for (const input of inputs) {
@@ -263,7 +292,7 @@ async function main(): Promise<void> {
             `${r.read} records${mode === "parse" ? "" : `, ${r.matched} matched`}${mode.startsWith("store") ? `, ${r.inserted} stored` : ""}, ${r.errors} errors; peak RSS ${rssMB()} MB`,
         );
         row.push(mbps(size, r.seconds), ratio.toFixed(2));
-        if (mode === "store" && ratio < TARGET) failed = true;
+        if (mode === "store" && input.target && ratio < TARGET) failed = true;
       }
       rows.push(row);
       if (!keep) await rm(file, { force: true });

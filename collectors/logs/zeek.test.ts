@@ -177,15 +177,23 @@ describe("Zeek JSON", () => {
 });
 
 describe("DnsAnswerMap", () => {
-  it("keeps the MAX_DNS_MAP most recently answered addresses, refreshed by a new answer", () => {
+  it("keeps at least the MAX_DNS_MAP / 2 most recent answers and at most MAX_DNS_MAP; a new answer refreshes", () => {
     const m = new DnsAnswerMap();
+    const half = MAX_DNS_MAP / 2;
+    const fill = (n: number, tag: string) => {
+      for (let i = 0; i < n; i++) m.add("10.9.9.9", `198.51.${i >> 8}.${i & 255}`, `${tag}${i}.example`);
+    };
     m.add("10.0.0.1", "192.0.2.1", "first.example");
     m.add("10.0.0.1", "192.0.2.2", "second.example");
-    m.add("10.0.0.1", "192.0.2.1", "first-again.example"); // answered again: now the most recent
-    for (let i = 0; i < MAX_DNS_MAP - 1; i++) m.add("10.9.9.9", `198.51.${i >> 8}.${i & 255}`, `n${i}.example`);
+    fill(half - 2, "a"); // the first generation is full
+    fill(half, "b"); // a second one: the first is now the previous generation, still read
+    expect(m.get("10.0.0.1", "192.0.2.2")).toBe("second.example");
+    m.add("10.0.0.1", "192.0.2.1", "first-again.example"); // answered again: into the newest generation
     expect(m.get("10.0.0.1", "192.0.2.1")).toBe("first-again.example");
-    expect(m.get("10.0.0.1", "192.0.2.2")).toBeUndefined(); // the oldest went first
-    expect(m.get("10.9.9.9", "198.51.0.0")).toBe("n0.example");
+    fill(half, "c"); // and another: the first generation is dropped
+    expect(m.get("10.0.0.1", "192.0.2.2")).toBeUndefined();
+    expect(m.get("10.0.0.1", "192.0.2.1")).toBe("first-again.example");
+    expect(m.get("10.9.9.9", "198.51.0.0")).toBe("c0.example");
     expect(m.get("10.0.0.2", "192.0.2.1")).toBeUndefined(); // per client
   });
 });

@@ -22,8 +22,6 @@
  * https://docs.zeek.org/en/master/log-formats.html, https://docs.zeek.org/en/master/logs/index.html
  */
 import { bound, type Observation } from "../../src/core/observation.js";
-import { LRUCache } from "lru-cache";
-
 import { ownCopy } from "../../src/core/own-copy.js";
 import {
   epochSecondsToMs,
@@ -50,20 +48,28 @@ export const MAX_DNS_MAP = 200_000;
 
 /**
  * Addresses that `dns.log` answers gave to each client in this run: `client|address` → the
- * question name. Bounded to {@link MAX_DNS_MAP} entries: the least recently answered go first
- * (lru-cache: O(1) per answer; evicting a `Map`'s first key is quadratic in V8, which took 2
- * minutes over 2 million answers).
+ * question name. Bounded to {@link MAX_DNS_MAP} entries, in two generations of half that size:
+ * when the current one is full it becomes the previous one and the previous one is dropped, so the
+ * oldest answers go first and every operation is O(1) (a `Map` evicting its first key is quadratic
+ * in V8, which took 2 minutes over 2 million answers; lru-cache took 0.85 µs per answer, a third
+ * of the time of a whole dns.log line).
  */
 export class DnsAnswerMap {
-  private readonly map = new LRUCache<string, string>({ max: MAX_DNS_MAP });
+  private current = new Map<string, string>();
+  private previous = new Map<string, string>();
 
   add(client: string, address: string, name: string): void {
+    if (this.current.size >= MAX_DNS_MAP / 2) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
     // Copies, not slices of the chunk being parsed: 200,000 slices could keep the whole file alive.
-    this.map.set(ownCopy(`${client}|${address}`), ownCopy(name));
+    this.current.set(ownCopy(`${client}|${address}`), ownCopy(name));
   }
 
   get(client: string, address: string): string | undefined {
-    return this.map.peek(`${client}|${address}`);
+    const key = `${client}|${address}`;
+    return this.current.get(key) ?? this.previous.get(key);
   }
 }
 
