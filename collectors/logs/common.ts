@@ -3,6 +3,7 @@
  * bounded-string helpers. Nothing here knows a vendor's format.
  */
 import { bound, type Observation, type ObservationKind } from "../../src/core/observation.js";
+import { zonedTimeToMs } from "./zone.js";
 
 /** Longest URL path (with query) kept from a log record, in UTF-16 units. */
 export const MAX_PATH_LENGTH = 1024;
@@ -45,6 +46,11 @@ export interface LineParser {
 export interface ParserContext {
   /** The file as given (goes into `ref.file`). */
   file: string;
+  /**
+   * IANA zone of the times the log writes without a zone (`logs.timeZone`, checked by the config
+   * schema); absent: each format's default (see {@link isoFromLocal} and {@link isoFromUtc}).
+   */
+  timeZone?: string;
   /** Report a summary problem of the file (not a malformed line: those are returned). */
   report(message: string): void;
 }
@@ -157,12 +163,20 @@ export function epochAutoToMs(v: unknown): number {
 
 /**
  * ISO time from an RFC 3339 / ISO 8601 date-time string (`2023-05-02T22:49:53Z`,
- * `2020-12-23T21:47:03.448Z`, with an offset or without, the latter read as UTC), or undefined.
+ * `2020-12-23T21:47:03.448Z`, with an offset or without, the latter read in `timeZone`
+ * (`logs.timeZone`) or else as UTC), or undefined.
  */
-export function isoFromRfc3339(v: unknown): string | undefined {
+export function isoFromRfc3339(v: unknown, timeZone?: string): string | undefined {
   if (typeof v !== "string" || v.length < 10 || v.length > 64) return undefined;
   const m = RFC3339.exec(v);
   if (!m) return undefined;
+  if (!m[4] && timeZone !== undefined && timeZone !== "UTC") {
+    // No offset in the text: the wall-clock time of the configured zone.
+    const [y, mo, d] = m[1]!.split("-").map(Number) as [number, number, number];
+    const [h, mi, sec] = (m[2] ?? "00:00").split(":").map(Number) as [number, number, number | undefined];
+    const ms = m[3] ? Math.floor(Number(`0${m[3]}`) * 1000) : 0;
+    return isoFromUtc(y, mo - 1, d, h, mi, sec ?? 0, ms, timeZone);
+  }
   const zone = m[4] ? (m[4].length === 5 ? `${m[4].slice(0, 3)}:${m[4].slice(3)}` : m[4].toUpperCase()) : "Z";
   const t = Date.parse(`${m[1]}T${m[2] ?? "00:00"}${m[3] ? m[3].slice(0, 4) : ""}${zone}`);
   return Number.isNaN(t) ? undefined : isoFromMs(t);
@@ -170,9 +184,12 @@ export function isoFromRfc3339(v: unknown): string | undefined {
 
 const RFC3339 = /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2}(?::\d{2})?)(\.\d{1,9})?)?(Z|z|[+-]\d{2}:\d{2}|[+-]\d{4})?$/;
 
-/** A time value as JSON logs give it: RFC 3339 text, or epoch seconds/ms/µs/ns as number or digits. */
-export function isoFromAny(v: unknown): string | undefined {
-  if (typeof v === "string" && v.includes("-")) return isoFromRfc3339(v);
+/**
+ * A time value as JSON logs give it: RFC 3339 text, or epoch seconds/ms/µs/ns as number or digits.
+ * Text without an offset is read in `timeZone` (`logs.timeZone`), else as UTC.
+ */
+export function isoFromAny(v: unknown, timeZone?: string): string | undefined {
+  if (typeof v === "string" && v.includes("-")) return isoFromRfc3339(v, timeZone);
   const ms = epochAutoToMs(v);
   return Number.isNaN(ms) ? undefined : isoFromMs(ms);
 }
@@ -186,26 +203,34 @@ export function monthIndex(name: string): number {
   return MONTHS[name.toLowerCase()] ?? -1;
 }
 
+/** True when the wall-clock components are in range (the day is checked against the month later). */
+function wallClockInRange(year: number, month0: number, day: number, h: number, m: number, s: number): boolean {
+  return year >= 1970 && year <= 9999 && month0 >= 0 && month0 <= 11 && day >= 1 && day <= 31 && h >= 0 && h <= 23 && m >= 0 && m <= 59 && s >= 0 && s <= 60;
+}
+
 /**
- * A wall-clock time of the zone this process runs in (the `TZ` environment variable, else the
- * system's zone): BIND, PAN-OS and syslog headers write local time without a zone.
- * @returns ISO 8601 UTC, or undefined when a component is out of range.
+ * A wall-clock time written without a zone, read in `zone` (an IANA name: `logs.timeZone`) or,
+ * without one, in the zone this process runs in (the `TZ` environment variable, else the system's
+ * zone): BIND, PAN-OS and syslog headers write the device's local time.
+ * @returns ISO 8601 UTC, or undefined when a component is out of range (31 February included).
  */
-export function isoFromLocal(year: number, month0: number, day: number, h: number, m: number, s: number, ms = 0): string | undefined {
-  if (!(year >= 1970 && year <= 9999 && month0 >= 0 && month0 <= 11 && day >= 1 && day <= 31 && h >= 0 && h <= 23 && m >= 0 && m <= 59 && s >= 0 && s <= 60)) {
-    return undefined;
-  }
+export function isoFromLocal(year: number, month0: number, day: number, h: number, m: number, s: number, ms = 0, zone?: string): string | undefined {
+  if (zone !== undefined) return isoFromUtc(year, month0, day, h, m, s, ms, zone);
+  if (!wallClockInRange(year, month0, day, h, m, s)) return undefined;
   const d = new Date(year, month0, day, h, m, s, ms);
   return Number.isNaN(d.getTime()) || d.getDate() !== day ? undefined : isoFromMs(d.getTime());
 }
 
-/** As {@link isoFromLocal}, for a wall-clock time that is UTC. */
-export function isoFromUtc(year: number, month0: number, day: number, h: number, m: number, s: number, ms = 0): string | undefined {
-  if (!(year >= 1970 && year <= 9999 && month0 >= 0 && month0 <= 11 && day >= 1 && day <= 31 && h >= 0 && h <= 23 && m >= 0 && m <= 59 && s >= 0 && s <= 60)) {
-    return undefined;
-  }
-  const t = Date.UTC(year, month0, day, h, m, s, ms);
-  return new Date(t).getUTCDate() === day ? isoFromMs(t) : undefined;
+/**
+ * As {@link isoFromLocal}, for a wall-clock time that is UTC unless `zone` (`logs.timeZone`) says
+ * otherwise: formats whose zone-less times are UTC by default (Zscaler NSS feeds, whose default
+ * zone is GMT; generic CSV and JSON times).
+ */
+export function isoFromUtc(year: number, month0: number, day: number, h: number, m: number, s: number, ms = 0, zone?: string): string | undefined {
+  if (!wallClockInRange(year, month0, day, h, m, s)) return undefined;
+  const wall = Date.UTC(year, month0, day, h, m, s, ms);
+  if (new Date(wall).getUTCDate() !== day) return undefined;
+  return isoFromMs(zone === undefined || zone === "UTC" ? wall : zonedTimeToMs(zone, year, month0, day, h, m, s, ms));
 }
 
 // ---------------------------------------------------------------------------------------------

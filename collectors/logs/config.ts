@@ -8,6 +8,7 @@
  * ```yaml
  * logs:
  *   format: zscaler              # for inputs whose format is not auto-detected
+ *   timeZone: Europe/Berlin      # the devices' zone, for times written without one (BIND, PAN-OS, syslog)
  *   zscalerFields: [time, login, proto, eurl, action, appname, appclass, reqsize, respsize, ...]
  *   zscalerDelimiter: tab        # or a single character such as ","; JSON feeds need neither
  *   mapping:                     # for --format csv | jsonl
@@ -24,6 +25,7 @@
  */
 import { z } from "zod";
 import { FORMATS } from "./formats.js";
+import { isTimeZone } from "./zone.js";
 
 const column = z.string().min(1).max(256);
 
@@ -63,6 +65,16 @@ export const logsConfigSchema = z
   .object({
     /** Format of log inputs whose format is not auto-detected; `--format` forces one for every input. */
     format: z.enum(FORMATS).optional(),
+    /**
+     * IANA time zone (`Europe/Berlin`, `UTC`) of times the logs write without a zone: BIND,
+     * PAN-OS and syslog headers (default: this process's zone), Zscaler NSS `time` and generic
+     * CSV / JSON times without an offset (default: UTC). `--time-zone` overrides it.
+     */
+    timeZone: z
+      .string()
+      .max(64)
+      .refine(isTimeZone, { message: "not a time zone this system knows: expected an IANA name such as Europe/Berlin, America/New_York or UTC" })
+      .optional(),
     /** Zscaler NSS feed: the field names of the feed output format, in order (`%s{login}` → `login`). */
     zscalerFields: z.array(z.string().min(1).max(64)).min(1).max(512).optional(),
     /** Zscaler NSS feed: the field delimiter; default: tab when the first line has one, else comma. */

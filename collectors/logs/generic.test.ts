@@ -93,4 +93,22 @@ describe("the logs: section of shadow-ai.yaml", () => {
     expect(logsConfigSchema.safeParse({ format: "syslog" }).success).toBe(false);
     expect(logsConfigSchema.safeParse({ unknown: 1 }).success).toBe(false);
   });
+
+  it("timeZone: an IANA name this system knows, or a message saying what is expected", () => {
+    expect(logsConfigSchema.parse({ timeZone: "Europe/Berlin" })).toEqual({ timeZone: "Europe/Berlin" });
+    const bad = logsConfigSchema.safeParse({ timeZone: "CEST+2" });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0]!.message).toMatch(/IANA name such as Europe\/Berlin/);
+  });
+
+  it("times without an offset are read in logs.timeZone; times with one are not moved", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "logs-tz-"));
+    const f = join(dir, "export.csv");
+    writeFileSync(f, "timestamp,user,src_ip,dest_host,url,bytes_in,bytes_out,user_agent\n2026-07-01 08:00:00,a,10.0.0.1,api.openai.com,,1,1,x\n2026-07-01T08:00:00Z,b,10.0.0.2,api.openai.com,,1,1,x\n");
+    const berlin = await run([f], { format: "csv", mapping: csvMapping, timeZone: "Europe/Berlin" });
+    expect(berlin.errors).toEqual([]);
+    expect(berlin.observations.map((o) => o.time)).toEqual(["2026-07-01T06:00:00.000Z", "2026-07-01T08:00:00.000Z"]);
+    const utc = await run([f], { format: "csv", mapping: csvMapping });
+    expect(utc.observations.map((o) => o.time)).toEqual(["2026-07-01T08:00:00.000Z", "2026-07-01T08:00:00.000Z"]);
+  });
 });

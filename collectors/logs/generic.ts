@@ -18,9 +18,9 @@ import { delimiterChar, splitCsv } from "./csv.js";
 type Get = (name: string) => unknown;
 
 /** Build the observation of one record from its field getter. */
-function fromRecord(source: string, mapping: LogMapping, get: Get, ref: Observation["ref"]): Observation | string {
+function fromRecord(source: string, mapping: LogMapping, get: Get, ref: Observation["ref"], timeZone: string | undefined): Observation | string {
   const rawTime = get(mapping.time);
-  const time = isoFromAny(typeof rawTime === "string" ? rawTime.trim() : rawTime);
+  const time = isoFromAny(typeof rawTime === "string" ? rawTime.trim() : rawTime, timeZone);
   if (!time) return `'${mapping.time}' (mapping.time): expected an ISO 8601 time or Unix seconds/ms/µs/ns, found ${JSON.stringify(String(rawTime ?? "(missing)").slice(0, 40))}`;
   const target = mapping.url ? splitTarget(String(get(mapping.url) ?? "").trim()) : {};
   const host = (mapping.host ? text(get(mapping.host)) : undefined) ?? target.host;
@@ -104,7 +104,7 @@ export class CsvParser implements LineParser {
     const o = fromRecord("logs:csv", this.mapping, (name) => {
       const i = cols.get(name);
       return i === undefined ? undefined : f[i];
-    }, { file: this.ctx.file, line, offset });
+    }, { file: this.ctx.file, line, offset }, this.ctx.timeZone);
     if (typeof o === "string") return o;
     this.out.push(o);
     return undefined;
@@ -127,7 +127,7 @@ export class JsonlParser implements LineParser {
 
   record(v: unknown, line: number, offset: number): ParseResult {
     if (!isRecord(v)) return "expected a JSON object";
-    const o = fromRecord("logs:jsonl", this.mapping, (name) => at(v, name), { file: this.ctx.file, line, offset });
+    const o = fromRecord("logs:jsonl", this.mapping, (name) => at(v, name), { file: this.ctx.file, line, offset }, this.ctx.timeZone);
     if (typeof o === "string") return o;
     this.out.push(o);
     return undefined;

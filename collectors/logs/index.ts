@@ -213,7 +213,11 @@ async function* readFile(file: string, options: LogOptions, ctx: CollectContext,
     return;
   }
   const malformed = new Malformed(file, ctx);
-  const pctx: ParserContext = { file, report: (message) => ctx.onError({ input: file, message, partial: true }) };
+  const pctx: ParserContext = {
+    file,
+    report: (message) => ctx.onError({ input: file, message, partial: true }),
+    ...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
+  };
   const parser = createParser(format, pctx, options, run);
   if (typeof parser === "string") {
     ctx.onError({ input: file, message: parser, partial: false });

@@ -15,7 +15,7 @@
  * destination 8, source user 12, application 14, destination port 25, action 30, TRAFFIC bytes 31,
  * THREAT URL/filename 31, user agent 46, referer 49, HTTP method 63. Positions that differ on other
  * versions are set with `logs.panosPositions`. Times are the firewall's local time, read in the
- * zone of this process (`TZ`).
+ * zone `logs.timeZone` names, else in the zone of this process (`TZ`).
  *
  * https://docs.paloaltonetworks.com/pan-os/10-2/pan-os-admin/monitoring/use-syslog-for-monitoring/syslog-field-descriptions
  */
@@ -47,12 +47,15 @@ const F_ACTION = 30;
 const F_BYTES = 31;
 const F_URL = 31;
 
-/** `2018/11/30 16:09:07` (firewall local time) as ISO UTC, or undefined. */
-export function panosTime(s: string | undefined): string | undefined {
+/**
+ * `2018/11/30 16:09:07` (the firewall's local time) as ISO UTC, read in `zone` (`logs.timeZone`)
+ * or else in this process's zone; undefined when not that shape.
+ */
+export function panosTime(s: string | undefined, zone?: string): string | undefined {
   if (!s) return undefined;
   const m = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(s);
   if (!m) return undefined;
-  return isoFromLocal(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  return isoFromLocal(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), 0, zone);
 }
 
 export class PanosParser implements LineParser {
@@ -77,7 +80,7 @@ export class PanosParser implements LineParser {
     const subtype = f[F_SUBTYPE];
     const isUrl = type === "THREAT" && subtype === "url";
     if (!isUrl && type !== "TRAFFIC") return undefined;
-    const time = panosTime(f[F_GENERATED_TIME]) ?? panosTime(f[F_RECEIVE_TIME]);
+    const time = panosTime(f[F_GENERATED_TIME], this.ctx.timeZone) ?? panosTime(f[F_RECEIVE_TIME], this.ctx.timeZone);
     if (!time) return `expected a time like 2018/11/30 16:09:07 in field 6 (generated time), found ${JSON.stringify((f[F_GENERATED_TIME] ?? "").slice(0, 40))}`;
     const ref = { file: this.ctx.file, line, offset };
     let o: Observation;

@@ -158,6 +158,8 @@ describe("Zscaler NSS web", () => {
     expect(observations[0]).toMatchObject({ host: "chat.openai.com", path: "/backend-api/conversation", user: "bob@corp.example", appName: "ChatGPT", department: "Research", method: "POST", time: "2025-01-06T09:00:00.000Z" });
     expect(errors.map((e) => e.line)).toEqual([2, 3]);
     expect(ctimeToMs("Mon Jun 20 15:29:11 2022")).toBe(Date.UTC(2022, 5, 20, 15, 29, 11));
+    // an NSS feed set to another zone than GMT: logs.timeZone
+    expect(ctimeToMs("Mon Jun 20 15:29:11 2022", "America/Chicago")).toBe(Date.UTC(2022, 5, 20, 20, 29, 11));
   });
 });
 
@@ -183,6 +185,20 @@ describe("PAN-OS (elastic panw test lines)", () => {
         action: "alert",
         userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
       });
+    } finally {
+      if (prevTz === undefined) delete process.env["TZ"];
+      else process.env["TZ"] = prevTz;
+    }
+  });
+
+  it("reads the firewall's local time in logs.timeZone, whatever this machine's zone", async () => {
+    const prevTz = process.env["TZ"];
+    process.env["TZ"] = "Asia/Tokyo";
+    try {
+      const { observations, errors } = await run([fixture("panos.log")], { timeZone: "America/Los_Angeles" });
+      expect(errors).toEqual([]);
+      // 2018-11-30 16:09:07 PST (UTC-8) and 2025-01-06 09:12:01 PST
+      expect([observations[0]!.time, observations[3]!.time]).toEqual(["2018-12-01T00:09:07.000Z", "2025-01-06T17:12:01.000Z"]);
     } finally {
       if (prevTz === undefined) delete process.env["TZ"];
       else process.env["TZ"] = prevTz;
@@ -222,6 +238,14 @@ describe("BIND query log", () => {
       ["api.openai.com", "AAAA", "10.0.0.7", "10.0.0.53", "2025-01-06T09:12:00.120Z"],
     ]);
     expect(observations[0]).toMatchObject({ source: "logs:bind", kind: "dns", ref: { line: 1, offset: 0 } });
+  });
+
+  it("print-time and syslog times in logs.timeZone; ISO times keep their own offset", async () => {
+    const { observations } = await run([fixture("bind-query.log")], { timeZone: "Europe/Berlin" });
+    // print-time local: CEST (UTC+2) in May and June, CET (UTC+1) in January
+    expect(observations.map((o) => o.time)).toEqual(["2023-05-02T11:33:40.299Z", "2021-05-18T14:34:13.003Z", "2026-06-07T03:59:41.389Z", "2025-01-06T08:12:00.120Z"]);
+    expect(bindTime("2025-01-06T09:00:00.123Z queries: info: client ...", undefined, "Europe/Berlin")).toBe("2025-01-06T09:00:00.123Z");
+    expect(bindTime("Dec 31 23:59:59 ns1 named[812]: client ...", new Date(Date.UTC(2025, 0, 1)), "Asia/Kolkata")).toBe("2024-12-31T18:29:59.000Z");
   });
 
   it("syslog and ISO time prefixes; a query line without a time is malformed", async () => {

@@ -54,11 +54,14 @@ export const ZSCALER_SAMPLE_FIELDS = [
 /** Departments Zscaler writes when it does not know one. */
 const NO_DEPARTMENT = new Set(["unknown", "default department", "none", "n/a", "na"]);
 
-/** `Mon Jun 20 15:29:11 2022` (ctime, no zone) read as UTC, as ms; NaN when not that shape. */
-export function ctimeToMs(s: string): number {
+/**
+ * `Mon Jun 20 15:29:11 2022` (ctime, no zone) read in `zone` (`logs.timeZone`: the NSS feed's
+ * time zone setting), else as UTC (the feed's default, GMT), as ms; NaN when not that shape.
+ */
+export function ctimeToMs(s: string, zone?: string): number {
   const m = /^[A-Za-z]{3} ([A-Za-z]{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/.exec(s.trim());
   if (!m) return Number.NaN;
-  const iso = isoFromUtc(Number(m[6]), monthIndex(m[1]!), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
+  const iso = isoFromUtc(Number(m[6]), monthIndex(m[1]!), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), 0, zone);
   return iso ? Date.parse(iso) : Number.NaN;
 }
 
@@ -113,7 +116,7 @@ export class ZscalerParser implements LineParser {
     if (!isRecord(v)) return "expected a Zscaler NSS web record (a JSON object)";
     const r = isRecord(v["event"]) ? v["event"] : v;
     let ms = epochAutoToMs(r["epochtime"]);
-    if (Number.isNaN(ms) && typeof r["time"] === "string") ms = ctimeToMs(r["time"]);
+    if (Number.isNaN(ms) && typeof r["time"] === "string") ms = ctimeToMs(r["time"], this.ctx.timeZone);
     const time = isoFromMs(ms);
     if (!time) return `expected 'epochtime' or 'time' like "Mon Jun 20 15:29:11 2022", found ${JSON.stringify(String(r["time"] ?? r["epochtime"]).slice(0, 40))}`;
     const url = text(r["eurl"]) ?? text(r["url"]);

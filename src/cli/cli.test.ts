@@ -231,6 +231,30 @@ describe("shadow-ai CLI", () => {
     expect(cli(["--db", db, "scan", "google-export", first, "--fail-on", "sometimes"]).code).toBe(2);
   });
 
+  it("scan logs: times in --time-zone, and a rescan after lines were appended reads only the new lines", () => {
+    const dir = tmp();
+    const db = join(dir, "inv.db");
+    const logDir = join(dir, "named");
+    mkdirSync(logDir);
+    const log = join(logDir, "query.log");
+    const line = (t: string, user: string, name: string) =>
+      `${t} queries: info: client @0x7f3a2c001200 ${user}#53000 (${name}): query: ${name} IN A +E(0)K (10.0.0.53)\n`;
+    writeFileSync(log, line("06-Jan-2025 09:12:00.120", "10.0.0.7", "api.openai.com") + line("06-Jan-2025 09:13:00.000", "10.0.0.8", "www.example.com"));
+    const s1 = cli(["--db", db, "scan", "logs", logDir, "--time-zone", "Europe/Berlin", "--json"]);
+    expect(s1.code).toBe(0);
+    expect(JSON.parse(s1.stdout).sources).toEqual([{ source: "logs", inputs: 1, read: 2, matched: 1 }]);
+    const app = JSON.parse(cli(["--db", db, "query", "app", "openai-api", "--json"]).stdout);
+    expect(JSON.stringify(app)).toContain("2025-01-06T08:12:00.120Z"); // 09:12 CET
+    // appended lines only
+    writeFileSync(log, line("06-Jan-2025 10:00:00.000", "10.0.0.9", "chatgpt.com"), { flag: "a" });
+    const s2 = JSON.parse(cli(["--db", db, "scan", "logs", logDir, "--time-zone", "Europe/Berlin", "--json"]).stdout);
+    expect(s2.sources).toEqual([{ source: "logs", inputs: 1, read: 1, matched: 1 }]);
+    expect(JSON.parse(cli(["--db", db, "scan", "logs", logDir, "--json"]).stdout).sources[0].read).toBe(0);
+    const bad = cli(["--db", db, "scan", "logs", logDir, "--time-zone", "Mars/Olympus_Mons"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("IANA name");
+  });
+
   it("refuses a scan while another holds the lock (exit 7), and takes over a crashed scan's stale lock", async () => {
     const dir = tmp();
     const db = join(dir, "inv.db");

@@ -28,11 +28,19 @@ import { catalogue, config, expandInputs, openDb, printJson, type GlobalOptions 
 import { CliError, EXIT } from "./exit-codes.js";
 import { isAuthError, SOURCES, type SourceName } from "./sources.js";
 import { safeText } from "./terminal.js";
+import { isTimeZone } from "../../collectors/logs/zone.js";
 
 interface ScanOptions {
   json?: boolean;
   format?: string;
+  timeZone?: string;
   failOn?: string[];
+}
+
+/** `--time-zone`: an IANA zone this system knows, else a usage error (exit 2). */
+function parseTimeZone(v: string): string {
+  if (!isTimeZone(v)) throw new CliError(`--time-zone: "${v}" is not a time zone this system knows (expected an IANA name such as Europe/Berlin or UTC)`, EXIT.USAGE);
+  return v;
 }
 
 /** Conditions of `--fail-on`, most severe first, with their exit codes. */
@@ -113,7 +121,11 @@ export function registerScan(program: Command): void {
     sub
       .option("--json", "print the scan summary as JSON")
       .option("--fail-on <conditions>", FAIL_ON_HELP, parseFailOn);
-    if (name === "logs") sub.option("--format <format>", "log format, when it cannot be detected (zeek, squid, clf, okta, ...)");
+    if (name === "logs") {
+      sub
+        .option("--format <format>", "log format, when it cannot be detected (zeek, squid, clf, okta, ...)")
+        .option("--time-zone <zone>", "IANA zone of log times written without one (BIND, PAN-OS, syslog; default: logs.timeZone, else this machine's)", parseTimeZone);
+    }
     sub
       .action(async (...args: unknown[]) => {
         const cmd = args[args.length - 1] as Command;
@@ -192,7 +204,7 @@ async function runLocked(
           report({ input: label, message: `unexpected error: ${(e as Error).message}`, partial: true });
         }
       };
-      const srcOptions = { config: cfg, ...(opts.format ? { format: opts.format } : {}) };
+      const srcOptions = { config: cfg, ...(opts.format ? { format: opts.format } : {}), ...(opts.timeZone ? { timeZone: opts.timeZone } : {}) };
       if (src.perFile) {
         progress.phase(job.source, files.length, "files");
         for (const [i, f] of files.entries()) {

@@ -15,6 +15,8 @@ export interface SourceOptions {
   config: Config;
   /** `scan logs --format F`. */
   format?: string;
+  /** `scan logs --time-zone Z`. */
+  timeZone?: string;
 }
 
 export interface Source {
@@ -73,7 +75,15 @@ export const SOURCES: Record<SourceName, Source> = {
     perFile: false,
     accept: (n: string) => !/\.(json|ya?ml|md|pcap|pcapng)$/i.test(n),
     collect: (files: string[], ctx: CollectContext, o: SourceOptions) =>
-      logs.collectLogBatches(files, { ...o.config.logs, ...(o.format ?? o.config.logs.format ? { format: o.format ?? o.config.logs.format } : {}) }, ctx),
+      logs.collectLogBatches(
+        files,
+        {
+          ...o.config.logs,
+          ...(o.format ?? o.config.logs.format ? { format: o.format ?? o.config.logs.format } : {}),
+          ...(o.timeZone ? { timeZone: o.timeZone } : {}),
+        },
+        ctx,
+      ),
   },
 };
 
