@@ -4,10 +4,7 @@
 import type { Command } from "commander";
 import { basename, dirname, join, resolve } from "node:path";
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { inventoryCsv, inventoryUsersCsv } from "../../reports/csv.js";
-import { inventoryCycloneDx, validateCycloneDx } from "../../reports/cyclonedx.js";
-import { inventoryHtml } from "../../reports/html.js";
-import { inventoryExportJson, inventoryJson } from "../../reports/json.js";
+import { inventoryJson } from "../../reports/json.js";
 import { PseudonymKeyError, pseudonymize, pseudonymizationInfo, pseudonymKeyFromEnv } from "../../reports/pseudonymize.js";
 import { packageRoot } from "../core/paths.js";
 import { diffSnapshots, listScans, readSnapshot, snapshotScanId } from "../store/history.js";
@@ -80,24 +77,31 @@ function newSinceLastScan(g: GlobalOptions): { newIds: string[] | null; previous
   }
 }
 
-/** Render records in an export format (README: "Exports"). */
+/**
+ * Render records in an export format (README: "Exports"). Each exporter is imported when used:
+ * the CycloneDX library and its schema validator alone are 200-odd modules that every other
+ * command would otherwise load at start-up.
+ */
 async function render(format: ExportFormat, records: AISystemRecord[], g: GlobalOptions, pseudonymization: { method: string; keyId: string } | null): Promise<string> {
   const tool = { name: "shadow-ai", version: toolVersion() };
   switch (format) {
-    case "json":
+    case "json": {
+      const { inventoryExportJson } = await import("../../reports/json.js");
       return inventoryExportJson(records, { tool, ...(pseudonymization ? { pseudonymization: pseudonymization as never } : {}) });
+    }
     case "csv":
-      return inventoryCsv(records);
+      return (await import("../../reports/csv.js")).inventoryCsv(records);
     case "csv-users":
-      return inventoryUsersCsv(records);
+      return (await import("../../reports/csv.js")).inventoryUsersCsv(records);
     case "cyclonedx": {
+      const { inventoryCycloneDx, validateCycloneDx } = await import("../../reports/cyclonedx.js");
       const bom = inventoryCycloneDx(records, { tool, ...(pseudonymization ? { pseudonymization: pseudonymization as never } : {}) });
       const invalid = await validateCycloneDx(bom);
       if (invalid) throw new Error(`internal error: the CycloneDX document does not validate: ${JSON.stringify(invalid).slice(0, 500)}`);
       return bom;
     }
     case "html":
-      return inventoryHtml(records, { tool, ...newSinceLastScan(g), pseudonymization });
+      return (await import("../../reports/html.js")).inventoryHtml(records, { tool, ...newSinceLastScan(g), pseudonymization });
   }
 }
 
