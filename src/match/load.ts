@@ -7,6 +7,7 @@ import { basename, join } from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { packageRoot } from "../core/paths.js";
 import type { AIService } from "../core/service.js";
+import { readCatalogueCache } from "./catalogue-cache.js";
 import { signatureSchema, type SignatureFile } from "./schema.js";
 
 /** A signature file that failed to load: the file, the field path (`match.domains.2`) and why. */
@@ -114,14 +115,19 @@ export function signatureFiles(dir: string): string[] {
 
 /**
  * Load every `*.yaml`/`*.yml` file in the given directories (not recursive), in file-name order.
+ * The bundled directory comes from the build's cache (catalogue-cache.ts) while its files are
+ * unchanged; every other directory, and the bundled one when changed, is parsed and validated.
  * @throws SignatureError on the first invalid file, or on an id defined twice.
  */
 export function loadSignatures(dirs: string[] = [bundledSignatureDir()]): LoadedSignature[] {
   const out: LoadedSignature[] = [];
   const seen = new Map<string, string>();
+  const bundled = bundledSignatureDir();
   for (const dir of dirs) {
-    for (const f of signatureFiles(dir)) {
-      const sig = loadSignatureFile(f);
+    const files = signatureFiles(dir);
+    const cached = dir === bundled ? readCatalogueCache(dir, files) : undefined;
+    for (const [i, f] of files.entries()) {
+      const sig = cached?.[i] ?? loadSignatureFile(f);
       const prev = seen.get(sig.service.id);
       if (prev) throw new SignatureError(sig.service.file!, "id", `id "${sig.service.id}" is also defined in ${prev}`);
       seen.set(sig.service.id, sig.service.file!);
