@@ -120,4 +120,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX people_department ON people(department COLLATE NOCASE);
   CREATE INDEX observations_department ON observations(department COLLATE NOCASE) WHERE department IS NOT NULL;
   `,
+  // 6: content keys lead with the observation's time (content-key.ts), so that the unique index
+  // grows at its end; older keys (the whole SHA-256) become time + their first 24 bytes, which is
+  // what contentKey() now computes for the same evidence. The bytes are joined as hex text and
+  // turned back into a BLOB (|| on BLOBs would give TEXT). unixepoch(..., 'subsec') and unhex()
+  // need SQLite >= 3.42 (better-sqlite3 12 bundles 3.5x).
+  `
+  UPDATE observations SET content_key =
+    unhex(printf('%016X', coalesce(CAST(round(unixepoch(time, 'subsec') * 1000) AS INTEGER), 0)) || hex(substr(content_key, 1, 24)));
+  `,
 ];

@@ -1,3 +1,5 @@
+import Database from "better-sqlite3";
+import { createHash } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +11,7 @@ import { ScanWriter } from "./ingest.js";
 import { readSystemFacts } from "./inventory.js";
 import { servicesUsedBy } from "./queries.js";
 import { MIGRATIONS } from "./schema.js";
+import { contentKey, contentText } from "./content-key.js";
 
 const dbFile = () => join(mkdtempSync(join(tmpdir(), "shadow-ai-store-")), "inv.db");
 
@@ -47,6 +50,36 @@ describe("store", () => {
     expect(db.prepare("SELECT COUNT(*) n FROM observations").get()).toEqual({ n: 2 });
     expect(db.prepare("SELECT status FROM scans ORDER BY id").all()).toEqual([{ status: "complete" }, { status: "complete" }]);
     db.close();
+  });
+
+  it("keys lead with the observation's time, then 24 bytes of the SHA-256 of its canonical text", () => {
+    const o = obs({ host: "api.openai.com", time: "2025-01-06T09:12:00.120Z" });
+    const key = contentKey(o);
+    expect(key.length).toBe(32);
+    expect(key.readBigInt64BE(0)).toBe(BigInt(Date.parse("2025-01-06T09:12:00.120Z")));
+    expect(key.subarray(8).equals(createHash("sha256").update(contentText(o)).digest().subarray(0, 24))).toBe(true);
+    expect(contentKey(obs({ time: "not a time" })).readBigInt64BE(0)).toBe(0n);
+  });
+
+  it("migration 6 rewrites the keys of a version-5 database so that a rescan still inserts nothing", () => {
+    const path = dbFile();
+    const o = obs({ host: "api.openai.com", client: "10.0.0.5", time: "2025-01-06T09:12:00.120Z" });
+    const old = new Database(path);
+    for (const m of MIGRATIONS.slice(0, 5)) old.exec(m);
+    old.pragma("user_version = 5");
+    old.prepare("INSERT INTO scans (started_at, command, inputs, status) VALUES ('2026-01-01T00:00:00Z', 'scan', '[]', 'complete')").run();
+    // a key as versions up to 5 computed it: the whole SHA-256 of the canonical text
+    const oldKey = createHash("sha256").update(contentText(o)).digest();
+    old
+      .prepare("INSERT INTO observations (content_key, scan_id, source, kind, time, host, client, ref, service_id, match_field, matched, confidence) VALUES (?, 1, ?, ?, ?, ?, ?, ?, 'openai-api', 'domain', 'openai.com', 0.9)")
+      .run(oldKey, o.source, o.kind, o.time, o.host, o.client, JSON.stringify(o.ref));
+    old.close();
+    const db = openStore(path);
+    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
+    const stored = db.prepare("SELECT content_key AS k FROM observations").get() as { k: Buffer };
+    expect(stored.k.equals(contentKey(o))).toBe(true);
+    db.close();
+    expect(scan(path, [[o, f("openai-api")]]).counts.inserted).toBe(0);
   });
 
   it("aggregates users, all-users consent, scopes and evidence counts per service and organisational unit", () => {
