@@ -112,14 +112,27 @@ async function generate(file: string, bytes: number, header: string, lineOf: (i:
   return lines;
 }
 
+/** The header of a Zeek TSV log: the directives, then `#fields` and `#types` from `columns` ("name:type"). */
+function zeekHeader(path: string, columns: string[]): string {
+  const names = columns.map((c) => c.split(":")[0]!);
+  const types = columns.map((c) => c.split(":")[1]!);
+  return [
+    "#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)", "#unset_field\t-", `#path\t${path}`, "#open\t2025-01-01-00-00-00",
+    `#fields\t${names.join("\t")}`,
+    `#types\t${types.join("\t")}`,
+  ].join("\n") + "\n";
+}
+
+const CONN_ID = ["ts:time", "uid:string", "id.orig_h:addr", "id.orig_p:port", "id.resp_h:addr", "id.resp_p:port"];
+
 function zeekSslGenerator(ai: string[], aiPercent: number): { header: string; line: (i: number) => string } {
   const r = rng(7);
   let ts = 1_735_689_600;
-  const header = [
-    "#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)", "#unset_field\t-", "#path\tssl", "#open\t2025-01-01-00-00-00",
-    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tversion\tcipher\tcurve\tserver_name\tresumed\tlast_alert\tnext_protocol\testablished\tssl_history\tcert_chain_fps\tclient_cert_chain_fps\tsni_matches_cert",
-    "#types\ttime\tstring\taddr\tport\taddr\tport\tstring\tstring\tstring\tstring\tbool\tstring\tstring\tbool\tstring\tvector[string]\tvector[string]\tbool",
-  ].join("\n") + "\n";
+  const header = zeekHeader("ssl", [
+    ...CONN_ID, "version:string", "cipher:string", "curve:string", "server_name:string", "resumed:bool", "last_alert:string",
+    "next_protocol:string", "established:bool", "ssl_history:string", "cert_chain_fps:vector[string]", "client_cert_chain_fps:vector[string]",
+    "sni_matches_cert:bool",
+  ]);
   return {
     header,
     line: () => {
@@ -139,11 +152,11 @@ function zeekSslGenerator(ai: string[], aiPercent: number): { header: string; li
 function zeekDnsGenerator(ai: string[], aiPercent: number): { header: string; line: (i: number) => string } {
   const r = rng(13);
   let ts = 1_735_689_600;
-  const header = [
-    "#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)", "#unset_field\t-", "#path\tdns", "#open\t2025-01-01-00-00-00",
-    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\trtt\tquery\tqclass\tqclass_name\tqtype\tqtype_name\trcode\trcode_name\tAA\tTC\tRD\tRA\tZ\tanswers\tTTLs\trejected",
-    "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tcount\tinterval\tstring\tcount\tstring\tcount\tstring\tcount\tstring\tbool\tbool\tbool\tbool\tcount\tvector[string]\tvector[interval]\tbool",
-  ].join("\n") + "\n";
+  const header = zeekHeader("dns", [
+    ...CONN_ID, "proto:enum", "trans_id:count", "rtt:interval", "query:string", "qclass:count", "qclass_name:string", "qtype:count",
+    "qtype_name:string", "rcode:count", "rcode_name:string", "AA:bool", "TC:bool", "RD:bool", "RA:bool", "Z:count",
+    "answers:vector[string]", "TTLs:vector[interval]", "rejected:bool",
+  ]);
   return {
     header,
     line: (i) => {
