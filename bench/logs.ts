@@ -34,20 +34,9 @@ import { Matcher } from "../src/match/matcher.js";
 import { ingest } from "../src/scan/ingest.js";
 import { openStore } from "../src/store/db.js";
 import { ScanWriter } from "../src/store/ingest.js";
+import { intRng } from "./rng.js";
 
 const TARGET = 0.5;
-
-/** Deterministic pseudo-random numbers (mulberry32): every run measures the same data. */
-function rng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n: number) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
 
 /** Everyday hosts of an office network (not AI services). */
 const COMMON = [
@@ -126,7 +115,7 @@ function zeekHeader(path: string, columns: string[]): string {
 const CONN_ID = ["ts:time", "uid:string", "id.orig_h:addr", "id.orig_p:port", "id.resp_h:addr", "id.resp_p:port"];
 
 function zeekSslGenerator(ai: string[], aiPercent: number): { header: string; line: (i: number) => string } {
-  const r = rng(7);
+  const r = intRng(7);
   let ts = 1_735_689_600;
   const header = zeekHeader("ssl", [
     ...CONN_ID, "version:string", "cipher:string", "curve:string", "server_name:string", "resumed:bool", "last_alert:string",
@@ -150,7 +139,7 @@ function zeekSslGenerator(ai: string[], aiPercent: number): { header: string; li
  * a quadratic eviction once cost two minutes per 2 million lines.
  */
 function zeekDnsGenerator(ai: string[], aiPercent: number): { header: string; line: (i: number) => string } {
-  const r = rng(13);
+  const r = intRng(13);
   let ts = 1_735_689_600;
   const header = zeekHeader("dns", [
     ...CONN_ID, "proto:enum", "trans_id:count", "rtt:interval", "query:string", "qclass:count", "qclass_name:string", "qtype:count",
@@ -171,7 +160,7 @@ function zeekDnsGenerator(ai: string[], aiPercent: number): { header: string; li
 }
 
 function squidGenerator(ai: string[], aiPercent: number): { header: string; line: (i: number) => string } {
-  const r = rng(11);
+  const r = intRng(11);
   let ms = 1_735_689_600_000;
   return {
     header: "",

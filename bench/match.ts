@@ -18,6 +18,7 @@
 import { MATCH_CONFIDENCE, type Finding } from "../src/core/finding.js";
 import type { AIService } from "../src/core/service.js";
 import { Matcher, normaliseHost, type MatchInput } from "../src/match/matcher.js";
+import { rng } from "./rng.js";
 
 const SMALL = 300;
 const LARGE = 3000;
@@ -27,18 +28,6 @@ const ROUNDS = 21;
 const LINEAR_OBSERVATIONS = 2_000;
 const LINEAR_ROUNDS = 3;
 const TARGET = 1.5;
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run measures the same data. */
-function rng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n: number) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * n;
-  };
-}
 
 const SYLLABLES = ["ka", "zor", "van", "ta", "lu", "mi", "nex", "ora", "qui", "bel", "dra", "fen", "gal", "hy", "ix", "jo", "kel", "mur", "nov", "pra", "rix", "sol", "tor", "ul", "vex", "wyn", "xa", "yel", "zen", "cor"];
 const PRODUCT = ["AI", "Assistant", "Copilot", "Notes", "Writer", "Studio", "Voice", "Agent", "Chat", "Labs"];
