@@ -33,7 +33,7 @@
  */
 
 import { createCipheriv, createDecipheriv, createHmac } from "node:crypto";
-import type { Cipher } from "node:crypto";
+import type { Cipheriv } from "node:crypto";
 
 import { asciiText } from "./text.js";
 import { parseClientHelloMessage } from "./tls.js";
@@ -151,7 +151,7 @@ export function clientInitialKeys(version: number, dcid: Buffer): InitialKeys | 
 
 /** Keys plus the header protection cipher made once for them. */
 interface KeySet extends InitialKeys {
-  hpCipher: Cipher;
+  hpCipher: Cipheriv;
 }
 
 function keySet(keys: InitialKeys): KeySet {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { AIService } from "../core/service.js";
 import { bundledSignatureDir, loadSignatures, SignatureError, type LoadedSignature } from "../match/load.js";
 import { Matcher } from "../match/matcher.js";
-import { defaultDbPath, openStore, StoreError, type DB } from "../store/db.js";
+import { defaultDbPath, NativeModuleError, openStore, StoreError, type DB } from "../store/db.js";
 import { loadConfig, type Config } from "./config.js";
 import { CliError, EXIT } from "./exit-codes.js";
 
@@ -22,6 +22,7 @@ export function openDb(g: GlobalOptions, readonly = false): DB {
     return openStore(g.db ?? defaultDbPath(), { readonly });
   } catch (e) {
     if (e instanceof StoreError) throw new CliError(e.message, EXIT.DATABASE);
+    if (e instanceof NativeModuleError) throw new CliError(e.message, EXIT.RUNTIME);
     throw e;
   }
 }

@@ -24,6 +24,11 @@ export const EXIT = {
   LOCKED: 7,
   /** A live API source has no credentials, or the API refused them (nothing was read from it). */
   AUTH: 8,
+  /**
+   * The runtime cannot run shadow-ai: Node.js is older than 22.14, or the native SQLite module
+   * (better-sqlite3) was installed for another Node.js or platform (`npm rebuild better-sqlite3` mends it).
+   */
+  RUNTIME: 9,
   /** `--fail-on new-unsanctioned`: this scan found an AI system record that the previous scan did not have and that nobody sanctioned or tolerated. */
   FAIL_NEW_UNSANCTIONED: 10,
   /** `--fail-on high`: the inventory holds a high-risk (or prohibited) AI system record. */

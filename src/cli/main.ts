@@ -1,71 +1,18 @@
 #!/usr/bin/env node
 /**
- * shadow-ai: finds the AI services an organisation really uses and keeps an auditable,
- * EU AI Act-classified inventory of them. Entry point: parses arguments (commander) and maps
- * errors to the documented exit codes (src/cli/exit-codes.ts).
+ * shadow-ai's entry point (the `bin` of package.json). It checks the runtime before anything else
+ * is loaded: ES module imports are evaluated before a module's own code, so this file imports
+ * nothing statically, and loads the program (`run.ts`) only on a supported Node.js.
+ *
+ * On an unsupported Node.js it prints one line naming the required version and exits with
+ * EXIT.RUNTIME (9). Node.js 20 must never reach `run.ts`: better-sqlite3 13, a Node-API module that
+ * needs Node.js 22 or later, crashes that process when it loads (https://github.com/WiseLibs/better-sqlite3).
  */
-import { Command, CommanderError } from "commander";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { packageRoot } from "../core/paths.js";
-import { CliError, EXIT } from "./exit-codes.js";
-import { registerExtract } from "./extract.js";
-import { registerHistory } from "./history.js";
-import { registerInventory } from "./inventory.js";
-import { registerQuery } from "./query.js";
-import { registerReview } from "./review.js";
-import { registerScan } from "./scan.js";
-import { registerSignatures } from "./signatures.js";
-import { redact } from "../io/redact.js";
-import { safeText } from "./terminal.js";
+import { RUNTIME_EXIT, unsupportedNode } from "../io/runtime.js";
 
-const version = (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
-
-/** Build the command tree. Global options (`--db`, `--config`) go before the command. */
-export function buildProgram(): Command {
-  const program = new Command("shadow-ai")
-    .description("Find the AI services your organisation uses and keep an EU AI Act-classified inventory.")
-    .version(version)
-    .option("--db <path>", "inventory database (default: $SHADOW_AI_DB or ./shadow-ai.db)")
-    .option("--config <file>", "configuration file (default: ./shadow-ai.yaml if present)")
-    .showHelpAfterError()
-    .exitOverride();
-  registerScan(program);
-  registerExtract(program);
-  registerInventory(program);
-  registerQuery(program);
-  registerReview(program);
-  registerHistory(program);
-  registerSignatures(program);
-  for (const c of program.commands) {
-    c.exitOverride();
-    for (const sub of c.commands) sub.exitOverride();
-  }
-  return program;
+const problem = unsupportedNode(process.versions.node);
+if (problem) {
+  process.stderr.write(`shadow-ai: ${problem}\n`);
+  process.exit(RUNTIME_EXIT);
 }
-
-async function main(argv: string[]): Promise<number> {
-  try {
-    await buildProgram().parseAsync(argv);
-    return typeof process.exitCode === "number" ? process.exitCode : EXIT.OK;
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      // help and version exit 0; every other commander error is bad usage
-      return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-    }
-    if (e instanceof CliError) {
-      process.stderr.write(`shadow-ai: ${safeText(redact(e.message))}\n`);
-      return e.exitCode;
-    }
-    process.stderr.write(`shadow-ai: internal error: ${safeText(redact((e as Error)?.stack ?? String(e))).replace(/\\x0a/g, "\n")}\n`);
-    return EXIT.INTERNAL;
-  }
-}
-
-// Broken pipes (`shadow-ai extract x | head`) end quietly.
-process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
-  throw e;
-});
-
-process.exitCode = await main(process.argv);
+await import("./run.js");

@@ -3,30 +3,69 @@
  * a suite's AI feature. Facts here are intrinsic to the product, never to how an organisation uses it.
  */
 
-/** Service categories, the vocabulary of `category` in a signature. */
+/**
+ * Service categories, the vocabulary of `category` in a signature and the folder a signature file
+ * lives in (`signatures/<category>/<id>.yaml`). They follow the use-case taxonomy buyers filter by
+ * (the AI gateways' categories) plus the domains where the EU AI Act looks hardest.
+ */
 export const SERVICE_CATEGORIES = [
+  /** General chat assistants and conversational agents (ChatGPT, Claude, Le Chat). */
   "assistant",
+  /** Model APIs and inference providers (OpenAI API, Together AI, Groq). */
   "llm_api",
+  /** Model hubs and hosted open-model sites (Hugging Face, Civitai). */
   "model_hub",
+  /** ML and AI platforms for building and running models (DataRobot, C3 AI, Weights & Biases). */
+  "ml_platform",
+  /** Code assistants and AI IDEs (GitHub Copilot, Cursor). */
   "coding",
+  /** AI app builders and developer platforms (v0, Bolt, Lovable). */
+  "dev_platform",
+  /** Meeting assistants and note-takers (Otter.ai, Fireflies). */
   "meeting",
+  /** Writing assistants (Grammarly, Jasper). */
   "writing",
+  /** AI answer engines for the public web (Perplexity, You.com). */
   "search",
+  /** Enterprise AI search over the organisation's own data (Glean, Guru). */
+  "enterprise_search",
   "image",
   "video",
+  /** Speech synthesis, voice cloning and transcription (ElevenLabs). */
   "voice",
   "music",
   "translation",
   "presentation",
   "design",
+  /** Agent platforms and builders (Coze, Relevance AI, n8n AI agents). */
   "agents",
+  /** Agent products that act on their own (Manus, Devin-like task agents, browser agents). */
+  "agent_product",
+  /** Remote MCP servers and AI tool hosts (Smithery, Composio). */
+  "mcp_server",
+  /** LLM operations, evaluation and observability (Langfuse, LangSmith, Helicone). */
+  "llmops",
+  /** Customer support and conversation intelligence (Intercom Fin, Gong). */
   "support",
+  /** HR, recruiting and workforce AI: Annex III point 4. */
   "hr",
   "sales_marketing",
+  /** AI features embedded in a SaaS suite with their own hosts or app IDs (Microsoft 365 Copilot, Notion AI). */
   "suite_ai",
   "productivity",
+  /** Education and research: Annex III point 3. */
   "education",
+  /** Credit scoring, lending and finance: Annex III point 5(b). */
   "finance",
+  /** Life and health insurance pricing and risk: Annex III point 5(c). */
+  "insurance",
+  /** Legal research and drafting; administration of justice: Annex III point 8. */
+  "legal",
+  /** Health and clinical AI. */
+  "health",
+  /** Emotion and affect recognition: Art. 5(1)(f) in workplaces and education; Art. 50(3). */
+  "emotion",
+  /** Biometric identification and categorisation: Art. 5(1)(e)(g)(h), Annex III point 1. */
   "biometrics",
 ] as const;
 export type ServiceCategory = (typeof SERVICE_CATEGORIES)[number];

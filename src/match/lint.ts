@@ -31,11 +31,19 @@
  * - `unused-id-source` [warning]: an `idSources` entry for an ID the signature does not list.
  * - `suite-without-negative` [warning]: a `suite_ai` signature without a negative app-name example
  *   (the plain suite app it must not match).
+ * - `wrong-folder` [error]: a file in a category folder (`signatures/<category>/<id>.yaml`) whose
+ *   `category` names another folder.
+ * - `no-vendor-reference` [warning]: no reference is the vendor's own material: none of the
+ *   `references` is on the registrable domain of one of the signature's domains or of the vendor's
+ *   documentation hosts (a public list naming a domain is a lead, not a source).
  *
  * Domains are not required to each have an example (a vendor's dozens of regional hosts would need
  * dozens); `signatures test` still runs every host example there is.
  */
 import { readdirSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import { getDomain } from "tldts";
+import { SERVICE_CATEGORIES } from "../core/service.js";
 import type { Finding } from "../core/finding.js";
 import { checkSignatureFile, signatureFiles, type LoadedSignature } from "./load.js";
 import { Matcher } from "./matcher.js";
@@ -68,7 +76,9 @@ export type LintCode =
   | "unexercised-publisher"
   | "unexercised-id"
   | "unused-id-source"
-  | "suite-without-negative";
+  | "suite-without-negative"
+  | "wrong-folder"
+  | "no-vendor-reference";
 
 const ERRORS: ReadonlySet<LintCode> = new Set<LintCode>([
   "io",
@@ -81,6 +91,7 @@ const ERRORS: ReadonlySet<LintCode> = new Set<LintCode>([
   "duplicate-client-id",
   "duplicate-app-id",
   "plain-suite",
+  "wrong-folder",
 ]);
 
 /** The severity of a lint code (see the module comment). */
@@ -276,6 +287,13 @@ export function lintLoaded(sigs: readonly LoadedSignature[]): LintProblem[] {
     for (const key of Object.keys(sig.raw.idSources)) {
       if (!ids.has(key)) add("unused-id-source", sig, `idSources.${key}`, `${key} is not one of this signature's client or app IDs`);
     }
+    const folder = sig.service.file ? basename(dirname(sig.service.file)) : "";
+    if ((SERVICE_CATEGORIES as readonly string[]).includes(folder) && folder !== sig.service.category) {
+      add("wrong-folder", sig, "category", `category ${sig.service.category} but the file is in the ${folder}/ folder; move it to ${sig.service.category}/`);
+    }
+    if (!hasVendorReference(sig)) {
+      add("no-vendor-reference", sig, "references", "no reference is the vendor's own material (a URL on one of its domains or its documentation hosts); cite the vendor, not a list");
+    }
     if (sig.service.category === "suite_ai" && !sig.raw.examples.noMatch.some((ex) => ex.appName !== undefined)) {
       add("suite-without-negative", sig, "examples.noMatch", "a suite's AI feature should carry the plain suite app's name as a negative example");
     }
@@ -288,6 +306,37 @@ export function lintLoaded(sigs: readonly LoadedSignature[]): LintProblem[] {
   for (const host of PLAIN_SUITE.hosts) plain({ host }, `host ${host}`);
   for (const appId of PLAIN_SUITE.appIds) plain({ appId }, `app ID ${appId}`);
   return problems;
+}
+
+/**
+ * Documentation sites of the platforms that publish first-party client and app IDs, and host
+ * other companies' products (a Microsoft app ID is sourced on learn.microsoft.com, a Google one on
+ * support.google.com, a Bedrock model on aws.amazon.com). Public lists (GitHub repositories of
+ * domain lists) are deliberately not here: they are leads, not sources.
+ */
+const VENDOR_DOC_DOMAINS: ReadonlySet<string> = new Set(["microsoft.com", "google.com", "apple.com", "amazon.com", "ibm.com", "oracle.com", "salesforce.com", "adobe.com", "sap.com", "atlassian.com", "cloudflare.com", "nvidia.com"]);
+
+/** Whether a signature cites the vendor itself: a reference on the registrable domain of one of its domains or a platform's docs. */
+function hasVendorReference(sig: LoadedSignature): boolean {
+  const own = new Set<string>();
+  for (const d of sig.raw.match.domains) own.add(getDomain(d) ?? d);
+  for (const r of sig.raw.references) {
+    let host: string;
+    try {
+      host = new URL(r).hostname.toLowerCase();
+    } catch {
+      continue;
+    }
+    const reg = getDomain(host) ?? host;
+    if (own.has(reg)) return true;
+    // a vendor's own GitHub organisation (github.com/<org>/...) whose name is its domain's label
+    if (reg === "github.com" || reg === "githubusercontent.com") {
+      const org = new URL(r).pathname.split("/")[1]?.toLowerCase() ?? "";
+      if (org && [...own].some((o) => o.split(".")[0] === org)) return true;
+    }
+    if (VENDOR_DOC_DOMAINS.has(reg)) return true;
+  }
+  return false;
 }
 
 /** The field path of the signature value a finding matched. */

@@ -105,16 +105,27 @@ export function loadSignatureFile(file: string): LoadedSignature {
   return signature;
 }
 
-/** The signature files of a directory: `*.yaml`/`*.yml`, not recursive, hidden files skipped, sorted by name. */
+/**
+ * The signature files under a directory: `*.yaml`/`*.yml` at its top and in its category folders
+ * (`signatures/<category>/<id>.yaml`, one level down), hidden files and folders skipped, sorted by
+ * path so the load order does not depend on the file system. Symbolic links are not followed.
+ */
 export function signatureFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f) && !f.startsWith("."))
-    .sort()
-    .map((f) => join(dir, f));
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name.startsWith(".")) continue;
+    if (e.isFile() && /\.ya?ml$/.test(e.name)) out.push(join(dir, e.name));
+    else if (e.isDirectory() && e.name !== "__fixtures__" && e.name !== "node_modules") {
+      for (const f of readdirSync(join(dir, e.name), { withFileTypes: true })) {
+        if (f.isFile() && !f.name.startsWith(".") && /\.ya?ml$/.test(f.name)) out.push(join(dir, e.name, f.name));
+      }
+    }
+  }
+  return out.sort();
 }
 
 /**
- * Load every `*.yaml`/`*.yml` file in the given directories (not recursive), in file-name order.
+ * Load every signature file of the given directories (see signatureFiles), in path order.
  * The bundled directory comes from the build's cache (catalogue-cache.ts) while its files are
  * unchanged; every other directory, and the bundled one when changed, is parsed and validated.
  * @throws SignatureError on the first invalid file, or on an id defined twice.

@@ -6,6 +6,7 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { nativeModuleProblem } from "../io/runtime.js";
 import { MIGRATIONS } from "./schema.js";
 
 export type DB = Database.Database;
@@ -21,6 +22,17 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * The native SQLite addon cannot be loaded in this process (built for another Node.js ABI or platform,
+ * or missing). The message is one line and names the command that repairs the install.
+ */
+export class NativeModuleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NativeModuleError";
+  }
+}
+
 /** Default database path: `$SHADOW_AI_DB`, else `./shadow-ai.db`. */
 export function defaultDbPath(): string {
   return process.env.SHADOW_AI_DB || "shadow-ai.db";
@@ -30,6 +42,7 @@ export function defaultDbPath(): string {
  * Open (creating if needed) and migrate the database at `path`.
  * @throws StoreError when the file is not a SQLite database, is newer than this program, or is locked
  *   by another writer for longer than the 5 s busy timeout.
+ * @throws NativeModuleError when better-sqlite3's addon cannot be loaded by this Node.js.
  */
 export function openStore(path: string, options: { readonly?: boolean } = {}): DB {
   const full = resolve(path);
@@ -38,6 +51,8 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): D
     if (!options.readonly) mkdirSync(dirname(full), { recursive: true });
     db = new Database(full, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   } catch (e) {
+    const native = nativeModuleProblem(e);
+    if (native) throw new NativeModuleError(native);
     throw new StoreError(full, `cannot open database: ${(e as Error).message}`);
   }
   try {
