@@ -45,6 +45,25 @@ describe("HTTP/1.x request heads", () => {
     expect(looksLikeHttpRequest(b("M-SEARCH * HTTP/1.1\r\n"), 0, 21)).toBe(true);
   });
 
+  it("reads the broken request lines Zeek and tshark keep, with their Host (issue 18)", () => {
+    const cases: [string, string][] = [
+      ["OPTIONS HTTP/1.1", ""], // no target: Zeek's empty URI
+      ["GET /HTTP/1.1", "/HTTP/1.1"], // version glued to the target: Zeek's URI
+      ["POST / HTTP/1.", "/"], // cut version
+      ["GET  /a   HTTP/1.1", "/a"], // runs of spaces
+      ["GET / HTTP/1.1 trailing", "/"], // text after the version
+      ["HEAD /x HTTP/9", "/x"],
+    ];
+    for (const [line, path] of cases) {
+      const reqs = parse(`${line}\r\nHost: lenient.example:8080\r\nUser-Agent: ua\r\n\r\n`);
+      expect([line, reqs]).toEqual([line, [{ method: line.split(/[ \t]/)[0], path, host: "lenient.example:8080", userAgent: "ua" }]]);
+    }
+  });
+
+  it("does not read the HTTP/2 connection preface as a request", () => {
+    expect(parse("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")).toEqual([]);
+  });
+
   it("renders bytes >= 0x80 as U+FFFD and keeps control bytes as sent", () => {
     expect(parse("GET / HTTP/1.1\r\nHost: caf\xc3\xa9\x01.example\r\n\r\n")[0]!.host).toBe("caf\ufffd\ufffd\x01.example");
   });

@@ -3,7 +3,9 @@
  * https://www.rfc-editor.org/rfc/rfc9112#section-3): method, request target, Host, User-Agent.
  *
  * A request head is recognised on any port by its request line `METHOD SP target SP HTTP/d.d`
- * ending in LF or CRLF. Header lines count only when their line end is present, so a Host cut by a
+ * ending in LF or CRLF, or one of the broken forms Zeek and tshark still read as a request
+ * (`OPTIONS HTTP/1.1`, `GET /HTTP/1.1`, `POST / HTTP/1.`: see requestLine); the HTTP/2 preface
+ * `PRI * HTTP/2.0` is not a request (h2.ts reads that connection). Header lines count only when their line end is present, so a Host cut by a
  * segment boundary is not reported half. Several pipelined requests in one segment are all read.
  * Field values: leading whitespace dropped, the rest as sent (tshark does the same), bytes >= 0x80
  * as U+FFFD.
@@ -73,6 +75,51 @@ export function firstLineOpen(buf: Buffer, start: number, end: number): boolean 
   return lineEnd(buf, start, Math.min(end, start + MAX_HEAD)) < 0;
 }
 
+const HTTP_SLASH = Buffer.from("HTTP/", "latin1");
+
+function isSpace(b: number | undefined): boolean {
+  return b === 0x20 || b === 0x09;
+}
+
+/**
+ * The request target of the request line `buf[p, stop)` whose method ends at `sp` (a space), read
+ * as leniently as Zeek reads it (`HTTP_Analyzer::ParseRequest`) but only when the line names an
+ * HTTP version somewhere, so that other text protocols (`EHLO x`, RTSP's `OPTIONS x RTSP/1.0`) are
+ * not taken for HTTP:
+ * - `GET /p HTTP/1.1` (RFC 9112 §3), also with several spaces or tabs, or text after the version;
+ * - `OPTIONS HTTP/1.1`: no target (Zeek: empty URI), target "";
+ * - `POST / HTTP/1.` and other cut or odd versions after a space: target `/`;
+ * - `GET /HTTP/1.1`: no space before the version, target `/HTTP/1.1` as Zeek reads it.
+ * Returns null for the HTTP/2 connection preface `PRI * HTTP/2.0` (RFC 9113 §3.4), which is not a
+ * request, and for a line without `HTTP/`.
+ */
+function requestLine(buf: Buffer, p: number, sp: number, stop: number): { target: number; targetEnd: number } | null {
+  let t = sp;
+  while (t < stop && isSpace(buf[t])) t++;
+  // The last "HTTP/" of the line.
+  let v = -1;
+  for (let i = stop - HTTP_SLASH.length; i >= t; i--) {
+    if (buf[i] === 0x48 && buf.compare(HTTP_SLASH, 0, HTTP_SLASH.length, i, i + HTTP_SLASH.length) === 0) {
+      v = i;
+      break;
+    }
+  }
+  if (v < 0) return null;
+  let targetEnd: number;
+  if (v === t || isSpace(buf[v - 1])) {
+    targetEnd = v;
+    while (targetEnd > t && isSpace(buf[targetEnd - 1])) targetEnd--;
+  } else {
+    // "GET /HTTP/1.1": the version is glued to the target; keep the target up to the first space.
+    targetEnd = t;
+    while (targetEnd < stop && !isSpace(buf[targetEnd])) targetEnd++;
+  }
+  if (sp - p === 3 && buf.toString("latin1", p, sp) === "PRI" && buf.toString("latin1", t, targetEnd) === "*" && buf.toString("latin1", v, v + 8) === "HTTP/2.0") {
+    return null;
+  }
+  return { target: t, targetEnd };
+}
+
 /**
  * Parse the HTTP/1.x request heads at the start of `buf[start, end)` (one TCP segment or UDP
  * datagram). Returns the requests found, in order (empty when the data is not an HTTP request).
@@ -88,17 +135,9 @@ export function parseHttpRequests(buf: Buffer, start: number, end: number): Http
     const le = lineEnd(buf, sp, limit);
     if (le < 0) break;
     const lineStop = le > sp && buf[le - 1] === 0x0d ? le - 1 : le;
-    // ... SP HTTP/d.d
-    const v = lineStop - 9;
-    if (
-      v <= sp ||
-      buf[v] !== 0x20 ||
-      buf.toString("latin1", v + 1, v + 6) !== "HTTP/" ||
-      buf[v + 7] !== 0x2e ||
-      !(buf[v + 6]! >= 0x30 && buf[v + 6]! <= 0x39 && buf[v + 8]! >= 0x30 && buf[v + 8]! <= 0x39)
-    )
-      break;
-    const req: HttpRequest = { method: buf.toString("latin1", p, sp), path: asciiText(buf, sp + 1, v) };
+    const line = requestLine(buf, p, sp, lineStop);
+    if (line === null) break;
+    const req: HttpRequest = { method: buf.toString("latin1", p, sp), path: asciiText(buf, line.target, line.targetEnd) };
     let contentLength = 0;
     let chunked = false;
     let q = le + 1;
