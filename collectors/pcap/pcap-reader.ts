@@ -121,7 +121,7 @@ export function createPcapReader(sink: PacketSink, report: Report, nanos: boolea
     finish(): void {
       if (stopped) return;
       if (!headerSeen) {
-        report(0, `pcap file header at offset 0 is cut short: ${fed} of ${FILE_HEADER} bytes`, fed > 0);
+        report(0, `not a capture: ${fed} bytes, a pcap file header needs ${FILE_HEADER}`, false);
         return;
       }
       const left = fed - offset;

@@ -23,6 +23,8 @@ const IDB = 1;
 const PB = 2;
 const SPB = 3;
 const EPB = 6;
+/** Smallest section header block: type, length, byte-order magic, versions, section length, trailing length (pcapng §4.1). */
+const MIN_SHB = 28;
 
 /** Blocks tshark 4.0 turns into frames of their own although they hold no packet. */
 const OTHER_FRAME_BLOCKS: ReadonlySet<number> = new Set([
@@ -150,6 +152,11 @@ class PcapngReader implements CaptureParser {
     if (this.partsLen === 0) return;
     const data = Buffer.concat(this.parts, this.partsLen);
     const off = this.base;
+    if (off === 0 && data.length < MIN_SHB) {
+      // Not even the first block came whole: nothing was read, the file is no capture.
+      this.report(0, `not a capture: ${data.length} bytes, a pcapng section header block needs ${MIN_SHB}`, false);
+      return;
+    }
     if (data.length < 12) {
       this.report(off, `block header at offset ${off} is cut short: ${data.length} of 12 bytes`, true);
       return;
@@ -159,7 +166,7 @@ class PcapngReader implements CaptureParser {
     this.report(
       off,
       `${blockName(type)} at offset ${off} claims ${len} bytes, but the file ends after ${data.length} of them`,
-      true,
+      off > 0,
     );
   }
 

@@ -94,9 +94,17 @@ describe("classic pcap through pcap-parser", () => {
     ]);
   });
 
-  it("reports a file header cut short", async () => {
-    const { errors } = await hosts(tmp.write("short-header.pcap", pcapFile([]).subarray(0, 10)));
-    expect(errors).toEqual([expect.objectContaining({ offset: 0, message: "pcap file header at offset 0 is cut short: 10 of 24 bytes" })]);
+  it("reports a file header cut short as no capture, naming the size a header needs", async () => {
+    const file = tmp.write("short-header.pcap", pcapFile([]).subarray(0, 10));
+    const { errors } = await hosts(file);
+    expect(errors).toEqual([
+      { input: file, offset: 0, message: "not a capture: 10 bytes, a pcap file header needs 24 (a pcapng section header block 28)", partial: false },
+    ]);
+    // The same inside gzip, where the size is known only after decompressing.
+    const gz = await hosts(tmp.write("short-header.pcap.gz", gzipSync(pcapFile([]).subarray(0, 10))));
+    expect(gz.errors).toEqual([expect.objectContaining({ offset: 0, message: "not a capture: 10 bytes, a pcap file header needs 24", partial: false })]);
+    const ng = await hosts(tmp.write("short.pcapng.gz", gzipSync(new Pcapng().shb().subarray(0, 26))));
+    expect(ng.errors).toEqual([expect.objectContaining({ offset: 0, message: "not a capture: 26 bytes, a pcapng section header block needs 28", partial: false })]);
   });
 });
 
@@ -132,9 +140,18 @@ describe("format detection", () => {
 
   it("reports empty and tiny files", async () => {
     const empty = await hosts(tmp.write("empty.pcap", Buffer.alloc(0)));
-    expect(empty.errors[0]!.message).toBe("file is 0 bytes long: too short for a capture header (expected at least 4 bytes of magic)");
+    expect(empty.errors).toEqual([
+      expect.objectContaining({ offset: 0, message: "not a capture: the file is empty (0 bytes), a pcap file header needs 24 (a pcapng section header block 28)", partial: false }),
+    ]);
     const tiny = await hosts(tmp.write("tiny.pcap", Buffer.from([0xd4, 0xc3])));
-    expect(tiny.errors[0]!.message).toMatch(/^file is 2 bytes long/);
+    expect(tiny.errors[0]!.message).toBe("not a capture: 2 bytes, a pcap file header needs 24 (a pcapng section header block 28)");
+    const ten = await hosts(tmp.write("ten.pcap", Buffer.from("0123456789")));
+    expect(ten.errors.map((e) => e.message)).toEqual(["not a capture: 10 bytes, a pcap file header needs 24 (a pcapng section header block 28)"]);
+    // Two empty gzip members: 40 bytes that decompress to nothing.
+    const emptyGz = await hosts(tmp.write("empty.pcap.gz", Buffer.concat([gzipSync(Buffer.alloc(0)), gzipSync(Buffer.alloc(0))])));
+    expect(emptyGz.errors.map((e) => e.message)).toEqual([
+      "not a capture: the file is empty (0 bytes), a pcap file header needs 24 (a pcapng section header block 28) (after gunzip)",
+    ]);
   });
 
   it("reports a directory given as a capture", async () => {

@@ -77,6 +77,14 @@ function chooseParser(head: Buffer, sink: PacketSink, report: Report): CapturePa
   }
 }
 
+/** The smallest capture: a classic pcap file header (draft-ietf-opsawg-pcap §4); a pcapng section header block needs 28. */
+const MIN_CAPTURE_BYTES = 24;
+
+/** What is wrong with a file of `size` bytes, too short to be a capture. */
+function tooShort(size: number): string {
+  return `${size === 0 ? "the file is empty (0 bytes)" : `${size} bytes`}, a pcap file header needs ${MIN_CAPTURE_BYTES} (a pcapng section header block 28)`;
+}
+
 /** Buffers {@link fileChunks} cycles through: one being read, one being parsed, one a parser may still hold a slice of. */
 const READ_BUFFERS = 3;
 
@@ -129,6 +137,12 @@ export async function* readCapture(file: string, sink: PacketSink, ctx: CollectC
   let bytes = 0;
   try {
     fh = await open(file, "r");
+    const stat = await fh.stat();
+    const size = stat.size;
+    if (size < MIN_CAPTURE_BYTES && stat.isFile()) {
+      report(0, `not a capture: ${tooShort(size)}`, false);
+      return;
+    }
     let chunks: AsyncIterable<Buffer> = fileChunks(fh);
     for (;;) {
       let restart = false;
@@ -167,7 +181,7 @@ export async function* readCapture(file: string, sink: PacketSink, ctx: CollectC
       chunks = gunzip as AsyncIterable<Buffer>;
     }
     if (parser === null) {
-      report(0, `file is ${headLen} bytes long: too short for a capture header (expected at least 4 bytes of magic)`, false);
+      report(0, `not a capture: ${tooShort(headLen)}${gzip ? " (after gunzip)" : ""}`, false);
       return;
     }
     parser.finish();
