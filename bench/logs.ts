@@ -12,7 +12,7 @@
  * - ours, in four passes: every record parsed by `collectLogBatches`; + matched with the
  *   catalogue's `Matcher`; + the findings stored through `ScanWriter` into a fresh SQLite file,
  *   with cursors on as a scheduled scan runs (the full path: the target is measured on this one);
- *   and the `scan logs` command's path: `collectLogBatches` into `ingest()`, which also checks every
+ *   and the `scan logs` command's path: the scan pipeline (`runScan` with the logs source), which also checks every
  *   record the catalogue does not know for signs of AI (`suspect()`) and stores those as suspected.
  *   The passes show where the time goes.
  *
@@ -31,7 +31,8 @@ import { collectLogBatches } from "../collectors/logs/index.js";
 import type { CollectContext, InputError } from "../src/core/collector.js";
 import { loadSignatures } from "../src/match/load.js";
 import { Matcher } from "../src/match/matcher.js";
-import { ingest } from "../src/scan/ingest.js";
+import { logsSource } from "../collectors/logs/source.js";
+import { runScan } from "../src/pipeline/scan.js";
 import { openStore } from "../src/store/db.js";
 import { ScanWriter } from "../src/store/ingest.js";
 import { intRng } from "./rng.js";
@@ -211,31 +212,28 @@ type Mode = "parse" | "match" | "store" | "cli";
 /**
  * One pass over `file`: `parse` (collector only), `match` (+ Matcher), `store` (+ ScanWriter into
  * a fresh database under `dir`, cursors on), `cli` (the same through `collectLogBatches` and
- * `ingest()`, as the CLI calls it).
+ * the scan pipeline, as the CLI calls it).
  */
 async function runOurs(dir: string, file: string, matcher: Matcher, mode: Mode): Promise<OurRun> {
   const dbFile = join(dir, `bench-${mode}.db`);
-  const db = mode === "store" || mode === "cli" ? openStore(dbFile) : undefined;
+  if (mode === "cli") return runPipeline(dbFile, file, matcher);
+  const db = mode === "store" ? openStore(dbFile) : undefined;
   const writer = db ? new ScanWriter(db, "bench logs", [file]) : undefined;
   const errors: InputError[] = [];
   const ctx: CollectContext = { onError: (e) => errors.push(e), ...(writer ? { cursors: writer.cursors("logs") } : {}) };
   const t0 = performance.now();
   let read = 0;
   let matched = 0;
-  if (mode === "cli") {
-    ({ read, matched } = await ingest(collectLogBatches([file], {}, ctx), matcher, writer!));
-  } else {
-    for await (const batch of collectLogBatches([file], {}, ctx)) {
-      read += batch.length;
-      if (mode === "parse") continue;
-      for (let i = 0; i < batch.length; i++) {
-        const o = batch[i]!;
-        const f = matcher.match(o);
-        if (f) {
-          matched++;
-          writer?.add(o, f);
-        } else writer?.skip(o);
-      }
+  for await (const batch of collectLogBatches([file], {}, ctx)) {
+    read += batch.length;
+    if (mode === "parse") continue;
+    for (let i = 0; i < batch.length; i++) {
+      const o = batch[i]!;
+      const f = matcher.match(o);
+      if (f) {
+        matched++;
+        writer?.add(o, f);
+      } else writer?.skip(o);
     }
   }
   writer?.finish();
@@ -246,6 +244,25 @@ async function runOurs(dir: string, file: string, matcher: Matcher, mode: Mode):
     for (const suffix of ["", "-wal", "-shm"]) await rm(`${dbFile}${suffix}`, { force: true });
   }
   return { seconds, read, matched, inserted, errors: errors.length };
+}
+
+/**
+ * The `scan logs` command's own path: the scan pipeline (src/pipeline/scan.ts) with the logs
+ * source, into a fresh database: lock, scan row, collect, match or suspect, store, records,
+ * snapshot and diff.
+ */
+async function runPipeline(dbFile: string, file: string, matcher: Matcher): Promise<OurRun> {
+  const t0 = performance.now();
+  const { summary } = await runScan({
+    dbPath: dbFile,
+    command: "bench logs",
+    jobs: [{ source: logsSource, inputs: [file] }],
+    config: { sources: {}, settings: {}, signatures: { extraDirs: [] } },
+    catalogue: { matcher, services: new Map(loadSignatures().map((s) => [s.service.id, s.service])) },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  for (const suffix of ["", "-wal", "-shm"]) await rm(`${dbFile}${suffix}`, { force: true });
+  return { seconds, read: summary.read, matched: summary.matched, inserted: summary.inserted, errors: summary.errors.length };
 }
 
 /** The fastest of `n` runs (this machine's neighbours make single timings swing by a third). */
@@ -295,7 +312,7 @@ async function main(): Promise<void> {
         ["parse", "parse every record (collectLogBatches)"],
         ["match", "parse + match (Matcher)"],
         ["store", "parse + match + store (ScanWriter, cursors on): the full path"],
-        ["cli", "the scan logs command's path (collectLogBatches + ingest(): suspect() on unknown hosts, suspected ones stored)"],
+        ["cli", "the scan logs command's path (runScan: lock, scan row, match or suspect, store, records, snapshot)"],
       ];
       const row: string[] = [input.name, (size / 1e6).toFixed(0), mbps(size, grep.seconds)];
       for (const [mode, label] of phases) {

@@ -1,13 +1,11 @@
 /**
  * What every command shares: global options, the database, the catalogue and output helpers.
  */
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import type { AIService } from "../core/service.js";
 import { bundledSignatureDir, loadSignatures, SignatureError, type LoadedSignature } from "../match/load.js";
 import { Matcher } from "../match/matcher.js";
 import { defaultDbPath, NativeModuleError, openStore, StoreError, type DB } from "../store/db.js";
-import { loadConfig, type Config } from "./config.js";
+import { ConfigError, loadConfig, type Config } from "../pipeline/config.js";
 import { CliError, EXIT } from "./exit-codes.js";
 
 /** Options that go before the command: `shadow-ai --db x.db scan pcap a.pcapng`. */
@@ -27,9 +25,21 @@ export function openDb(g: GlobalOptions, readonly = false): DB {
   }
 }
 
-/** The configuration of `--config` or `./shadow-ai.yaml`. */
+const loaded = new Map<string, Config>();
+
+/** The configuration of `--config` or `./shadow-ai.yaml`, read once per process; an invalid one exits 2. */
 export function config(g: GlobalOptions): Config {
-  return loadConfig(g.config);
+  const key = g.config ?? "";
+  const hit = loaded.get(key);
+  if (hit) return hit;
+  try {
+    const c = loadConfig(g.config);
+    loaded.set(key, c);
+    return c;
+  } catch (e) {
+    if (e instanceof ConfigError) throw new CliError(e.message, EXIT.USAGE);
+    throw e;
+  }
 }
 
 /** The bundled catalogue plus the configuration's extra signature directories; a bad file exits 2. */
@@ -42,34 +52,6 @@ export function catalogue(g: GlobalOptions): { signatures: LoadedSignature[]; se
     if (e instanceof SignatureError) throw new CliError(`invalid signature: ${e.message}`, EXIT.USAGE);
     throw e;
   }
-}
-
-/**
- * Expand inputs: a file stays itself; a directory gives its regular files (not recursive, sorted,
- * hidden files skipped). A path that does not exist is an error for the caller to report.
- */
-export function expandInputs(inputs: readonly string[], accept: (name: string) => boolean = () => true): { files: string[]; missing: string[] } {
-  const files: string[] = [];
-  const missing: string[] = [];
-  for (const p of inputs) {
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      missing.push(p);
-      continue;
-    }
-    if (st.isDirectory()) {
-      for (const f of readdirSync(p).sort()) {
-        if (f.startsWith(".") || !accept(f)) continue;
-        const full = join(p, f);
-        if (statSync(full).isFile()) files.push(full);
-      }
-    } else {
-      files.push(p);
-    }
-  }
-  return { files, missing };
 }
 
 /** Print a JSON value on stdout, one document. */

@@ -1,102 +1,82 @@
 /**
- * The evidence sources the CLI can scan, by name, each bound to its collector.
+ * `sources [--json]`: the source registry as users see it: each source's id (`scan <id>`), kind,
+ * what it reads, its documentation, the key under `sources:` and the settings section in
+ * shadow-ai.yaml, its extra options and the environment variables it reads (names only, never
+ * values). `config [--schema] [--json]`: which configuration file is in use and what it declares,
+ * or the configuration's JSON Schema.
  */
-import type { CollectContext } from "../core/collector.js";
-import type { Observation } from "../core/observation.js";
-import * as pcap from "../../collectors/pcap/index.js";
-import * as google from "../../collectors/google-workspace/index.js";
-import * as microsoft from "../../collectors/microsoft-entra/index.js";
-import * as logs from "../../collectors/logs/index.js";
-import type { Config } from "./config.js";
-import { CliError, EXIT } from "./exit-codes.js";
+import type { Command } from "commander";
+import { sources } from "../../collectors/registry.js";
+import { configJsonSchema } from "../pipeline/config.js";
+import { config, printJson, type GlobalOptions } from "./context.js";
+import { safeText } from "./terminal.js";
 
-/** What a source is given besides its files: the configuration and the command's own options. */
-export interface SourceOptions {
-  config: Config;
-  /** `scan logs --format F`. */
-  format?: string;
-  /** `scan logs --time-zone Z`. */
-  timeZone?: string;
-}
-
-export interface Source {
+/** One registry entry as `sources --json` prints it. */
+export interface SourceInfo {
+  id: string;
+  displayName: string;
+  kind: "file" | "live";
   description: string;
-  /** A live API source: it takes no files (`scan google`). */
-  live?: boolean;
-  /** True when each file is an independent input (captures); false when files belong together (API pages). */
-  perFile: boolean;
-  /** Which directory entries to pick up when a directory is given. */
-  accept: (name: string) => boolean;
-  /** Observations one by one, or in arrays (a parsed chunk) where the collector works that way. */
-  collect(files: string[], ctx: CollectContext, options: SourceOptions): AsyncIterable<Observation | readonly Observation[]>;
+  docsUrl: string;
+  /** `sources.<configKey>` in shadow-ai.yaml (file sources). */
+  configKey: string | null;
+  /** The settings section of shadow-ai.yaml it reads, if any. */
+  settingsKey: string | null;
+  options: string[];
+  credentials: { env: string; secret: boolean; description: string; set: boolean }[];
 }
 
-const json = (n: string) => /\.json$/i.test(n);
-
-/** The scannable sources by name (`scan <name>`). */
-export type SourceName = "pcap" | "google-export" | "microsoft-export" | "logs" | "google" | "microsoft";
-
-export const SOURCES: Record<SourceName, Source> = {
-  pcap: {
-    description: "scan packet captures (pcap, pcapng; chosen by magic bytes)",
-    perFile: true,
-    accept: (n: string) => /\.(pcap|pcapng|cap|dmp)(\.gz)?$/i.test(n),
-    collect: (files: string[], ctx: CollectContext) => pcap.collect(files[0]!, ctx),
-  },
-  "google-export": {
-    description: "scan Google Admin SDK responses saved as JSON (tokens.list, users.list, activities.list)",
-    perFile: false,
-    accept: json,
-    collect: (files: string[], ctx: CollectContext) => google.collectExport(files, ctx),
-  },
-  "microsoft-export": {
-    description: "scan Microsoft Graph responses saved as JSON (servicePrincipals, oauth2PermissionGrants, users)",
-    perFile: false,
-    accept: json,
-    collect: (files: string[], ctx: CollectContext) => microsoft.collectExport(files, ctx),
-  },
-  google: {
-    description: "scan Google Workspace live through the Admin SDK (read-only scopes; credentials from the environment or google.keyFile)",
-    live: true,
-    perFile: false,
-    accept: () => false,
-    collect: (_files: string[], ctx: CollectContext, o: SourceOptions) => google.collectGoogle(credentials(() => google.googleOptions(o.config.google)), ctx),
-  },
-  microsoft: {
-    description: "scan Microsoft Entra ID live through Microsoft Graph (Directory.Read.All, AuditLog.Read.All; credentials from the environment)",
-    live: true,
-    perFile: false,
-    accept: () => false,
-    collect: (_files: string[], ctx: CollectContext, o: SourceOptions) =>
-      microsoft.collectMicrosoft(credentials(() => microsoft.microsoftOptions(o.config.microsoft)), ctx),
-  },
-  logs: {
-    description: `scan log files or directories (${logs.FORMATS.join(", ")}; detected where unambiguous, else --format)`,
-    perFile: false,
-    accept: (n: string) => !/\.(json|ya?ml|md|pcap|pcapng)$/i.test(n),
-    collect: (files: string[], ctx: CollectContext, o: SourceOptions) =>
-      logs.collectLogBatches(
-        files,
-        {
-          ...o.config.logs,
-          ...(o.format ?? o.config.logs.format ? { format: o.format ?? o.config.logs.format } : {}),
-          ...(o.timeZone ? { timeZone: o.timeZone } : {}),
-        },
-        ctx,
-      ),
-  },
-};
-
-/** Build a live source's options; missing credentials end the command with exit 8. */
-function credentials<T>(build: () => T): T {
-  try {
-    return build();
-  } catch (e) {
-    throw new CliError((e as Error).message, EXIT.AUTH);
-  }
+/** The registry as {@link SourceInfo} rows, in registry order. */
+export function sourceInfos(env: NodeJS.ProcessEnv = process.env): SourceInfo[] {
+  return sources().map((s) => ({
+    id: s.id,
+    displayName: s.displayName,
+    kind: s.kind,
+    description: s.description,
+    docsUrl: s.docsUrl,
+    configKey: s.configKey ?? null,
+    settingsKey: s.settings?.key ?? null,
+    options: (s.options ?? []).map((o) => o.flags),
+    credentials: s.credentials.map((c) => ({ env: c.env, secret: c.secret, description: c.description, set: Boolean(env[c.env]?.trim()) })),
+  }));
 }
 
-/** Errors of a live source that end the whole command (refused credentials), with exit 8. */
-export function isAuthError(e: unknown): boolean {
-  return e instanceof google.GoogleAuthError || e instanceof microsoft.MicrosoftAuthError || (e instanceof CliError && e.exitCode === EXIT.AUTH);
+/** Add `sources` and `config` to the program. */
+export function registerSources(program: Command): void {
+  program
+    .command("sources")
+    .description("list the evidence sources this build can scan, with their config keys and credential variables")
+    .option("--json", "print the registry as JSON")
+    .action((opts: { json?: boolean }) => {
+      const rows = sourceInfos();
+      if (opts.json) return printJson(rows);
+      for (const r of rows) {
+        const lines = [
+          `${r.id} (${r.kind}): ${r.displayName}`,
+          `  ${r.description}`,
+          `  docs: ${r.docsUrl}`,
+          ...(r.configKey ? [`  shadow-ai.yaml: sources.${r.configKey}`] : []),
+          ...(r.settingsKey ? [`  settings: ${r.settingsKey}:`] : []),
+          ...(r.options.length ? [`  options: ${r.options.join(", ")}`] : []),
+          ...r.credentials.map((c) => `  ${c.env}${c.secret ? " (secret)" : ""}${c.set ? " [set]" : ""}: ${c.description}`),
+        ];
+        process.stdout.write(safeText(lines.join("\n")).replace(/\\x0a/g, "\n") + "\n\n");
+      }
+    });
+
+  program
+    .command("config")
+    .description("show which configuration file is in use and what it declares, or its JSON Schema")
+    .option("--schema", "print the configuration's JSON Schema (derived from the source registry)")
+    .option("--json", "print as JSON")
+    .action((opts: { schema?: boolean; json?: boolean }, cmd: Command) => {
+      if (opts.schema) return printJson(configJsonSchema());
+      const c = config(cmd.optsWithGlobals<GlobalOptions>());
+      const view = { file: c.file ?? null, sources: c.sources, settings: Object.keys(c.settings), signatures: c.signatures };
+      if (opts.json) return printJson(view);
+      process.stdout.write(`configuration: ${safeText(c.file ?? "(none: no --config and no ./shadow-ai.yaml)")}\n`);
+      for (const [k, v] of Object.entries(c.sources)) if (v.length) process.stdout.write(`  sources.${k}: ${v.map((p) => safeText(p)).join(", ")}\n`);
+      if (view.settings.length) process.stdout.write(`  settings: ${view.settings.join(", ")}\n`);
+      if (c.signatures.extraDirs.length) process.stdout.write(`  signatures.extraDirs: ${c.signatures.extraDirs.map((p) => safeText(p)).join(", ")}\n`);
+    });
 }

@@ -5,18 +5,22 @@
  * (RFC 6750 §2.1 https://www.rfc-editor.org/rfc/rfc6750#section-2.1; RFC 7519 §3) become `[redacted]`.
  */
 
-/** Environment variables whose values are secrets. */
-export const SECRET_ENV_VARS: readonly string[] = [
-  "SHADOW_AI_GOOGLE_ACCESS_TOKEN",
-  "SHADOW_AI_GRAPH_ACCESS_TOKEN",
-  "AZURE_CLIENT_SECRET",
-  "AZURE_CLIENT_CERTIFICATE_PASSWORD",
-  "SHADOW_AI_PSEUDONYM_KEY",
-];
+const secretVars = new Set<string>(["SHADOW_AI_PSEUDONYM_KEY"]);
+
+/**
+ * Environment variables whose values are secrets: the pseudonymisation key, and every secret
+ * credential a registered source declares (collectors/registry.ts adds them with {@link addSecretEnvVars}).
+ */
+export const SECRET_ENV_VARS: ReadonlySet<string> = secretVars;
+
+/** Add variables whose values are secrets (the source registry does, for each source's credentials). */
+export function addSecretEnvVars(names: readonly string[]): void {
+  for (const n of names) secretVars.add(n);
+}
 
 /** The values of {@link SECRET_ENV_VARS} that are set (8 characters or more). */
 export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
-  return SECRET_ENV_VARS.map((v) => env[v]?.trim() ?? "").filter((s) => s.length >= 8);
+  return [...secretVars].map((v) => env[v]?.trim() ?? "").filter((s) => s.length >= 8);
 }
 
 /**

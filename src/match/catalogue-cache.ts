@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 
 import { packageRoot } from "../core/paths.js";
 import type { AIService } from "../core/service.js";
-import type { LoadedSignature } from "./load.js";
+import type { LoadedSignature } from "./loaded.js";
 import type { SignatureFile } from "./schema.js";
 
 /** Format version of the cache file; a cache of another version is ignored. */

@@ -8,7 +8,8 @@ import { parse as parseYaml, YAMLParseError } from "yaml";
 import { packageRoot } from "../core/paths.js";
 import type { AIService } from "../core/service.js";
 import { readCatalogueCache } from "./catalogue-cache.js";
-import { signatureSchema, type SignatureFile } from "./schema.js";
+import type { LoadedSignature } from "./loaded.js";
+import { signatureSchema } from "./schema.js";
 
 /** A signature file that failed to load: the file, the field path (`match.domains.2`) and why. */
 export class SignatureError extends Error {
@@ -22,11 +23,7 @@ export class SignatureError extends Error {
   }
 }
 
-/** A loaded signature: the service plus its examples and false-positive notes. */
-export interface LoadedSignature {
-  service: AIService;
-  raw: SignatureFile;
-}
+export type { LoadedSignature } from "./loaded.js";
 
 /** The bundled catalogue directory (`signatures/` at the package root), wherever the code runs from. */
 export function bundledSignatureDir(): string {

@@ -1,0 +1,63 @@
+/**
+ * The Microsoft Entra collector as two registry sources: `microsoft` (live, Microsoft Graph:
+ * servicePrincipals, oauth2PermissionGrants, appRoleAssignments, users, directoryAudits, sign-ins;
+ * read-only permissions) and `microsoft-export` (the same Graph responses saved as JSON).
+ * Docs: https://learn.microsoft.com/graph/api/resources/oauth2permissiongrant.
+ */
+import { SourceAuthError, type Source } from "../../src/core/source.js";
+import { GRAPH_TOKEN_ENV, microsoftConfigSchema, microsoftOptions, type MicrosoftConfig } from "./config.js";
+import { MicrosoftAuthError } from "./errors.js";
+import { collectExport, collectMicrosoft, docsUrl } from "./index.js";
+
+/** Markers of a Graph response (or PowerShell's PascalCase output of the same objects); OData contexts in any case. */
+const GRAPH_MARKERS = /"@odata\.context"|"servicePrincipalType"|"consentType"|"userPrincipalName"|"activityDisplayName"/i;
+
+export const microsoftExportSource: Source = {
+  id: "microsoft-export",
+  displayName: "Microsoft Entra ID (Graph responses saved as JSON)",
+  description: "scan Microsoft Graph responses saved as JSON (servicePrincipals, oauth2PermissionGrants, users)",
+  docsUrl,
+  kind: "file",
+  observationSources: ["microsoft-entra"],
+  configKey: "microsoftExport",
+  credentials: [],
+  perFile: false,
+  accept: (n) => /\.json$/i.test(n),
+  sniff: (head) => /^\s*[[{]/.test(head.text) && GRAPH_MARKERS.test(head.text),
+  collect: (files, ctx) => collectExport([...files], ctx),
+};
+
+export const microsoftSource: Source = {
+  id: "microsoft",
+  displayName: "Microsoft Entra ID (live, Microsoft Graph)",
+  description: "scan Microsoft Entra ID live through Microsoft Graph (Application.Read.All, Directory.Read.All, AuditLog.Read.All; credentials from the environment)",
+  docsUrl,
+  kind: "live",
+  observationSources: ["microsoft-entra"],
+  settings: {
+    key: "microsoft",
+    schema: microsoftConfigSchema,
+    pathFields: ["certificatePath"],
+    description: "live Microsoft Entra scan: cloud, tenantId, clientId, graphBaseUrl, authorityHost, certificatePath (secrets come from the environment)",
+  },
+  credentials: [
+    { env: GRAPH_TOKEN_ENV, secret: true, description: "a Microsoft Graph access token with the read-only permissions (used as it is)" },
+    { env: "AZURE_TENANT_ID", secret: false, description: "the tenant of the app registration" },
+    { env: "AZURE_CLIENT_ID", secret: false, description: "the app registration's client ID" },
+    { env: "AZURE_CLIENT_SECRET", secret: true, description: "the app registration's client secret" },
+    { env: "AZURE_CLIENT_CERTIFICATE_PATH", secret: false, description: "PEM file with the app's certificate and private key, instead of a secret" },
+    { env: "AZURE_CLIENT_CERTIFICATE_PASSWORD", secret: true, description: "password of that certificate file" },
+    { env: "AZURE_AUTHORITY_HOST", secret: false, description: "the sign-in authority of a national cloud" },
+  ],
+  enabled: (s, env) => s !== undefined || Boolean(env[GRAPH_TOKEN_ENV]?.trim()),
+  async *collect(_inputs, ctx) {
+    let options;
+    try {
+      options = microsoftOptions(ctx.settings as MicrosoftConfig | undefined);
+    } catch (e) {
+      throw new SourceAuthError((e as Error).message);
+    }
+    yield* collectMicrosoft(options, ctx);
+  },
+  isAuthError: (e) => e instanceof MicrosoftAuthError,
+};
