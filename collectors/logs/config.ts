@@ -21,10 +21,20 @@
  *   csv:
  *     delimiter: ","             # default ","; "tab" for TSV
  *     columns: [a, b, c]         # when the file has no header row
+ *   year: 2025                   # year of syslog times written without one (default: from each file's modification time)
+ *   malformedTolerance: 0.001    # share of malformed lines reported as warnings, not errors (default 0.001)
+ *   squid:
+ *     logformat: "%ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt"   # or squid | common | combined | ...
+ *   clf:
+ *     prefix: client-vhost       # or vhost-client; default: told per line
  * ```
+ *
+ * Each format with settings of its own has them under its name (`logs.squid`, `logs.clf`): the
+ * schema of that section is the format's `settings` (`formats/<name>.ts`).
  */
-import { z } from "zod";
+import { z, type ZodType } from "zod";
 import { FORMATS } from "./formats.js";
+import { LOG_FORMATS } from "./formats/index.js";
 import { isTimeZone } from "./zone.js";
 
 const column = z.string().min(1).max(256);
@@ -60,8 +70,8 @@ export const logMappingSchema = z
   .strict()
   .refine((m) => m.host !== undefined || m.url !== undefined, { message: "mapping needs `host` or `url`: the column that names the server" });
 
-/** The `logs:` section. */
-export const logsConfigSchema = z
+/** The `logs:` section's own keys (format sections are added from the registry below). */
+const baseSchema = z
   .object({
     /** Format of log inputs whose format is not auto-detected; `--format` forces one for every input. */
     format: z.enum(FORMATS).optional(),
@@ -102,8 +112,29 @@ export const logsConfigSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The year of syslog times written without one (`Mar  9 23:59:59` headers of BIND lines sent
+     * through syslog); default: the year that puts each file's lines at most a day after its
+     * modification time.
+     */
+    year: z.number().int().min(1970).max(9999).optional(),
+    /**
+     * Malformed lines up to this share of a file's non-empty lines (0 to 1) are reported as
+     * warnings (counted and shown; the scan is not partial); above it, as errors. Default 0.001
+     * (one line in a thousand). Over-long lines are always errors.
+     */
+    malformedTolerance: z.number().min(0).max(1).optional(),
   })
   .strict();
+
+/** The sections of the formats that have settings (`logs.squid`, `logs.clf`), by format name. */
+const formatSections: Record<string, ZodType> = Object.fromEntries(LOG_FORMATS.filter((f) => f.settings).map((f) => [f.name, f.settings!.optional()]));
+
+/**
+ * The `logs:` section: its own keys and one section per format with settings (validated by the
+ * format's schema; typed loosely here, read by the format through `settingsOf`).
+ */
+export const logsConfigSchema = baseSchema.extend(formatSections).strict() as unknown as typeof baseSchema;
 
 /** The `logs:` section as parsed. */
 export type LogsConfig = z.infer<typeof logsConfigSchema>;

@@ -5,7 +5,7 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { Observation } from "../../src/core/observation.js";
 import { Matcher } from "../../src/match/matcher.js";
-import { ingest } from "../../src/scan/ingest.js";
+import { ingest } from "../../src/pipeline/ingest.js";
 import { openStore } from "../../src/store/db.js";
 import { ScanWriter } from "../../src/store/ingest.js";
 import { MemoryCursors, run } from "./__fixtures__/run.js";

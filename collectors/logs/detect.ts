@@ -1,34 +1,29 @@
 /**
- * Telling a log's format from its first lines, only where that is unambiguous: every line that
- * looks like a record must point to the same format. Formats whose layout an administrator
- * defines (Zscaler NSS CSV/TSV feeds, generic CSV and JSON lines) are never guessed.
+ * Telling a log's format from its first lines, only where that is unambiguous, with the
+ * detectors of the registered formats (`formats/index.ts`): every line that looks like a record
+ * must point to the same format. Formats whose layout an administrator defines (Zscaler NSS
+ * CSV/TSV feeds, generic CSV and JSON lines) are never guessed; a Squid custom `logformat` is
+ * recognised when `logs.squid.logformat` declares it.
  */
-import type { LogFormat } from "./formats.js";
+import { isRecord, isWrapped, unwrapRecord, type LogFormatDefinition } from "./common/index.js";
+import { LOG_FORMATS } from "./formats/index.js";
 import { JsonArraySplitter } from "./json-array.js";
+import type { LogOptions } from "./options.js";
 
-/** Squid native: `1544160065.248    228 172.30.109.89 TCP_TUNNEL/200 87633 CONNECT host:443 - HIER_DIRECT/1.2.3.4 -`. */
-export const SQUID_LINE = /^\s*\d{9,11}\.\d{3}\s+-?\d+\s+\S+\s+[A-Z_]+\/\d{3}\s+\d+\s+\S+\s+\S+\s+\S+\s+[A-Z_]+\/\S+(\s+\S+)?/;
+/** Lines of the head looked at: text lines vote, JSON lines are parsed. */
+const TEXT_SAMPLE = 16;
+const JSON_SAMPLE = 16;
+/** Longest line a detector is shown (UTF-16 units); longer lines are left out of the vote. */
+export const MAX_DETECT_LINE = 64 * 1024;
 
-/** Common / combined log format, with an optional leading `vhost[:port]`: `h l u [dd/Mon/yyyy:hh:mm:ss +zzzz] "request" ...`. */
-export const CLF_LINE = /^(\S+\s+)?\S+ \S+ (\S+|"[^"]*") \[\d{2}\/[A-Za-z]{3}\/\d{4}:\d{2}:\d{2}:\d{2}(\.\d+)? [+-]\d{4}\] "/;
-
-/** PAN-OS CSV (after an optional syslog header): `1,2018/11/30 16:09:07,012801096514,TRAFFIC,end,`. */
-export const PANOS_LINE = /(^|[\s>])[^,\s]*,\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2},[^,]*,(TRAFFIC|THREAT|SYSTEM|CONFIG|HIPMATCH|USERID|AUTH|DECRYPTION|GLOBALPROTECT|IPTAG|CORRELATION|SCTP|TUNNEL|GTP),/;
-
-/** BIND 9 query log: `client [@0x...] 10.0.0.1#53000 [(qname)]: [view v: ]query: qname IN A +E(0)K (10.0.0.53)`. */
-export const BIND_LINE = /\bclient (@0x[0-9a-fA-F]+ )?[0-9a-fA-F.:]+#\d+( \([^)]*\))?: (view [^:]+: )?query(-errors)?: \S+ [A-Z0-9]+ [A-Z0-9]+ [-+]/;
-
-/** The format a JSON record belongs to, by its keys, or undefined. */
-export function detectJsonRecord(v: unknown): LogFormat | undefined {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
-  const o = v as Record<string, unknown>;
-  if ("eventType" in o && "published" in o && ("actor" in o || "uuid" in o || "outcome" in o)) return "okta";
-  if ("Datetime" in o && ("QueryName" in o || "HTTPHost" in o || "RequestID" in o || "ResolverDecision" in o || "ColoCode" in o)) return "cloudflare";
-  if (typeof o["sourcetype"] === "string" && o["sourcetype"].startsWith("zscalernss")) return "zscaler";
-  const ev = o["event"];
-  if (typeof ev === "object" && ev !== null && "eurl" in ev) return "zscaler";
-  if ("eurl" in o && ("login" in o || "cip" in o)) return "zscaler";
-  if ("ts" in o && ("uid" in o || "id.orig_h" in o || "id_orig_h" in o || "_path" in o || "@stream" in o)) return "zeek";
+/** The format a JSON record belongs to, by its keys (as it is, then unwrapped from a SIEM export), or undefined. */
+export function detectJsonRecord(v: unknown, formats: readonly LogFormatDefinition[] = LOG_FORMATS): string | undefined {
+  if (!isRecord(v)) return undefined;
+  for (const f of formats) if (f.detect?.record?.(v)) return f.name;
+  if (!isWrapped(v)) return undefined;
+  const inner = unwrapRecord(v);
+  if (inner === v || !isRecord(inner)) return undefined;
+  for (const f of formats) if (f.detect?.record?.(inner)) return f.name;
   return undefined;
 }
 
@@ -50,50 +45,72 @@ function firstArrayElement(lines: string[]): unknown {
   }
 }
 
+/** The one format with votes, when it has at least half of `total`; undefined when none or several. */
+function winner(votes: Map<string, number>, total: number): string | undefined {
+  if (votes.size !== 1) return undefined;
+  const [[format, n]] = [...votes] as [[string, number]];
+  return n * 2 >= total ? format : undefined;
+}
+
 /**
  * The format of a log from its first lines, or undefined when it cannot be told for sure.
  *
- * - Zeek TSV by its `#separator` / `#fields` header; JSON records by their keys (Okta
- *   `eventType` + `published`; Cloudflare `Datetime` + `QueryName`/`HTTPHost`/...; Zscaler
- *   `sourcetype: zscalernss-*` or `eurl`; Zeek `ts` + `uid` or `id.orig_h`/`id_orig_h`), for
- *   JSON lines and for a JSON array (an API response saved whole).
- * - Text lines by shape: Squid native, common/combined, PAN-OS CSV (with or without a syslog
- *   header), BIND query log. At least half of the non-empty lines must fit one format and none
- *   another; a head of mixed formats gives undefined.
+ * - A header line that decides alone (Zeek TSV's `#separator` / `#fields`).
+ * - JSON: records classified by the formats' key tests (Okta `eventType` + `published`;
+ *   Cloudflare `Datetime` + `QueryName`/`HTTPHost`/...; Zscaler `sourcetype: zscalernss-*` or
+ *   `eurl`; Zeek `ts` + `uid` or `id.orig_h`/`id_orig_h`), each as it is and unwrapped from
+ *   SIEM exports (`_raw`, `result`, `_source`, an HEC `event`); for JSON lines and for a JSON
+ *   array (an API response saved whole). Of the parsed lines, at least half must be of one format
+ *   and none of another; unknown records (a stray export line) do not veto.
+ * - Text lines by shape (Squid native or the configured `logformat`, common/combined, PAN-OS
+ *   CSV, BIND): at least half of the non-empty lines must fit one format and none another.
+ *
+ * Lines longer than {@link MAX_DETECT_LINE} are left out (a 70 KB first line does not hide the
+ * lines after it).
  *
  * @param firstLines the first lines of the file (decompressed), without terminators; a cut-off
  *   last line is tolerated.
+ * @param options configured layouts the detectors use (`logs.squid.logformat`).
  */
-export function detectFormat(firstLines: string[]): LogFormat | undefined {
-  const lines = firstLines.map((l, i) => (i === 0 && l.charCodeAt(0) === 0xfeff ? l.slice(1) : l)).filter((l) => l.trim().length > 0);
+export function detectFormat(firstLines: string[], options: LogOptions = {}): string | undefined {
+  const lines: string[] = [];
+  for (let i = 0; i < firstLines.length && lines.length < 4096; i++) {
+    let l = firstLines[i]!;
+    if (i === 0 && l.charCodeAt(0) === 0xfeff) l = l.slice(1);
+    if (l.length > MAX_DETECT_LINE || l.trim().length === 0) continue;
+    lines.push(l);
+  }
   const first = lines[0]?.trimStart();
   if (first === undefined) return undefined;
-  if (/^#(separator|fields|path|set_separator)\b/.test(first)) return "zeek";
+  for (const f of LOG_FORMATS) if (f.detect?.header?.(first)) return f.name;
   if (first.startsWith("[")) return detectJsonRecord(firstArrayElement(lines));
   if (first.startsWith("{")) {
-    let format: LogFormat | undefined;
+    const votes = new Map<string, number>();
     let parsed = 0;
-    for (const l of lines.slice(0, 8)) {
+    for (const l of lines.slice(0, JSON_SAMPLE)) {
       let v: unknown;
       try {
         v = JSON.parse(l);
       } catch {
         continue; // a line cut by the head's end, or a broken one: the others decide
       }
-      const f = detectJsonRecord(v);
-      if (!f || (format && f !== format)) return undefined;
-      format = f;
       parsed++;
+      const f = detectJsonRecord(v);
+      if (f) votes.set(f, (votes.get(f) ?? 0) + 1);
     }
-    return parsed > 0 ? format : undefined;
+    return winner(votes, parsed);
   }
-  const votes = new Map<LogFormat, number>();
-  const sample = lines.slice(0, 16);
+  const votes = new Map<string, number>();
+  const sample = lines.slice(0, TEXT_SAMPLE);
+  const textFormats = LOG_FORMATS.filter((f) => f.detect?.line);
   for (const l of sample) {
-    const f = SQUID_LINE.test(l) ? "squid" : CLF_LINE.test(l) ? "clf" : PANOS_LINE.test(l) ? "panos" : BIND_LINE.test(l) ? "bind" : undefined;
-    if (f) votes.set(f, (votes.get(f) ?? 0) + 1);
+    const f = textFormats.find((x) => x.detect!.line!(l, options));
+    if (f) votes.set(f.name, (votes.get(f.name) ?? 0) + 1);
   }
-  if (votes.size !== 1) return undefined;
-  const [[format, n]] = [...votes] as [[LogFormat, number]];
-  return n * 2 >= sample.length ? format : undefined;
+  return winner(votes, sample.length);
+}
+
+/** The names of the formats that are detected (for messages). */
+export function detectedFormats(): string[] {
+  return LOG_FORMATS.filter((f) => f.detect).map((f) => f.name);
 }

@@ -1,28 +1,22 @@
 /**
- * The log formats the `logs` collector reads, by the name `--format` and `shadow-ai.yaml` use.
+ * The log formats by name, as `--format` and `shadow-ai.yaml` use them: derived from the registry
+ * in `formats/index.ts` (kept for the code that imported these names before the registry).
  */
+import { LOG_FORMATS, logFormat } from "./formats/index.js";
 
 /** Format names, in the order `--help` lists them. */
-export const FORMATS = ["zeek", "squid", "clf", "okta", "zscaler", "panos", "cloudflare", "bind", "csv", "jsonl"] as const;
+export const FORMATS = LOG_FORMATS.map((f) => f.name) as [string, ...string[]];
 
-/** One of {@link FORMATS}. */
-export type LogFormat = (typeof FORMATS)[number];
+/** A format name (one of {@link FORMATS}). */
+export type LogFormat = string;
 
 /** One line per format: what it is and whether it is told apart from its first lines. */
-export const FORMAT_DESCRIPTIONS: Record<LogFormat, string> = {
-  zeek: "Zeek dns.log, ssl.log, http.log, quic.log, conn.log: TSV with a #fields header, or JSON lines (auto-detected)",
-  squid: "Squid native access.log (auto-detected)",
-  clf: "common / combined log format of proxies (Squid, Apache, nginx), optional leading vhost (auto-detected)",
-  okta: "Okta System Log: JSON lines or GET /api/v1/logs responses (auto-detected)",
-  zscaler: "Zscaler NSS web log: JSON (auto-detected), or tab/comma-separated with logs.zscalerFields (needs --format)",
-  panos: "Palo Alto PAN-OS TRAFFIC and THREAT/url logs: syslog or CSV (auto-detected)",
-  cloudflare: "Cloudflare Gateway HTTP and DNS Logpush: JSON lines (auto-detected)",
-  bind: "BIND 9 query log (auto-detected)",
-  csv: "any CSV with a header row, columns named by logs.mapping (needs --format)",
-  jsonl: "any JSON lines, keys named by logs.mapping (needs --format)",
-};
+export const FORMAT_DESCRIPTIONS: Readonly<Record<string, string>> = Object.fromEntries(LOG_FORMATS.map((f) => [f.name, f.description]));
+
+/** The documentation each format follows. */
+export const FORMAT_DOCS: Readonly<Record<string, string>> = Object.fromEntries(LOG_FORMATS.map((f) => [f.name, f.docsUrl]));
 
 /** True when `s` names a format. */
 export function isFormat(s: string): s is LogFormat {
-  return (FORMATS as readonly string[]).includes(s);
+  return logFormat(s) !== undefined;
 }

@@ -19,8 +19,12 @@ export const MAX_LINE_BYTES = 64 * 1024;
 /** Bytes read per chunk: each chunk's observations are handed on before the next is read (small chunks keep few observations alive at once, which keeps garbage collection cheap). */
 export const CHUNK_BYTES = 64 * 1024;
 
-/** Bytes of the (decompressed) head read for format detection and the content fingerprint. */
-export const HEAD_BYTES = 64 * 1024;
+/**
+ * Bytes of the (decompressed) head read for format detection and the content fingerprint: room
+ * for a few lines after a first line of up to {@link MAX_LINE_BYTES} and more (a 70 KB first line
+ * does not starve detection).
+ */
+export const HEAD_BYTES = 256 * 1024;
 
 /** A source of the file's (decompressed) bytes, read sequentially. */
 export interface ByteSource {
@@ -90,22 +94,22 @@ export function gzipSource(file: string, skip = 0): ByteSource {
 }
 
 /**
- * The first up to {@link HEAD_BYTES} bytes of a file, decompressed when it is gzip (a gzip head
+ * The first up to `max` ({@link HEAD_BYTES}) bytes of a file, decompressed when it is gzip (a gzip head
  * that cannot be decompressed gives what could be, possibly nothing).
  * @throws on I/O errors (the caller reports the file as unreadable).
  */
-export async function readHead(file: string): Promise<{ head: Buffer; gzip: boolean }> {
+export async function readHead(file: string, max = HEAD_BYTES): Promise<{ head: Buffer; gzip: boolean }> {
   const fh = await open(file, "r");
   let raw: Buffer;
   try {
-    const buf = Buffer.alloc(HEAD_BYTES);
+    const buf = Buffer.alloc(max);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     raw = buf.subarray(0, bytesRead);
   } finally {
     await fh.close();
   }
   if (!isGzip(raw)) return { head: raw, gzip: false };
-  return { head: await gunzipPartial(raw, HEAD_BYTES), gzip: true };
+  return { head: await gunzipPartial(raw, max), gzip: true };
 }
 
 /** Decompress as much of a gzip prefix as it holds, up to `max` bytes. */

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fixture, run } from "./__fixtures__/run.js";
-import { clfTimeToMs } from "./clf.js";
+import { clfTimeToMs } from "./formats/clf.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "logs-proxy-"));
 
@@ -63,16 +63,17 @@ describe("Squid native access.log", () => {
 
 describe("common / combined log format", () => {
   it("reads Apache's documented lines and proxy lines (Squid common/combined, vhost_combined)", async () => {
-    const { observations, errors } = await run([fixture("clf-access.log")]);
+    const { observations, errors, warnings } = await run([fixture("clf-access.log")]);
     expect(observations.map((o) => [o.host, o.port, o.path, o.method, o.user, o.userAgent, o.bytes, o.time])).toEqual([
       ["claude.ai", 443, undefined, "CONNECT", "alice@corp.example", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", 48213, "2025-01-01T00:00:05.000Z"],
       ["api.anthropic.com", 80, "/v1/messages", "POST", undefined, "anthropic-typescript/0.32.1", 1290, "2025-01-01T00:00:06.000Z"],
       ["example.org", 80, '/a%20b?x="y"', "GET", undefined, 'evil" "ua', undefined, "2025-01-01T00:00:07.000Z"],
       ["www.example.com", 443, "/v1/models", "GET", undefined, "curl/8.5.0", 512, "2025-01-01T00:00:08.000Z"],
     ]);
-    // the two web-server lines (origin-form, no vhost) name no host: one summary, not per line
-    expect(errors).toHaveLength(1);
-    expect(errors[0]!.message).toMatch(/^2 request\(s\) name no host/);
+    // the two web-server lines (origin-form, no vhost) name no host: one warning, not per line, and no error
+    expect(errors).toEqual([]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toMatch(/^2 request\(s\) name no host/);
     expect(observations[0]!.client).toBe("10.20.30.40");
   });
 

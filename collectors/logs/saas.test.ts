@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fixture, run } from "./__fixtures__/run.js";
-import { bindTime } from "./bind.js";
-import { ctimeToMs } from "./zscaler.js";
+import { bindTime } from "./formats/bind.js";
+import { ctimeToMs } from "./formats/zscaler.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "logs-saas-"));
 
@@ -244,14 +244,14 @@ describe("BIND query log", () => {
     const { observations } = await run([fixture("bind-query.log")], { timeZone: "Europe/Berlin" });
     // print-time local: CEST (UTC+2) in May and June, CET (UTC+1) in January
     expect(observations.map((o) => o.time)).toEqual(["2023-05-02T11:33:40.299Z", "2021-05-18T14:34:13.003Z", "2026-06-07T03:59:41.389Z", "2025-01-06T08:12:00.120Z"]);
-    expect(bindTime("2025-01-06T09:00:00.123Z queries: info: client ...", undefined, "Europe/Berlin")).toBe("2025-01-06T09:00:00.123Z");
-    expect(bindTime("Dec 31 23:59:59 ns1 named[812]: client ...", new Date(Date.UTC(2025, 0, 1)), "Asia/Kolkata")).toBe("2024-12-31T18:29:59.000Z");
+    expect(bindTime("2025-01-06T09:00:00.123Z queries: info: client ...", {}, "Europe/Berlin")?.time).toBe("2025-01-06T09:00:00.123Z");
+    expect(bindTime("Dec 31 23:59:59 ns1 named[812]: client ...", { fileTimeMs: Date.UTC(2025, 0, 1) }, "Asia/Kolkata")?.time).toBe("2024-12-31T18:29:59.000Z");
   });
 
   it("syslog and ISO time prefixes; a query line without a time is malformed", async () => {
-    expect(bindTime("May  2 13:33:40 ns1 named[812]: client ...", new Date(Date.UTC(2025, 5, 1)))).toBe("2025-05-02T13:33:40.000Z");
-    expect(bindTime("Dec 31 23:59:59 ns1 named[812]: client ...", new Date(Date.UTC(2025, 0, 1)))).toBe("2024-12-31T23:59:59.000Z");
-    expect(bindTime("2025-01-06T09:00:00.123456Z queries: info: client ...")).toBe("2025-01-06T09:00:00.123Z");
+    expect(bindTime("May  2 13:33:40 ns1 named[812]: client ...", { fileTimeMs: Date.UTC(2025, 5, 1) })?.time).toBe("2025-05-02T13:33:40.000Z");
+    expect(bindTime("Dec 31 23:59:59 ns1 named[812]: client ...", { fileTimeMs: Date.UTC(2025, 0, 1) })?.time).toBe("2024-12-31T23:59:59.000Z");
+    expect(bindTime("2025-01-06T09:00:00.123456Z queries: info: client ...")?.time).toBe("2025-01-06T09:00:00.123Z");
     const dir = tmp();
     const f = join(dir, "named.log");
     writeFileSync(f, "queries: info: client @0x1 10.0.0.1#5353 (a.example): query: a.example IN A + (10.0.0.53)\n");

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fixture, run } from "./__fixtures__/run.js";
-import { DnsAnswerMap, MAX_DNS_MAP } from "./zeek.js";
+import { DnsAnswerMap, MAX_DNS_MAP } from "./formats/zeek.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "logs-zeek-"));
 
@@ -131,11 +131,15 @@ describe("Zeek TSV (zeek/zeek btest baselines)", () => {
     expect(errors[1]!.message).toMatch(/^line 5: ts: expected epoch seconds, found "yesterday"/);
   });
 
-  it("other Zeek logs (x509, files, weird) are skipped silently", async () => {
+  it("other Zeek logs (x509, files, weird) are skipped with one counted warning, not an error", async () => {
     const dir = tmp();
     const f = join(dir, "weird.log");
-    writeFileSync(f, ["#separator \\x09", "#path\tweird", "#fields\tts\tuid\tname", "1700000000.0\tC1\tbad_HTTP_request", ""].join("\n"));
-    expect(await run([f])).toEqual({ observations: [], errors: [] });
+    writeFileSync(f, ["#separator \\x09", "#path\tweird", "#fields\tts\tuid\tname", "1700000000.0\tC1\tbad_HTTP_request", "1700000001.0\tC2\tbad_HTTP_request", ""].join("\n"));
+    const { observations, errors, warnings, result } = await run([f]);
+    expect(observations).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^2 record\(s\) of Zeek logs that hold no host name were not read \(weird: 2\)/)]);
+    expect(result.files).toEqual([{ file: f, format: "zeek", lines: 5, records: 0, errors: 0, warnings: 1 }]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isoFromLocal, isoFromRfc3339, isoFromUtc } from "./common.js";
+import { isoFromLocal, isoFromRfc3339, isoFromUtc } from "./common/index.js";
 import { isTimeZone, zonedTimeToMs, zoneOffsetMs } from "./zone.js";
 
 const iso = (t: number) => new Date(t).toISOString();

@@ -1,9 +1,9 @@
 /** Test helpers: run the log collector over files and gather what it gives. */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { CollectContext, CursorStore, InputError } from "../../../src/core/collector.js";
+import type { CursorStore, InputError } from "../../../src/core/collector.js";
 import type { Observation } from "../../../src/core/observation.js";
-import { collectLogs, type LogOptions } from "../index.js";
+import { collectLogBatches, type InputWarning, type LogCollectContext, type LogCollectionResult, type LogOptions } from "../index.js";
 
 export const FIXTURES = dirname(fileURLToPath(import.meta.url));
 
@@ -26,13 +26,22 @@ export class MemoryCursors implements CursorStore {
 export interface Run {
   observations: Observation[];
   errors: InputError[];
+  /** Warnings as `onWarning` received them. */
+  warnings: InputWarning[];
+  /** The collection result (the generator's return value). */
+  result: LogCollectionResult;
 }
 
-/** Collect every observation and error of `files`. */
+/** Collect every observation, error and warning of `files`. */
 export async function run(files: string[], options: LogOptions = {}, cursors?: CursorStore): Promise<Run> {
   const errors: InputError[] = [];
-  const ctx: CollectContext = { onError: (e) => errors.push(e), ...(cursors ? { cursors } : {}) };
+  const warnings: InputWarning[] = [];
+  const ctx: LogCollectContext = { onError: (e) => errors.push(e), onWarning: (w) => warnings.push(w), ...(cursors ? { cursors } : {}) };
   const observations: Observation[] = [];
-  for await (const o of collectLogs(files, options, ctx)) observations.push(o);
-  return { observations, errors };
+  const it = collectLogBatches(files, options, ctx);
+  for (;;) {
+    const n = await it.next();
+    if (n.done) return { observations, errors, warnings, result: n.value };
+    for (const o of n.value) observations.push(o);
+  }
 }

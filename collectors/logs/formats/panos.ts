@@ -19,9 +19,9 @@
  *
  * https://docs.paloaltonetworks.com/pan-os/10-2/pan-os-admin/monitoring/use-syslog-for-monitoring/syslog-field-descriptions
  */
-import { bound, type Observation } from "../../src/core/observation.js";
-import { isoFromLocal, splitTarget, text, toCount, toPort, userOf, type LineParser, type ParseResult, type ParserContext } from "./common.js";
-import { splitCsv } from "./csv.js";
+import { bound, type Observation } from "../../../src/core/observation.js";
+import { isoFromLocal, splitTarget, text, toCount, toPort, userOf, type LineParser, type LogFormatDefinition, type ParseResult, type ParserContext } from "../common/index.js";
+import { splitCsv } from "../csv.js";
 
 const SOURCE = "logs:panos";
 
@@ -116,3 +116,14 @@ export class PanosParser implements LineParser {
     return undefined;
   }
 }
+
+/** PAN-OS CSV (after an optional syslog header): `1,2018/11/30 16:09:07,012801096514,TRAFFIC,end,`. */
+export const PANOS_LINE = /(^|[\s>])[^,\s]*,\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2},[^,]*,(TRAFFIC|THREAT|SYSTEM|CONFIG|HIPMATCH|USERID|AUTH|DECRYPTION|GLOBALPROTECT|IPTAG|CORRELATION|SCTP|TUNNEL|GTP),/;
+
+export const panosFormat: LogFormatDefinition = {
+  name: "panos",
+  description: "Palo Alto PAN-OS TRAFFIC and THREAT/url logs: syslog or CSV (auto-detected)",
+  docsUrl: "https://docs.paloaltonetworks.com/pan-os/10-2/pan-os-admin/monitoring/use-syslog-for-monitoring/syslog-field-descriptions",
+  detect: { line: (l) => PANOS_LINE.test(l) },
+  createParser: (ctx, options) => new PanosParser(ctx, options.panosPositions ?? {}),
+};

@@ -19,12 +19,14 @@
  *
  * https://help.zscaler.com/zia/nss-feed-output-format-web-logs
  */
-import { bound, type Observation } from "../../src/core/observation.js";
+import { bound, type Observation } from "../../../src/core/observation.js";
 import {
   epochAutoToMs,
   isoFromMs,
+  isoFromRfc3339,
   isoFromUtc,
   isRecord,
+  isWrapped,
   monthIndex,
   splitTarget,
   sumCounts,
@@ -35,8 +37,10 @@ import {
   type LineParser,
   type ParseResult,
   type ParserContext,
-} from "./common.js";
-import { delimiterChar, splitCsv } from "./csv.js";
+  type LogFormatDefinition,
+  unwrapRecord,
+} from "../common/index.js";
+import { delimiterChar, splitCsv } from "../csv.js";
 
 const SOURCE = "logs:zscaler";
 
@@ -63,6 +67,48 @@ export function ctimeToMs(s: string, zone?: string): number {
   if (!m) return Number.NaN;
   const iso = isoFromUtc(Number(m[6]), monthIndex(m[1]!), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), 0, zone);
   return iso ? Date.parse(iso) : Number.NaN;
+}
+
+/** `Jun 20 2022 15:29:11` (the CEF `rt` form of NSS feeds), read as {@link ctimeToMs} reads ctime. */
+const MON_DAY_YEAR = /^([A-Za-z]{3}) +(\d{1,2}) (\d{4}) (\d{2}):(\d{2}):(\d{2})$/;
+
+/**
+ * An NSS `time` value in any of the forms Zscaler feeds write, as ms since the epoch, or NaN:
+ *
+ * - `Mon Jun 20 15:29:11 2022`: `%s{time}`, the default of NSS feed output formats;
+ * - `2021-12-31 08:08:08` (also with `T`, a fraction or an offset): Cloud NSS feeds and the
+ *   "Splunk CIM" feed format `%d{yy}-%02d{mth}-%02d{dd} %02d{hh}:%02d{mm}:%02d{ss}`;
+ * - `Jun 20 2022 15:29:11`: the CEF `rt` form;
+ * - Unix seconds or milliseconds (`%d{epochtime}` written into `time`).
+ *
+ * Times without an offset are in the feed's time zone: `zone` (`logs.timeZone`), else UTC (GMT,
+ * the feed default). https://help.zscaler.com/zia/nss-feed-output-format-web-logs
+ */
+export function nssTimeToMs(s: string, zone?: string): number {
+  const t = s.trim();
+  if (t.length === 0 || t.length > 64) return Number.NaN;
+  const c = t.charCodeAt(0);
+  if (c >= 48 && c <= 57) {
+    if (/^\d{4}-\d{2}-\d{2}/.test(t)) {
+      const iso = isoFromRfc3339(t, zone);
+      return iso ? Date.parse(iso) : Number.NaN;
+    }
+    return epochAutoToMs(t);
+  }
+  const ms = ctimeToMs(t, zone);
+  if (!Number.isNaN(ms)) return ms;
+  const m = MON_DAY_YEAR.exec(t);
+  if (!m) return Number.NaN;
+  const iso = isoFromUtc(Number(m[3]), monthIndex(m[1]!), Number(m[2]), Number(m[4]), Number(m[5]), Number(m[6]), 0, zone);
+  return iso ? Date.parse(iso) : Number.NaN;
+}
+
+/** Base64 text (`b64url`, `b64referer` of newer feeds) decoded as UTF-8, or undefined. */
+function base64Text(v: unknown): string | undefined {
+  const s = text(v, 16384);
+  if (!s || !/^[A-Za-z0-9+/=_-]+$/.test(s)) return undefined;
+  const d = Buffer.from(s, "base64").toString("utf8");
+  return d.length > 0 && !d.includes("\ufffd") ? d : undefined;
 }
 
 function decoded(v: unknown): string | undefined {
@@ -112,14 +158,17 @@ export class ZscalerParser implements LineParser {
     return this.record(rec, line, offset);
   }
 
-  record(v: unknown, line: number, offset: number): ParseResult {
+  record(value: unknown, line: number, offset: number): ParseResult {
+    const v = isRecord(value) && isWrapped(value) ? unwrapRecord(value) : value;
     if (!isRecord(v)) return "expected a Zscaler NSS web record (a JSON object)";
     const r = isRecord(v["event"]) ? v["event"] : v;
     let ms = epochAutoToMs(r["epochtime"]);
-    if (Number.isNaN(ms) && typeof r["time"] === "string") ms = ctimeToMs(r["time"], this.ctx.timeZone);
+    if (Number.isNaN(ms) && typeof r["time"] === "string") ms = nssTimeToMs(r["time"], this.ctx.timeZone);
     const time = isoFromMs(ms);
-    if (!time) return `expected 'epochtime' or 'time' like "Mon Jun 20 15:29:11 2022", found ${JSON.stringify(String(r["time"] ?? r["epochtime"]).slice(0, 40))}`;
-    const url = text(r["eurl"]) ?? text(r["url"]);
+    if (!time) {
+      return `expected 'epochtime', or 'time' like "Mon Jun 20 15:29:11 2022" or "2021-12-31 08:08:08", found ${JSON.stringify(String(r["time"] ?? r["epochtime"]).slice(0, 40))}`;
+    }
+    const url = text(r["eurl"]) ?? text(r["url"]) ?? base64Text(r["b64url"]);
     const target = url ? splitTarget(url) : {};
     const host = text(r["ehost"]) ?? text(r["host"]) ?? text(r["hostname"]) ?? target.host;
     if (!host) return undefined;
@@ -129,13 +178,13 @@ export class ZscalerParser implements LineParser {
     if (target.path !== undefined) o.path = target.path;
     const user = userOf(r["login"]) ?? userOf(decoded(r["elogin"]));
     if (user) o.user = user;
-    const client = text(r["cip"], 64) ?? text(r["cintip"], 64);
+    const client = text(r["cip"], 64) ?? text(r["cintip"], 64) ?? text(r["cltip"], 64) ?? text(r["cltintip"], 64);
     if (client) o.client = client;
-    const server = text(r["sip"], 64);
+    const server = text(r["sip"], 64) ?? text(r["serverip"], 64);
     if (server) o.server = server;
     const method = text(r["reqmethod"], 32);
     if (method) o.method = method;
-    const ua = text(r["ua"]) ?? decoded(r["eua"]);
+    const ua = text(r["ua"]) ?? text(r["useragent"]) ?? decoded(r["eua"]);
     if (ua) o.userAgent = bound(ua);
     const bytes = sumCounts(toCount(r["reqsize"]), toCount(r["respsize"])) ?? toCount(r["totalsize"]);
     if (bytes !== undefined) o.bytes = bytes;
@@ -149,3 +198,19 @@ export class ZscalerParser implements LineParser {
     return undefined;
   }
 }
+
+/** A Zscaler NSS web record: the HEC `sourcetype`, or the feed's own field names. */
+function isZscalerRecord(o: Record<string, unknown>): boolean {
+  if (typeof o["sourcetype"] === "string" && o["sourcetype"].startsWith("zscalernss")) return true;
+  const ev = o["event"];
+  if (isRecord(ev) && ("eurl" in ev || "b64url" in ev)) return true;
+  return ("eurl" in o || "b64url" in o) && ("login" in o || "cip" in o || "cltip" in o);
+}
+
+export const zscalerFormat: LogFormatDefinition = {
+  name: "zscaler",
+  description: "Zscaler NSS web log: JSON (auto-detected), or tab/comma-separated with logs.zscalerFields (needs --format)",
+  docsUrl: "https://help.zscaler.com/zia/nss-feed-output-format-web-logs",
+  detect: { record: isZscalerRecord },
+  createParser: (ctx, options) => new ZscalerParser(ctx, options.zscalerFields ?? ZSCALER_SAMPLE_FIELDS, options.zscalerDelimiter),
+};

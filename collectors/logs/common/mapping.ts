@@ -10,10 +10,10 @@
  *
  * CSV: RFC 4180 quoting through `csv-parse` (https://csv.js.org/parse/); one record per line.
  */
-import { bound, type Observation } from "../../src/core/observation.js";
-import type { LogMapping, LogsConfig } from "./config.js";
-import { at, isoFromAny, isRecord, MAX_PATH_LENGTH, splitTarget, sumCounts, text, toCount, toPort, userOf, type LineParser, type ParseResult, type ParserContext, jsonLine } from "./common.js";
-import { delimiterChar, splitCsv } from "./csv.js";
+import { bound, type Observation } from "../../../src/core/observation.js";
+import type { LogMapping, LogsConfig } from "../config.js";
+import { at, isoFromAny, isRecord, MAX_PATH_LENGTH, splitTarget, sumCounts, text, toCount, toPort, userOf, type LineParser, type ParseResult, type ParserContext, jsonLine } from "./index.js";
+import { delimiterChar, splitCsv } from "../csv.js";
 
 type Get = (name: string) => unknown;
 
@@ -132,4 +132,9 @@ export class JsonlParser implements LineParser {
     this.out.push(o);
     return undefined;
   }
+}
+
+/** Why `format` (csv or jsonl) cannot read a file without `logs.mapping`. */
+export function missingMapping(format: "csv" | "jsonl"): string {
+  return `format ${format} needs a column mapping: add logs.mapping to shadow-ai.yaml naming at least the time and the host (or url) ${format === "csv" ? "columns" : "keys"}`;
 }

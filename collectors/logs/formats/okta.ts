@@ -19,8 +19,8 @@
  *
  * https://developer.okta.com/docs/reference/api/system-log/, https://developer.okta.com/docs/reference/api/event-types/
  */
-import { bound, type Observation } from "../../src/core/observation.js";
-import { at, isoFromRfc3339, isRecord, text, userOf, type LineParser, type ParseResult, type ParserContext, jsonLine } from "./common.js";
+import { bound, type Observation } from "../../../src/core/observation.js";
+import { at, isoFromRfc3339, isRecord, isWrapped, text, unwrapRecord, userOf, type LineParser, type LogFormatDefinition, type ParseResult, type ParserContext, jsonLine } from "../common/index.js";
 
 const SOURCE = "logs:okta";
 
@@ -41,7 +41,8 @@ export class OktaParser implements LineParser {
     return jsonLine(this, t, start, end, line, offset);
   }
 
-  record(v: unknown, line: number, offset: number): ParseResult {
+  record(value: unknown, line: number, offset: number): ParseResult {
+    const v = isRecord(value) && isWrapped(value) ? unwrapRecord(value) : value;
     if (!isRecord(v)) return "expected an Okta System Log event (a JSON object)";
     const type = v["eventType"];
     if (typeof type !== "string") return "expected an Okta System Log event with a string 'eventType'";
@@ -64,7 +65,9 @@ export class OktaParser implements LineParser {
     if (uuid) o.ref.id = uuid;
     const user = userOf(at(v, "actor.alternateId"));
     if (user) o.user = user;
-    const ip = text(at(v, "client.ipAddress"), 64);
+    // `client.ipAddress` is empty or null on some events (API-token calls, some SSO flows); the
+    // request's IP chain then still names the client: its first entry is the original client.
+    const ip = text(at(v, "client.ipAddress"), 64) ?? firstChainIp(at(v, "request.ipChain"));
     if (ip) o.client = ip;
     const ua = text(at(v, "client.userAgent.rawUserAgent"));
     if (ua) o.userAgent = ua;
@@ -94,3 +97,21 @@ export class OktaParser implements LineParser {
     return undefined;
   }
 }
+
+/** `request.ipChain[0].ip`: the client address Okta saw first, or undefined. */
+function firstChainIp(chain: unknown): string | undefined {
+  if (!Array.isArray(chain)) return undefined;
+  for (const hop of chain.slice(0, 8)) {
+    const ip = text(at(hop, "ip"), 64);
+    if (ip) return ip;
+  }
+  return undefined;
+}
+
+export const oktaFormat: LogFormatDefinition = {
+  name: "okta",
+  description: "Okta System Log: JSON lines or GET /api/v1/logs responses, also inside SIEM exports (auto-detected)",
+  docsUrl: "https://developer.okta.com/docs/reference/api/system-log/",
+  detect: { record: (o) => "eventType" in o && "published" in o && ("actor" in o || "uuid" in o || "outcome" in o) },
+  createParser: (ctx) => new OktaParser(ctx),
+};

@@ -8,15 +8,24 @@
  * absolute URL or CONNECT's `host:port`, as a proxy logs them) or, for an origin-form target
  * (`/index.html`), the host of the leading vhost. Also method, user (absent when `-`), client,
  * response bytes, user agent. A request with no host at all (a web server's own log) gives
- * nothing; their number is reported once per file.
+ * nothing; their number is reported once per file, as a warning.
+ *
+ * The two fields before ident and user: Apache's `vhost_combined` writes `%v:%p %h` (vhost
+ * first), other servers `client:port vhost:port`. Which one is the client is told per line: the
+ * IP address when only one of the two is an address; when both are, the one with an ephemeral
+ * port (above 1023, while the other's is a well-known one); else Apache's order. `logs.clf.prefix`
+ * (`vhost-client` or `client-vhost`) states the order instead. The client field must be an IP
+ * address or a host name (`%h` with HostnameLookups), else the line is malformed.
  *
  * Quoted fields end at a `"` that is not escaped by a backslash (Apache and nginx write `\"`),
  * so a hostile user agent cannot end its field early.
  *
  * https://httpd.apache.org/docs/current/logs.html#common, https://www.squid-cache.org/Doc/config/logformat/
  */
-import { bound, type Observation } from "../../src/core/observation.js";
-import { isoFromMs, MAX_PATH_LENGTH, monthIndex, splitTarget, toCount, type LineParser, type ParseResult, type ParserContext } from "./common.js";
+import { bound, type Observation } from "../../../src/core/observation.js";
+import { z } from "zod";
+import { settingsOf } from "../options.js";
+import { isAddressOrHost, isIP, isoFromMs, MAX_PATH_LENGTH, monthIndex, splitHostPort, splitTarget, toCount, type LineParser, type LogFormatDefinition, type ParseResult, type ParserContext } from "../common/index.js";
 
 const SOURCE = "logs:clf";
 
@@ -50,6 +59,24 @@ export function clfTimeToMs(s: string): number {
   return m[8] === "+" ? utc - zone : utc + zone;
 }
 
+/** The order of `vhost` and `client` when a line has both (`logs.clf.prefix`). */
+export type ClfPrefix = "vhost-client" | "client-vhost";
+
+/**
+ * Of two leading fields `a b` (each `host[:port]`), true when `a` is the client: the only IP
+ * address of the two, or, both being addresses, the one with an ephemeral port while the other's
+ * port is well known. Otherwise false: Apache's `%v:%p %h` (vhost first).
+ */
+export function clientComesFirst(a: string, b: string): boolean {
+  const x = splitHostPort(a);
+  const y = splitHostPort(b);
+  const ax = isIP(x.host);
+  const ay = isIP(y.host);
+  if (ax !== ay) return ax;
+  if (ax && x.port !== undefined && y.port !== undefined) return x.port > 1023 && y.port <= 1023;
+  return false;
+}
+
 function skipSpaces(t: string, i: number, end: number): number {
   while (i < end && t.charCodeAt(i) === 32) i++;
   return i;
@@ -68,7 +95,11 @@ export class ClfParser implements LineParser {
   readonly json = false;
   private noHost = 0;
 
-  constructor(private readonly ctx: ParserContext) {}
+  constructor(
+    private readonly ctx: ParserContext,
+    /** `logs.clf.prefix`: the order of the two leading fields, when stated. */
+    private readonly order?: ClfPrefix,
+  ) {}
 
   line(text: string, from: number, to: number, line: number, offset: number): ParseResult {
     if (from === to) return undefined;
@@ -82,7 +113,16 @@ export class ClfParser implements LineParser {
     if (close < 0 || close >= end) return "the time in '[...]' is not closed";
     const pre = t.slice(start, open).split(" ").filter((x) => x.length > 0);
     if (pre.length !== 3 && pre.length !== 4) return `expected 'client ident user' (or 'vhost client ident user') before the time, found ${pre.length} field(s)`;
-    const [vhost, client, , user] = pre.length === 4 ? pre : [undefined, ...pre];
+    let vhost: string | undefined;
+    let clientField: string;
+    if (pre.length === 4) {
+      const clientFirst = this.order === "client-vhost" || (this.order === undefined && clientComesFirst(pre[0]!, pre[1]!));
+      [clientField, vhost] = clientFirst ? [pre[0]!, pre[1]!] : [pre[1]!, pre[0]!];
+    } else clientField = pre[0]!;
+    const user = pre[pre.length - 1];
+    const clientAddr = splitHostPort(clientField).host;
+    if (clientField !== "-" && !isAddressOrHost(clientAddr)) return `the client field ${JSON.stringify(bound(clientField, 60))} is not an IP address or host name`;
+    const client = clientField === "-" ? undefined : clientAddr;
     const ms = clfTimeToMs(t.slice(open + 2, close));
     const time = isoFromMs(ms);
     if (time === undefined) return `expected a time like '10/Oct/2000:13:55:36 -0700', found ${JSON.stringify(t.slice(open + 2, Math.min(close, open + 40)))}`;
@@ -115,8 +155,9 @@ export class ClfParser implements LineParser {
       this.noHost++;
       return undefined;
     }
+    if (vhost !== undefined && port === undefined) port = splitHostPort(vhost).port;
     const o: Observation = { source: SOURCE, kind: "http", time, host, ref: { file: this.ctx.file, line, offset } };
-    if (client && client !== "-") o.client = bound(client, 256);
+    if (client) o.client = bound(client, 256);
     if (port !== undefined) o.port = port;
     if (target.path !== undefined) o.path = bound(target.path, MAX_PATH_LENGTH);
     if (method) o.method = bound(method, 32);
@@ -130,10 +171,30 @@ export class ClfParser implements LineParser {
 
   finish(): void {
     if (this.noHost > 0) {
-      this.ctx.report(
+      this.ctx.warn(
         `${this.noHost} request(s) name no host (an origin-form target such as '/index.html' and no leading vhost): ` +
           "this looks like a web server's own log rather than a proxy's, so they were not read",
       );
     }
   }
 }
+
+/** Common / combined log format, with an optional leading `vhost[:port]` or `client:port vhost:port`: `h l u [dd/Mon/yyyy:hh:mm:ss +zzzz] "request" ...`. */
+export const CLF_LINE = /^(\S+\s+)?\S+ \S+ (\S+|"[^"]*") \[\d{2}\/[A-Za-z]{3}\/\d{4}:\d{2}:\d{2}:\d{2}(\.\d+)? [+-]\d{4}\] "/;
+
+/** `logs.clf`: settings of the common / combined reader. */
+export const clfSettingsSchema = z
+  .object({
+    /** Which of two leading fields is the client: `vhost-client` (Apache vhost_combined, `%v:%p %h`) or `client-vhost`; default: told per line. */
+    prefix: z.enum(["vhost-client", "client-vhost"]).optional(),
+  })
+  .strict();
+
+export const clfFormat: LogFormatDefinition = {
+  name: "clf",
+  description: "common / combined log format of proxies (Squid, Apache, nginx), optional leading vhost or client:port vhost:port (auto-detected)",
+  docsUrl: "https://httpd.apache.org/docs/current/logs.html#common",
+  detect: { line: (l) => CLF_LINE.test(l) },
+  settings: clfSettingsSchema,
+  createParser: (ctx, options) => new ClfParser(ctx, settingsOf<z.infer<typeof clfSettingsSchema>>(options, "clf")?.prefix),
+};

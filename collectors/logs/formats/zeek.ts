@@ -21,15 +21,17 @@
  *
  * https://docs.zeek.org/en/master/log-formats.html, https://docs.zeek.org/en/master/logs/index.html
  */
-import { bound, type Observation } from "../../src/core/observation.js";
-import { ownCopy } from "../../src/core/own-copy.js";
+import { bound, type Observation } from "../../../src/core/observation.js";
+import { ownCopy } from "../../../src/core/own-copy.js";
 import {
   epochSecondsToMs,
   isoFromAny,
   isoFromMs,
   isRecord,
+  isWrapped,
   MAX_PATH_LENGTH,
   SeparatorFinder,
+  splitTarget,
   sumCounts,
   text,
   toCount,
@@ -38,7 +40,9 @@ import {
   type LineParser,
   type ParseResult,
   type ParserContext,
-} from "./common.js";
+  type LogFormatDefinition,
+  unwrapRecord,
+} from "../common/index.js";
 
 const SOURCE = "logs:zeek";
 
@@ -75,6 +79,7 @@ export class DnsAnswerMap {
 
 /** The Zeek logs read, by `#path`. */
 type ZeekLog = "ssl" | "quic" | "dns" | "http" | "conn";
+const ZEEK_LOGS: readonly ZeekLog[] = ["dns", "ssl", "http", "quic", "conn"];
 
 // Roles of the columns read (index into the position arrays).
 const R_TS = 1;
@@ -123,7 +128,8 @@ const COLUMN_ROLES: Record<string, number> = {
 /** Which log a set of field names belongs to, when `#path` / `_path` does not say. */
 function inferLog(has: (name: string) => boolean): ZeekLog | undefined {
   if (has("server_name")) return has("client_protocol") || has("client_initial_dcid") ? "quic" : "ssl";
-  if (has("query") && has("qtype_name")) return "dns";
+  // dns.log: `query` with any other DNS column (exports drop `qtype_name`, keep `qtype` or `rcode`)
+  if (has("query") && (has("qtype_name") || has("qtype") || has("rcode") || has("rcode_name") || has("trans_id") || has("qclass") || has("answers") || has("TTLs"))) return "dns";
   if (has("uri") || (has("host") && has("method"))) return "http";
   if (has("conn_state") || (has("orig_bytes") && has("duration"))) return "conn";
   return undefined;
@@ -162,6 +168,8 @@ export class ZeekParser implements LineParser {
   private readonly pe = new Int32Array(ROLE_COUNT);
   private readonly has = new Uint8Array(ROLE_COUNT);
   private readonly finder = new SeparatorFinder();
+  /** Records of other logs by `_path` (at most 64 paths kept). */
+  private readonly others = new Map<string, number>();
 
   constructor(
     private readonly ctx: ParserContext,
@@ -183,7 +191,10 @@ export class ZeekParser implements LineParser {
     if (start === end) return undefined;
     const want = this.want;
     if (!want) return "a data line before the '#fields' header: expected Zeek TSV with its header, or JSON lines";
-    if (this.log === null || this.log === undefined) return undefined;
+    if (this.log === null || this.log === undefined) {
+      this.other(this.path ?? "(unknown)");
+      return undefined;
+    }
     // Find the columns read, scanning separators up to the last column needed.
     const sep = this.sep;
     const ps = this.ps;
@@ -238,9 +249,17 @@ export class ZeekParser implements LineParser {
         return undefined;
       }
       case "http": {
-        const host = this.val(t, R_HOST);
+        let uri = this.val(t, R_URI);
+        let host = this.val(t, R_HOST);
+        let port = this.port(t);
+        if (host === undefined && uri !== undefined) {
+          // A proxy request: the absolute URI (or CONNECT's authority) names the host.
+          const target = splitTarget(uri);
+          host = target.host;
+          if (target.port !== undefined) port = target.port;
+          uri = target.path;
+        }
         if (host === undefined) return undefined;
-        const uri = this.val(t, R_URI);
         const ua = this.val(t, R_UA);
         const method = this.val(t, R_METHOD);
         const user = this.val(t, R_USERNAME);
@@ -252,7 +271,7 @@ export class ZeekParser implements LineParser {
           host: bound(host),
           client: this.val(t, R_ORIG_H),
           server: this.val(t, R_RESP_H),
-          port: this.port(t),
+          port,
           ref: { file: this.ctx.file, line, offset },
         };
         if (method) o.method = bound(method, 32);
@@ -372,7 +391,9 @@ export class ZeekParser implements LineParser {
     return undefined;
   }
 
-  record(v: unknown, line: number, offset: number): ParseResult {
+  record(value: unknown, line: number, offset: number): ParseResult {
+    // A record exported through a SIEM: the Zeek object inside `_raw`, `result`, `_source`, `event`.
+    const v = isRecord(value) && isWrapped(value) ? unwrapRecord(value) : value;
     if (!isRecord(v)) return "expected a JSON object (a Zeek log record)";
     const g = (k: string): unknown => {
       if (k in v) return v[k];
@@ -388,7 +409,10 @@ export class ZeekParser implements LineParser {
     const path = typeof v["_path"] === "string" ? v["_path"] : typeof v["@stream"] === "string" ? v["@stream"] : undefined;
     let log = asLog(path);
     if (log === undefined) log = inferLog((n) => g(n) !== undefined);
-    if (!log) return undefined;
+    if (!log) {
+      this.other(path ?? "(unknown)");
+      return undefined;
+    }
     const time = isoFromAny(g("ts"));
     if (!time) return `ts: expected epoch seconds or an ISO 8601 time, found ${JSON.stringify(String(g("ts")).slice(0, 40))}`;
     const client = text(g("id.orig_h"), 64);
@@ -416,11 +440,19 @@ export class ZeekParser implements LineParser {
         return undefined;
       }
       case "http": {
-        const host = text(g("host"));
+        let host = text(g("host"));
+        let uri = text(g("uri"), MAX_PATH_LENGTH);
+        let httpPort = port;
+        if (!host && uri) {
+          // A proxy request: the absolute URI (or CONNECT's authority) names the host.
+          const target = splitTarget(uri);
+          host = target.host;
+          if (target.port !== undefined) httpPort = target.port;
+          uri = target.path;
+        }
         if (!host) return undefined;
-        const o: Observation = { source: SOURCE, kind: "http", time, host, client, server, port, ref };
+        const o: Observation = { source: SOURCE, kind: "http", time, host, client, server, port: httpPort, ref };
         const method = text(g("method"), 32);
-        const uri = text(g("uri"), MAX_PATH_LENGTH);
         const ua = text(g("user_agent"));
         const user = userOf(g("username"));
         const bytes = sumCounts(toCount(g("request_body_len")), toCount(g("response_body_len")));
@@ -436,6 +468,21 @@ export class ZeekParser implements LineParser {
         if (client && server) this.pushConn(time, client, server, port, sumCounts(toCount(g("orig_bytes")), toCount(g("resp_bytes"))), line, offset);
         return undefined;
     }
+  }
+
+  /** Count a record of a log this parser does not read (files, x509, weird, ...). */
+  private other(path: string): void {
+    let p = path.length > 40 ? path.slice(0, 40) : path;
+    if (this.others.size >= 64 && !this.others.has(p)) p = "(others)";
+    this.others.set(p, (this.others.get(p) ?? 0) + 1);
+  }
+
+  finish(): void {
+    if (this.others.size === 0) return;
+    let total = 0;
+    for (const n of this.others.values()) total += n;
+    const list = [...this.others].slice(0, 8).map(([p, n]) => `${p}: ${n}`).join(", ");
+    this.ctx.warn(`${total} record(s) of Zeek logs that hold no host name were not read (${list}); read are ${ZEEK_LOGS.join(", ")}`);
   }
 
   private pushDns(
@@ -482,3 +529,22 @@ export class ZeekParser implements LineParser {
 function isAddress(s: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(s) || (s.includes(":") && /^[0-9a-fA-F:.]+$/.test(s));
 }
+
+/** Zeek's `#separator` / `#fields` header block: the first line alone tells a Zeek TSV log. */
+const ZEEK_HEADER = /^#(separator|fields|path|set_separator)\b/;
+
+/** A Zeek JSON record: `ts` with `uid`, the connection 4-tuple, `_path` or `@stream`; or a dns.log record without them. */
+function isZeekRecord(o: Record<string, unknown>): boolean {
+  if (!("ts" in o)) return false;
+  if ("uid" in o || "id.orig_h" in o || "id_orig_h" in o || "_path" in o || "@stream" in o) return true;
+  const id = o["id"];
+  return isRecord(id) && "orig_h" in id;
+}
+
+export const zeekFormat: LogFormatDefinition = {
+  name: "zeek",
+  description: "Zeek dns.log, ssl.log, http.log, quic.log, conn.log: TSV with a #fields header, or JSON lines, also inside SIEM exports (auto-detected)",
+  docsUrl: "https://docs.zeek.org/en/master/log-formats.html",
+  detect: { header: (l) => ZEEK_HEADER.test(l), record: isZeekRecord },
+  createParser: (ctx, _options, run) => new ZeekParser(ctx, run.shared("zeek.dnsAnswers", () => new DnsAnswerMap())),
+};

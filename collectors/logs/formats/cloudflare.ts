@@ -13,8 +13,8 @@
  * https://developers.cloudflare.com/logs/reference/log-fields/account/gateway_dns/,
  * https://developers.cloudflare.com/logs/reference/log-fields/account/gateway_http/
  */
-import { bound, type Observation } from "../../src/core/observation.js";
-import { isoFromAny, isRecord, splitTarget, text, textList, toPort, userOf, type LineParser, type ParseResult, type ParserContext, jsonLine } from "./common.js";
+import { bound, type Observation } from "../../../src/core/observation.js";
+import { isoFromAny, isRecord, isWrapped, splitTarget, text, textList, toPort, unwrapRecord, userOf, type LineParser, type LogFormatDefinition, type ParseResult, type ParserContext, jsonLine } from "../common/index.js";
 
 const SOURCE = "logs:cloudflare";
 
@@ -28,7 +28,8 @@ export class CloudflareParser implements LineParser {
     return jsonLine(this, t, start, end, line, offset);
   }
 
-  record(v: unknown, line: number, offset: number): ParseResult {
+  record(value: unknown, line: number, offset: number): ParseResult {
+    const v = isRecord(value) && isWrapped(value) ? unwrapRecord(value) : value;
     if (!isRecord(v)) return "expected a Cloudflare Gateway log record (a JSON object)";
     const time = isoFromAny(v["Datetime"]);
     if (!time) return `'Datetime': expected RFC 3339, Unix seconds or Unix nanoseconds, found ${JSON.stringify(String(v["Datetime"]).slice(0, 40))}`;
@@ -79,3 +80,11 @@ export class CloudflareParser implements LineParser {
     return undefined;
   }
 }
+
+export const cloudflareFormat: LogFormatDefinition = {
+  name: "cloudflare",
+  description: "Cloudflare Gateway HTTP and DNS Logpush: JSON lines (auto-detected)",
+  docsUrl: "https://developers.cloudflare.com/logs/reference/log-fields/account/gateway_http/",
+  detect: { record: (o) => "Datetime" in o && ("QueryName" in o || "HTTPHost" in o || "RequestID" in o || "ResolverDecision" in o || "ColoCode" in o) },
+  createParser: (ctx) => new CloudflareParser(ctx),
+};
