@@ -16,6 +16,34 @@ import { SUPPORTED_LINKTYPES } from "./link.js";
 import { PacketDecoder } from "./packet.js";
 import { readCapture } from "./reader.js";
 
+/**
+ * A condition of one capture worth showing that is not a failure: the capture was read to its end
+ * and its evidence kept, so it must not make a scan `partial` (issue 18). Same place fields as
+ * {@link InputError}, plus a stable `code` and how many times it happened:
+ * - `incomplete-fragments`: IP datagrams whose fragments never all came (only their first
+ *   fragment was decoded);
+ * - `protected-80211`: encrypted 802.11 data frames, which cannot be read without the keys.
+ */
+export interface InputWarning {
+  /** File path. */
+  input: string;
+  /** Byte offset of the first record concerned. */
+  offset?: number;
+  code: "incomplete-fragments" | "protected-80211";
+  /** How many datagrams or frames. */
+  count: number;
+  /** What happened and what it means, naming the first frame. */
+  message: string;
+}
+
+/**
+ * {@link CollectContext} with a place for warnings. A caller without `onWarning` does not see them
+ * (they are not errors, so they never go to `onError`).
+ */
+export interface CaptureCollectContext extends CollectContext {
+  onWarning?(warning: InputWarning): void;
+}
+
 export const id = "pcap";
 export const displayName = "Packet captures (pcap, pcapng)";
 export const docsUrl = "https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng-03.html";
@@ -33,15 +61,18 @@ export const docsUrl = "https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng
  * `host`, `resolvedFrom: "dns"` and its own SNI in `sni`. `ref` is `{file, frame (1-based), offset
  * (byte offset of the record)}`.
  *
- * Problems go to `ctx.onError` with a byte offset and what was expected: unreadable file, unknown
- * magic, bad or cut-short header or record (the records before it are all delivered), link types
- * not decoded (once per link type, with the count of packets skipped), timestamps out of range, IP
- * datagrams whose fragments never all came. Never throws for bad data. Memory stays bounded: the
+ * Problems go to `ctx.onError` with a byte offset and what was expected: unreadable file, not a
+ * capture (empty or shorter than a file header), unknown magic, bad or cut-short header or record
+ * (the records before it are all delivered), link types not decoded (once per link type, with the
+ * count of packets skipped), timestamps out of range. What is no failure goes to `ctx.onWarning`
+ * (see {@link InputWarning}): IP datagrams whose fragments never all came, encrypted 802.11 data
+ * frames. 802.11 management and control frames are the normal traffic of a wireless capture:
+ * counted (PacketDecoder `wlan`), neither errors nor warnings. Never throws for bad data. Memory stays bounded: the
  * file is read in chunks (reader.ts `CHUNK_BYTES`), the next one only after the observations of the
  * previous one were consumed, and every table (TCP streams, fragments, QUIC flows, DNS names) has a
  * size bound.
  */
-export async function* collect(file: string, ctx: CollectContext): AsyncGenerator<Observation> {
+export async function* collect(file: string, ctx: CaptureCollectContext): AsyncGenerator<Observation> {
   const queue: Observation[] = [];
   const decoder = new PacketDecoder(file, (o) => queue.push(o));
   for await (const _ of readCapture(file, decoder, ctx)) {
@@ -75,13 +106,27 @@ export async function* collect(file: string, ctx: CollectContext): AsyncGenerato
   }
   const frags = decoder.fragments;
   if (frags.incomplete > 0 && frags.firstIncomplete !== null) {
-    ctx.onError({
+    ctx.onWarning?.({
       input: file,
       offset: frags.firstIncomplete.offset,
+      code: "incomplete-fragments",
+      count: frags.incomplete,
       message:
         `${frags.incomplete} fragmented IP datagrams never got all their fragments (first: frame ${frags.firstIncomplete.frame} ` +
         `at offset ${frags.firstIncomplete.offset}); only what their first fragment held was decoded`,
-      partial: true,
+    });
+  }
+  const wlan = decoder.wlan;
+  if (wlan.protected > 0) {
+    ctx.onWarning?.({
+      input: file,
+      offset: wlan.firstProtectedOffset,
+      code: "protected-80211",
+      count: wlan.protected,
+      message:
+        `${wlan.protected} of ${wlan.protected + wlan.data + wlan.other} 802.11 data frames are protected (encrypted) and were not read ` +
+        `(first: frame ${wlan.firstProtectedFrame} at offset ${wlan.firstProtectedOffset}); a capture taken on the wired side or ` +
+        `decrypted first (e.g. with the network's keys in Wireshark) shows their traffic`,
     });
   }
 }
@@ -93,12 +138,14 @@ export const pcapCollector: Collector = { id, displayName, docsUrl, collect };
 export interface CaptureExtract {
   observations: Observation[];
   errors: InputError[];
+  warnings: InputWarning[];
 }
 
-/** Run {@link collect} over `file` and gather observations and errors (buffers them all: small files only). */
+/** Run {@link collect} over `file` and gather observations, errors and warnings (buffers them all: small files only). */
 export async function extractCapture(file: string): Promise<CaptureExtract> {
   const errors: InputError[] = [];
+  const warnings: InputWarning[] = [];
   const observations: Observation[] = [];
-  for await (const o of collect(file, { onError: (e) => errors.push(e) })) observations.push(o);
-  return { observations, errors };
+  for await (const o of collect(file, { onError: (e) => errors.push(e), onWarning: (w) => warnings.push(w) })) observations.push(o);
+  return { observations, errors, warnings };
 }

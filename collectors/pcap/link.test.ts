@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 
-import { eth, ipv4, ipv6, udp, u16, u32 } from "./__fixtures__/craft.js";
+import { MAC_A, avs, eth, ipv4, ipv6, llcSnap, prism, radiotap, udp, u16, u32, wlanFrame } from "./__fixtures__/craft.js";
 import { decodeIp, ipv6Text } from "./ip.js";
 import type { IpHeader } from "./ip.js";
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, decodeLink } from "./link.js";
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, WLAN_CONTROL, WLAN_MANAGEMENT, WLAN_OTHER, WLAN_PROTECTED, decodeLink } from "./link.js";
 import type { NetworkLayer } from "./link.js";
 
 const net: NetworkLayer = { ethertype: 0, offset: 0 };
@@ -59,8 +59,54 @@ describe("link layers", () => {
     expect(link(Buffer.concat([pktapHeader, eth(packet)]), 258)).toEqual([ETHERTYPE_IPV4, 122]);
   });
 
+  it("802.11 data frames behind radiotap, Prism, AVS or nothing, with LLC/SNAP (issue 18)", () => {
+    const data = wlanFrame(Buffer.concat([llcSnap(), packet]));
+    expect(link(data, 105)).toEqual([ETHERTYPE_IPV4, 24 + 8]);
+    // Radiotap: header length from it_len (18 here: TSFT, Flags, Rate); with the FCS flag the
+    // frame's last 4 bytes are the FCS, not data.
+    expect(link(radiotap(data), 127)).toEqual([ETHERTYPE_IPV4, 18 + 32]);
+    expect(link(radiotap(data, true), 127)).toEqual([ETHERTYPE_IPV4, 18 + 32]);
+    expect(link(prism(data), 119)).toEqual([ETHERTYPE_IPV4, 144 + 32]);
+    expect(link(avs(data), 119)).toEqual([ETHERTYPE_IPV4, 64 + 32]); // an AVS header under the Prism link type
+    expect(link(avs(data), 163)).toEqual([ETHERTYPE_IPV4, 64 + 32]);
+    // QoS data (2-byte QoS control), with +HTC (4 more), four addresses, IPv6, bridge-tunnel SNAP, A-MSDU.
+    expect(link(wlanFrame(Buffer.concat([llcSnap(), packet]), { qos: 5 }), 105)).toEqual([ETHERTYPE_IPV4, 26 + 8]);
+    expect(link(wlanFrame(Buffer.concat([llcSnap(), packet]), { qos: 0, htc: true }), 105)).toEqual([ETHERTYPE_IPV4, 30 + 8]);
+    expect(link(wlanFrame(Buffer.concat([llcSnap(0x86dd), ipv6(17, Buffer.alloc(8), v6a, v6b)]), { toDs: true, fromDs: true }), 105)).toEqual([ETHERTYPE_IPV6, 30 + 8]);
+    expect(link(wlanFrame(Buffer.concat([Buffer.from("aaaa030000f8", "hex"), u16(0x0800), packet])), 105)).toEqual([ETHERTYPE_IPV4, 32]);
+    const subframe = Buffer.concat([Buffer.alloc(12), u16(8 + packet.length), llcSnap(), packet]);
+    expect(link(wlanFrame(subframe, { qos: 0x80 }), 105)).toEqual([ETHERTYPE_IPV4, 26 + 14 + 8]);
+    // A PPI header around an 802.11 frame.
+    const ppi = Buffer.alloc(8);
+    ppi.writeUInt16LE(8, 2);
+    ppi.writeUInt32LE(105, 4);
+    expect(link(Buffer.concat([ppi, data]), 192)).toEqual([ETHERTYPE_IPV4, 8 + 32]);
+  });
+
+  it("802.11 frames without readable IP are skipped with the reason", () => {
+    const why = (frame: Buffer, linkType = 105): number | undefined => {
+      net.wlan = 0;
+      expect(decodeLink(frame, 0, frame.length, linkType, net)).toBe(false);
+      return net.wlan;
+    };
+    const beacon = wlanFrame(Buffer.alloc(40), { type: 0, subtype: 8 });
+    expect(why(beacon)).toBe(WLAN_MANAGEMENT);
+    expect(why(radiotap(beacon), 127)).toBe(WLAN_MANAGEMENT);
+    expect(why(Buffer.concat([Buffer.from([0xd4, 0x00, 0, 0]), MAC_A, Buffer.alloc(20)]))).toBe(WLAN_CONTROL); // ACK
+    expect(why(wlanFrame(Buffer.concat([Buffer.alloc(8), llcSnap(), packet]), { protected: true }))).toBe(WLAN_PROTECTED);
+    expect(why(wlanFrame(Buffer.alloc(0), { subtype: 4 }))).toBe(WLAN_OTHER); // null data
+    expect(why(wlanFrame(Buffer.concat([llcSnap(0x888e), Buffer.alloc(20)])))).toBe(WLAN_OTHER); // EAPOL
+    expect(why(wlanFrame(Buffer.concat([llcSnap(), packet])).subarray(0, 20))).toBe(WLAN_OTHER); // cut short
+    // A radiotap length past the frame, a Prism header longer than the frame: refused, nothing read outside.
+    const bad = radiotap(wlanFrame(Buffer.concat([llcSnap(), packet])));
+    bad.writeUInt16LE(bad.length + 1, 2);
+    expect(why(bad, 127)).toBe(WLAN_OTHER);
+    expect(why(Buffer.alloc(100), 119)).toBe(WLAN_OTHER);
+    expect(why(Buffer.alloc(6), 163)).toBe(WLAN_OTHER);
+  });
+
   it("refuses link types it does not decode and frames too short", () => {
-    expect(link(packet, 127)).toBeNull();
+    expect(link(packet, 147)).toBeNull();
     expect(link(Buffer.alloc(5), 1)).toBeNull();
     expect(link(Buffer.alloc(3), 0)).toBeNull();
   });

@@ -7,7 +7,8 @@
  * PPP (9), PPP_HDLC (50), RAW (101, and DLT 12/14 as written by some systems), C_HDLC (104),
  * LOOP (108), LINUX_SLL (113), ARCNET_LINUX (129), PPI (192, with an inner link type we decode),
  * IPV4 (228), IPV6 (229), NFLOG (239), PKTAP (258, and DLT_USER2 149 as Darwin writes it),
- * LINUX_SLL2 (276).
+ * LINUX_SLL2 (276), and IEEE 802.11 data frames: IEEE802_11 (105), IEEE802_11_RADIOTAP (127),
+ * PRISM_HEADER (119, or an AVS header in its place) and IEEE802_11_AVS (163); see {@link decodeWlan}.
  */
 
 export const LINKTYPE_NULL = 0;
@@ -27,6 +28,10 @@ export const LINKTYPE_NFLOG = 239;
 export const LINKTYPE_PKTAP = 258;
 /** DLT_USER2, which Darwin uses for PKTAP; tshark reads it so. */
 export const LINKTYPE_USER2 = 149;
+export const LINKTYPE_IEEE802_11 = 105;
+export const LINKTYPE_PRISM_HEADER = 119;
+export const LINKTYPE_IEEE802_11_RADIOTAP = 127;
+export const LINKTYPE_IEEE802_11_AVS = 163;
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_IPV6 = 0x86dd;
@@ -53,6 +58,10 @@ export const SUPPORTED_LINKTYPES: ReadonlyMap<number, string> = new Map([
   [LINKTYPE_NFLOG, "NFLOG"],
   [LINKTYPE_PKTAP, "PKTAP"],
   [LINKTYPE_USER2, "PKTAP (USER2)"],
+  [LINKTYPE_IEEE802_11, "IEEE802_11"],
+  [LINKTYPE_PRISM_HEADER, "PRISM_HEADER"],
+  [LINKTYPE_IEEE802_11_RADIOTAP, "IEEE802_11_RADIOTAP"],
+  [LINKTYPE_IEEE802_11_AVS, "IEEE802_11_AVS"],
 ]);
 
 /** Where the network layer starts. Reused between packets: no allocation per packet. */
@@ -61,7 +70,21 @@ export interface NetworkLayer {
   ethertype: number;
   /** Offset of the IP header in the buffer. */
   offset: number;
+  /**
+   * Set by the 802.11 link types only (left as it was by the others), when {@link decodeLink}
+   * returns false: why the frame was skipped, one of the `WLAN_*` values.
+   */
+  wlan?: number;
 }
+
+/** 802.11 frame skipped: a management frame (type 0). */
+export const WLAN_MANAGEMENT = 1;
+/** 802.11 frame skipped: a control frame (type 1) or an extension frame (type 3). */
+export const WLAN_CONTROL = 2;
+/** 802.11 frame skipped: a protected (encrypted) data frame, which we cannot read. */
+export const WLAN_PROTECTED = 3;
+/** 802.11 frame skipped: a data frame without IPv4/IPv6 (null data, EAPOL, ARP, other LLC), or a bad header. */
+export const WLAN_OTHER = 4;
 
 const MAX_TAGS = 8;
 
@@ -70,6 +93,17 @@ function byVersion(buf: Buffer, offset: number, end: number): number {
   if (offset >= end) return 0;
   const v = buf[offset]! >> 4;
   return v === 4 ? ETHERTYPE_IPV4 : v === 6 ? ETHERTYPE_IPV6 : 0;
+}
+
+/**
+ * A PPP frame at `buf[p, end)` carrying IPv4 (protocol 0x0021) or IPv6 (0x0057): fills `out` and
+ * returns true. The HDLC-like address and control fields `FF 03` may be there or not (RFC 1662
+ * §3.1, address-and-control-field compression, RFC 1661 §6.6); the protocol field is 2 bytes, or 1
+ * when compressed (RFC 1661 §2 and §6.5: its first byte is even, the last odd). Other protocols (LCP,
+ * IPCP, CHAP, compressed or encrypted data) give false. Never reads outside the range.
+ */
+export function decodePpp(buf: Buffer, p: number, end: number, out: NetworkLayer): boolean {
+  return ppp(buf, p, end, out);
 }
 
 /** PPP protocol number (RFC 1661 §2; 1 byte when compressed) to ethertype; sets out.offset. */
@@ -221,9 +255,121 @@ export function decodeLink(buf: Buffer, start: number, end: number, linkType: nu
       if (hlen < 8 || start + hlen > end || inner === LINKTYPE_PKTAP || inner === LINKTYPE_USER2 || inner === LINKTYPE_NFLOG) return false;
       return decodeLink(buf, start + hlen, end, inner, out);
     }
+    case LINKTYPE_IEEE802_11:
+      return decodeWlan(buf, start, end, out);
+    case LINKTYPE_IEEE802_11_RADIOTAP: {
+      // Radiotap (https://www.radiotap.org/): version 0, pad, little-endian it_len covering the
+      // whole radiotap header, then the 802.11 frame.
+      if (start + 8 > end || buf[start] !== 0) return wlanSkip(out, WLAN_OTHER);
+      const len = buf.readUInt16LE(start + 2);
+      if (len < 8 || start + len > end) return wlanSkip(out, WLAN_OTHER);
+      return decodeWlan(buf, start + len, radiotapHasFcs(buf, start, start + len) ? end - 4 : end, out);
+    }
+    case LINKTYPE_PRISM_HEADER:
+    case LINKTYPE_IEEE802_11_AVS: {
+      const len = wlanHeaderLength(buf, start, end, linkType);
+      return len < 0 ? wlanSkip(out, WLAN_OTHER) : decodeWlan(buf, start + len, end, out);
+    }
     default:
       return false;
   }
+}
+
+function wlanSkip(out: NetworkLayer, why: number): false {
+  out.wlan = why;
+  return false;
+}
+
+/**
+ * Length of the Prism or AVS header in front of an 802.11 frame, or -1 when it does not fit.
+ * - AVS (https://www.tcpdump.org/linktypes/LINKTYPE_IEEE802_11_AVS.html): big-endian version
+ *   0x80211001 (or 0x80211000) and big-endian header length (64 for version 1);
+ * - Prism (LINKTYPE_PRISM_HEADER): message code and message length in host byte order, 144
+ *   bytes as written by the Linux wlan-ng drivers. Capture programs write an AVS header under this
+ *   link type too; like Wireshark, the AVS version number tells them apart.
+ */
+function wlanHeaderLength(buf: Buffer, start: number, end: number, linkType: number): number {
+  if (start + 8 > end) return -1;
+  const magic = buf.readUInt32BE(start);
+  let len: number;
+  if (((magic & 0xfffffffe) >>> 0) === 0x80211000) len = buf.readUInt32BE(start + 4);
+  else if (linkType === LINKTYPE_IEEE802_11_AVS) return -1;
+  else {
+    len = buf.readUInt32LE(start + 4);
+    if (len !== PRISM_HEADER_BYTES) len = buf.readUInt32BE(start + 4);
+    if (len !== PRISM_HEADER_BYTES) len = PRISM_HEADER_BYTES;
+  }
+  return len >= 8 && start + len <= end ? len : -1;
+}
+
+/** Length of the Prism monitoring header (msgcode, msglen, device name, 10 items of 12 bytes). */
+const PRISM_HEADER_BYTES = 144;
+/** Radiotap present bitmaps followed: an 8-byte TSFT (bit 0) can come before the Flags byte (bit 1). */
+const MAX_RADIOTAP_PRESENT_WORDS = 8;
+
+/**
+ * True when the radiotap header `buf[start, stop)` has a Flags field (present bit 1) with the
+ * "frame includes FCS" bit (0x10): the 802.11 frame then ends with a 4-byte FCS. Fields are
+ * aligned to their natural size from the start of the header (https://www.radiotap.org/#alignment).
+ */
+function radiotapHasFcs(buf: Buffer, start: number, stop: number): boolean {
+  const present = buf.readUInt32LE(start + 4);
+  if ((present & 0x02) === 0) return false;
+  let p = start + 8;
+  // Extended bitmaps (bit 31: another 32-bit word follows).
+  for (let w = present, i = 0; (w & 0x80000000) !== 0 && i < MAX_RADIOTAP_PRESENT_WORDS; i++) {
+    if (p + 4 > stop) return false;
+    w = buf.readUInt32LE(p);
+    p += 4;
+  }
+  if (present & 0x01) p = start + (((p - start + 7) >> 3) << 3) + 8; // TSFT, 8-aligned
+  return p < stop && (buf[p]! & 0x10) !== 0;
+}
+
+/**
+ * An IEEE 802.11 MAC frame `buf[start, end)` (IEEE Std 802.11-2020 §9.2.3-9.3.2; FCS, if any,
+ * already cut off): for a data frame (type 2) that carries IPv4/IPv6 behind an LLC/SNAP header
+ * (RFC 1042: `AA AA 03 00 00 00`, or `AA AA 03 00 00 F8` bridge tunnel, then the ethertype), fill
+ * `out` and return true. The MAC header is 24 bytes, 30 with the fourth address (To DS and From DS
+ * both set), plus 2 bytes of QoS control in QoS data subtypes (subtype bit 0x8), plus 4 of HT
+ * control when a QoS frame has the +HTC/Order bit; an A-MSDU (QoS control bit 7) is read from its
+ * first subframe (14-byte subframe header). Returns false, with `out.wlan` saying why, for
+ * management, control and extension frames, protected (encrypted) frames, null-data subtypes
+ * (subtype bit 0x4), other protocol versions, and data without IP. Never reads outside the range.
+ */
+export function decodeWlan(buf: Buffer, start: number, end: number, out: NetworkLayer): boolean {
+  if (start + 24 > end) return wlanSkip(out, WLAN_OTHER);
+  const fc0 = buf[start]!;
+  const fc1 = buf[start + 1]!;
+  const type = (fc0 >> 2) & 3;
+  const subtype = fc0 >> 4;
+  if ((fc0 & 3) !== 0) return wlanSkip(out, WLAN_OTHER); // protocol version 0 only
+  if (type === 0) return wlanSkip(out, WLAN_MANAGEMENT);
+  if (type !== 2) return wlanSkip(out, WLAN_CONTROL);
+  if (fc1 & 0x40) return wlanSkip(out, WLAN_PROTECTED);
+  if (subtype & 0x4) return wlanSkip(out, WLAN_OTHER); // Null, CF-Ack/Poll without data
+  let p = start + ((fc1 & 3) === 3 ? 30 : 24);
+  let amsdu = false;
+  if (subtype & 0x8) {
+    if (p + 2 > end) return wlanSkip(out, WLAN_OTHER);
+    amsdu = (buf[p]! & 0x80) !== 0;
+    p += 2;
+    if (fc1 & 0x80) p += 4; // HT control
+  }
+  if (amsdu) p += 14; // first A-MSDU subframe: DA, SA, length
+  if (p + 8 > end || buf[p] !== 0xaa || buf[p + 1] !== 0xaa || buf[p + 2] !== 0x03 || buf[p + 3] !== 0 || buf[p + 4] !== 0 || (buf[p + 5] !== 0 && buf[p + 5] !== 0xf8)) {
+    return wlanSkip(out, WLAN_OTHER);
+  }
+  const ethertype = buf.readUInt16BE(p + 6);
+  if (ethertype !== ETHERTYPE_IPV4 && ethertype !== ETHERTYPE_IPV6) return wlanSkip(out, WLAN_OTHER);
+  out.ethertype = ethertype;
+  out.offset = p + 8;
+  return true;
+}
+
+/** True for the link types whose frames are 802.11 (see {@link NetworkLayer.wlan}). */
+export function isWlanLinkType(linkType: number): boolean {
+  return linkType === LINKTYPE_IEEE802_11 || linkType === LINKTYPE_IEEE802_11_RADIOTAP || linkType === LINKTYPE_PRISM_HEADER || linkType === LINKTYPE_IEEE802_11_AVS;
 }
 
 /**

@@ -17,7 +17,8 @@
  *    this file) with its reason, and every entry there must still be a miss: the list can neither
  *    hide a regression nor go stale.
  * 3. Over the captures whose link type we decode (Ethernet with its VLAN tags, Linux SLL/SLL2, raw
- *    IPv4/IPv6, BSD NULL/LOOP, and PPP, PKTAP, NFLOG, PPI, ARCnet), we find at least
+ *    IPv4/IPv6, BSD NULL/LOOP, and PPP, PKTAP, NFLOG, PPI, ARCnet, 802.11 with or without radiotap,
+ *    Prism or AVS headers), we find at least
  *    {@link MIN_AGREEMENT} of tshark's distinct values of each field.
  *
  * Skipped when the shared corpus is not beside the project (`../shared/corpus/pcap`).
@@ -60,6 +61,10 @@ const DECODED_ENCAPSULATIONS: ReadonlySet<string> = new Set([
   "nflog",
   "ppi",
   "arcnet_linux",
+  "ieee-802-11",
+  "ieee-802-11-radiotap",
+  "ieee-802-11-prism",
+  "ieee-802-11-avs",
 ]);
 
 interface IndexRow {

@@ -9,6 +9,7 @@ import {
   dnsName,
   echOuter,
   eth,
+  greV1,
   ipv4,
   ipv6,
   loopback,
@@ -98,6 +99,29 @@ describe("packet decoder", () => {
     for (const o of obs) expect([o.client, o.server]).toEqual(["192.168.0.1", "192.168.0.2"]);
   });
 
+  it("looks inside enhanced GRE (version 1, PPTP) carrying PPP, with or without compressed PPP headers (issue 18)", () => {
+    const inner = ipv4(17, udp(40000, 53, query("pptp.example")), "192.168.0.1", "192.168.0.2");
+    const inner6 = ipv6(17, udp(40000, 53, query("pptp6.example")), Buffer.alloc(16, 1), Buffer.alloc(16, 2));
+    const obs = decode([
+      eth(ipv4(47, greV1(Buffer.concat([Buffer.from("ff030021", "hex"), inner]), { seq: 1, ack: 7 }))), // full PPP header
+      eth(ipv4(47, greV1(Buffer.concat([Buffer.from("21", "hex"), inner]), { seq: 2 }))), // address/control and protocol compressed
+      eth(ipv4(47, greV1(Buffer.concat([Buffer.from("0057", "hex"), inner6]), { seq: 3 }))), // IPv6, address/control compressed
+      eth(ipv4(47, greV1(Buffer.alloc(0), { ack: 9 }))), // acknowledgment only: no payload
+      eth(ipv4(47, greV1(Buffer.concat([Buffer.from("ff03c021", "hex"), Buffer.alloc(12)]), { seq: 4 }))), // LCP
+      eth(ipv4(47, greV1(Buffer.concat([Buffer.from("ff0300fd", "hex"), Buffer.alloc(40)]), { seq: 5 }))), // compressed data (CCP)
+    ]);
+    expect(found(obs)).toEqual([
+      [1, "dns", "pptp.example"],
+      [2, "dns", "pptp.example"],
+      [3, "dns", "pptp6.example"],
+    ]);
+    expect([obs[0]!.client, obs[0]!.server]).toEqual(["192.168.0.1", "192.168.0.2"]);
+    // The payload length in the key field bounds the PPP frame: bytes after it are not read as IP.
+    const gre = greV1(Buffer.concat([Buffer.from("21", "hex"), inner]), { seq: 6 });
+    gre.writeUInt16BE(10, 4);
+    expect(decode([eth(ipv4(47, gre))])).toEqual([]);
+  });
+
   it("gathers a ClientHello over two segments and reports it on the second, as tshark does", () => {
     const hello = clientHello("split.example", ["h2", "http/1.1"], 1800);
     const cut = 1000;
@@ -165,9 +189,9 @@ describe("packet decoder", () => {
     const junk = [Buffer.alloc(0), Buffer.alloc(13), eth(Buffer.alloc(3)), eth(ipv4(6, Buffer.alloc(10))), eth(ipv4(17, Buffer.alloc(4)))];
     expect(decode(junk)).toEqual([]);
     const d = new PacketDecoder("t.pcap", () => {});
-    d.packet(Buffer.alloc(40), 0, 40, 127, 0, 1, 24);
-    d.packet(Buffer.alloc(40), 0, 40, 127, 0, 2, 80);
-    expect([...d.skipped.values()]).toEqual([{ linkType: 127, packets: 2, firstFrame: 1, firstOffset: 24 }]);
+    d.packet(Buffer.alloc(40), 0, 40, 147, 0, 1, 24); // DLT_USER0: not decoded
+    d.packet(Buffer.alloc(40), 0, 40, 147, 0, 2, 80);
+    expect([...d.skipped.values()]).toEqual([{ linkType: 147, packets: 2, firstFrame: 1, firstOffset: 24 }]);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * One captured frame to observations: link layer, IP (with IP-in-IP, GRE, VXLAN, Geneve and GTP-U
+ * One captured frame to observations: link layer, IP (with IP-in-IP, GRE (v0, and v1 with PPP), VXLAN, Geneve and GTP-U
  * tunnels, see tunnel.ts; fragments reassembled, see fragments.ts), UDP/TCP, then DNS, TLS
  * ClientHello, QUIC Initial (quic.ts) or HTTP request head.
  *
@@ -28,21 +28,35 @@ import { bound } from "../../src/core/observation.js";
 import type { Observation } from "../../src/core/observation.js";
 import { decodeDns, isDnsPort, looksLikeDns } from "./dns.js";
 import { Fragments } from "./fragments.js";
+import { H2Connection, startsWithPreface } from "./h2.js";
+import type { H2Request } from "./h2.js";
 import type { Datagram } from "./fragments.js";
 import { firstLineOpen, looksLikeHttpRequest, parseHttpRequests, requestHeadLength } from "./http.js";
 import { decodeIp, ipText } from "./ip.js";
 import type { IpHeader } from "./ip.js";
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_TEB, decodeEthernet, decodeLink, isSupportedLinkType } from "./link.js";
+import {
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
+  ETHERTYPE_TEB,
+  WLAN_CONTROL,
+  WLAN_MANAGEMENT,
+  WLAN_PROTECTED,
+  decodeEthernet,
+  decodeLink,
+  decodePpp,
+  isSupportedLinkType,
+  isWlanLinkType,
+} from "./link.js";
 import type { NetworkLayer } from "./link.js";
 import { QuicInitials, looksLikeQuic } from "./quic.js";
 import type { QuicHello } from "./quic.js";
 import type { PacketSink } from "./reader.js";
 import { ResolvedNames } from "./resolve.js";
 import { ClientStreams } from "./tcp-reassembly.js";
-import type { ClientStream } from "./tcp-reassembly.js";
+import type { ClientStream, StreamKind } from "./tcp-reassembly.js";
 import { clientHelloLength, looksLikeTls, parseClientHello } from "./tls.js";
 import type { ClientHello } from "./tls.js";
-import { GENEVE_PORT, GTPU_PORT, VXLAN_PORT, geneveInner, greInner, gtpInner, skipProxyHeader, vxlanInner } from "./tunnel.js";
+import { GENEVE_PORT, GTPU_PORT, VXLAN_PORT, geneveInner, greInner, greV1Inner, gtpInner, skipProxyHeader, vxlanInner } from "./tunnel.js";
 
 /** Tunnels nested deeper than this are not followed. */
 const MAX_DEPTH = 4;
@@ -95,7 +109,15 @@ export class PacketDecoder implements PacketSink {
   /** Link types not decoded, by number. */
   readonly skipped = new Map<number, SkippedLinkType>();
 
-  private readonly net: NetworkLayer = { ethertype: 0, offset: 0 };
+  /**
+   * 802.11 frames (link types 105, 119, 127, 163) by what became of them: `data` decoded to IP;
+   * `management`, `control` (control and extension frames) counted and skipped as the normal
+   * traffic of a wireless capture; `protected` data frames skipped because they are encrypted;
+   * `other` data frames without IP (null data, EAPOL, ARP) or with a header cut short.
+   */
+  readonly wlan = { data: 0, management: 0, control: 0, protected: 0, other: 0, firstProtectedFrame: 0, firstProtectedOffset: 0 };
+
+  private readonly net: NetworkLayer = { ethertype: 0, offset: 0, wlan: 0 };
   private readonly ips: IpHeader[] = Array.from({ length: MAX_DEPTH + 1 }, () => ({
     version: 0,
     src: 0,
@@ -130,14 +152,37 @@ export class PacketDecoder implements PacketSink {
         const s = this.skipped.get(linkType);
         if (s) s.packets++;
         else this.skipped.set(linkType, { linkType, packets: 1, firstFrame: frame, firstOffset: offset });
-      }
+      } else if (this.net.wlan !== 0) this.wlanSkipped(frame, offset); // 802.11, also inside PPI
       return;
     }
+    if (isWlanLinkType(linkType)) this.wlan.data++;
     this.cur.frame = frame;
     this.cur.offset = offset;
     this.cur.timeMs = timeMs;
     this.time = null;
     this.ip(buf, this.net.offset, end, this.net.ethertype, 0);
+  }
+
+  /** Count an 802.11 frame decodeLink skipped (the reason is in `net.wlan`). */
+  private wlanSkipped(frame: number, offset: number): void {
+    const w = this.wlan;
+    switch (this.net.wlan) {
+      case WLAN_MANAGEMENT:
+        w.management++;
+        break;
+      case WLAN_CONTROL:
+        w.control++;
+        break;
+      case WLAN_PROTECTED:
+        if (w.protected++ === 0) {
+          w.firstProtectedFrame = frame;
+          w.firstProtectedOffset = offset;
+        }
+        break;
+      default:
+        w.other++;
+    }
+    this.net.wlan = 0;
   }
 
   private ip(buf: Buffer, offset: number, end: number, ethertype: number, depth: number): void {
@@ -186,8 +231,15 @@ export class PacketDecoder implements PacketSink {
     }
   }
 
-  /** GRE: IPv4, IPv6 or bridged Ethernet inside (see greInner). */
+  /** GRE: IPv4, IPv6 or bridged Ethernet inside (see greInner); version 1 (PPTP): PPP inside (greV1Inner). */
   private gre(buf: Buffer, p: number, end: number, depth: number): void {
+    if (p + 2 <= end && (buf[p + 1]! & 7) === 1) {
+      const q = greV1Inner(buf, p, end);
+      if (q < 0) return;
+      const stop = Math.min(end, q + buf.readUInt16BE(p + 4));
+      if (decodePpp(buf, q, stop, this.net)) this.ip(buf, this.net.offset, stop, this.net.ethertype, depth + 1);
+      return;
+    }
     const inner = greInner(buf, p, end);
     if (inner >= 0) this.inner(buf, inner, end, buf.readUInt16BE(p + 2), depth);
   }
@@ -246,7 +298,8 @@ export class PacketDecoder implements PacketSink {
     if (this.streams.size > 0) {
       const s = this.streams.find(buf, h, sport, dport);
       if (s !== undefined) {
-        if (this.streams.append(s, seq, buf, data, end, this.cur) && this.complete(s)) {
+        if (s.h2 !== null) this.h2Segment(s, s.h2, seq, buf, data, end);
+        else if (this.streams.append(s, seq, buf, data, end, this.cur) && this.complete(s)) {
           this.streams.remove(s);
           this.fromStream(s);
         }
@@ -271,6 +324,14 @@ export class PacketDecoder implements PacketSink {
       const need = clientHelloLength(buf, data, end);
       if (need > end - data) this.open("tls", buf, h, sport, dport, (seq + (data - skipped)) >>> 0, data, end, need);
       else this.tls(buf, data, end, ipText(buf, h.src, h.version), ipText(buf, h.dst, h.version), dport);
+    } else if (buf[data] === 0x50 && startsWithPreface(buf, data, end)) {
+      // HTTP/2 with prior knowledge, or after an h2c upgrade: the whole client side is read from here on.
+      this.open("h2", buf, h, sport, dport, (seq + (end - skipped)) >>> 0, end, end, 0);
+      const s = this.streams.find(buf, h, sport, dport);
+      if (s !== undefined) {
+        s.h2 = new H2Connection((r) => this.fromH2(s, r));
+        this.h2Segment(s, s.h2, s.next, buf, data, end, true);
+      }
     } else if (looksLikeHttpRequest(buf, data, end)) {
       const open = requestHeadLength(buf, data, end) < 0;
       if (open && (firstLineOpen(buf, data, end) || parseHttpRequests(buf, data, end).length > 0)) {
@@ -279,8 +340,46 @@ export class PacketDecoder implements PacketSink {
     }
   }
 
+  /**
+   * Client bytes `buf[start, end)` of an HTTP/2 connection, starting at sequence number `seq`: in
+   * order, they go straight to its reader; otherwise through the stream's reordering (copied). A
+   * connection that can no longer be read, or whose stream lost bytes, is closed.
+   */
+  private h2Segment(s: ClientStream, conn: H2Connection, seq: number, buf: Buffer, start: number, end: number, first = false): void {
+    if (first || this.streams.inOrder(s, seq, end - start, this.cur)) conn.feed(buf, start, end);
+    else if (this.streams.append(s, seq, buf, start, end, this.cur) && !s.truncated) {
+      conn.feed(s.data, 0, s.length);
+      s.length = 0;
+    }
+    if (conn.broken || s.truncated) {
+      this.streams.remove(s);
+      conn.close();
+    }
+  }
+
+  /** Report a request of an HTTP/2 connection (and the DNS question of a DoH request) on the current frame. */
+  private fromH2(s: ClientStream, r: H2Request): void {
+    const o = this.observation("http", s.client, s.server, s.port);
+    const host = r.authority ?? r.host;
+    if (host !== undefined) o.host = bound(host);
+    if (r.method !== undefined) o.method = bound(r.method);
+    if (r.path !== undefined) o.path = bound(r.path);
+    if (r.userAgent !== undefined) o.userAgent = bound(r.userAgent);
+    this.emit(o);
+    if (r.dnsMessage === undefined) return;
+    const msg = decodeDns(r.dnsMessage, 0, r.dnsMessage.length);
+    if (msg === null || msg.response) return;
+    for (const q of msg.questions) {
+      const d = this.observation("dns", s.client, s.server, s.port);
+      d.host = bound(q.name);
+      d.qtype = q.qtype;
+      d.response = false;
+      this.emit(d);
+    }
+  }
+
   /** Start gathering a client stream; flush the streams that make room for it. */
-  private open(kind: "tls" | "http", buf: Buffer, h: IpHeader, sport: number, dport: number, seq: number, start: number, end: number, need: number): void {
+  private open(kind: StreamKind, buf: Buffer, h: IpHeader, sport: number, dport: number, seq: number, start: number, end: number, need: number): void {
     const texts = { client: ipText(buf, h.src, h.version), server: ipText(buf, h.dst, h.version) };
     const closed = this.streams.start(kind, buf, h, sport, dport, seq, start, end, need, texts, this.cur);
     if (closed.length > 0) {
@@ -298,6 +397,7 @@ export class PacketDecoder implements PacketSink {
   /** Report a gathered stream, on the frame that last added to it. */
   private fromStream(s: ClientStream): void {
     this.at(s.frame, s.offset, s.timeMs);
+    if (s.h2 !== null) return s.h2.close();
     if (s.kind === "tls") this.tls(s.data, 0, s.length, s.client, s.server, s.port);
     else this.http(s.data, 0, s.length, s.client, s.server, s.port);
   }

@@ -14,6 +14,7 @@
  * segments per stream. Looking a segment up allocates nothing.
  */
 
+import type { H2Connection } from "./h2.js";
 import type { IpHeader } from "./ip.js";
 
 export const MAX_STREAMS = 1024;
@@ -22,7 +23,8 @@ export const MAX_EARLY_SEGMENTS = 8;
 /** A stream with no new bytes for this many frames is given up (flushed). */
 export const STREAM_IDLE_FRAMES = 100_000;
 
-export type StreamKind = "tls" | "http";
+/** What the stream gathers: a TLS ClientHello, an HTTP/1 request head, or a whole HTTP/2 connection's client bytes (fed on to its `h2` reader as they come in order). */
+export type StreamKind = "tls" | "http" | "h2";
 
 /** One client byte stream being gathered. */
 export interface ClientStream {
@@ -47,6 +49,10 @@ export interface ClientStream {
   /** 4-tuple: addresses (4 or 16 bytes each) and ports, for an exact match. */
   key: Buffer;
   hash: number;
+  /** True once bytes had to be dropped because the buffer was full (the stream has a hole). */
+  truncated: boolean;
+  /** For kind `h2`: the connection reader the bytes go to (h2.ts); null otherwise. */
+  h2: H2Connection | null;
 }
 
 function tupleHash(buf: Buffer, h: IpHeader, sport: number, dport: number): number {
@@ -141,6 +147,8 @@ export class ClientStreams {
       early: [],
       key: tupleKey(buf, h, sport, dport),
       hash,
+      truncated: length < end - start,
+      h2: null,
     };
     const list = this.byHash.get(hash);
     if (list) list.push(s);
@@ -184,9 +192,25 @@ export class ClientStreams {
     return added;
   }
 
+  /**
+   * The fast path of a stream whose bytes are consumed as they come (kind `h2`): when the segment
+   * starting at sequence number `seq` with `length` bytes is the next one expected and none is held
+   * back, take it as read (the caller uses the bytes where they are) and return true; otherwise
+   * return false and let {@link ClientStreams.append} sort it.
+   */
+  inOrder(s: ClientStream, seq: number, length: number, at: { frame: number; offset: number; timeMs: number }): boolean {
+    if (seq !== s.next || s.early.length > 0) return false;
+    s.next = (s.next + length) >>> 0;
+    s.frame = at.frame;
+    s.offset = at.offset;
+    s.timeMs = at.timeMs;
+    return true;
+  }
+
   private add(s: ClientStream, buf: Buffer, start: number, end: number): boolean {
     if (start >= end) return false;
     const n = Math.min(end - start, MAX_STREAM_BYTES - s.length);
+    if (n < end - start) s.truncated = true;
     if (n <= 0) return false;
     if (s.length + n > s.data.length) {
       const bigger = Buffer.allocUnsafe(Math.min(MAX_STREAM_BYTES, Math.max(2 * s.data.length, s.length + n)));

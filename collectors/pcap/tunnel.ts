@@ -5,7 +5,8 @@
  * header); none reads outside the range.
  *
  * - GRE: RFC 2784 §2.1 (https://www.rfc-editor.org/rfc/rfc2784#section-2.1), key and sequence
- *   fields of RFC 2890 §2.
+ *   fields of RFC 2890 §2; enhanced GRE (version 1) of PPTP, RFC 2637 §4.1
+ *   (https://www.rfc-editor.org/rfc/rfc2637#section-4.1), with a PPP frame inside.
  * - VXLAN: RFC 7348 §5 (https://www.rfc-editor.org/rfc/rfc7348#section-5), UDP 4789.
  * - Geneve: RFC 8926 §3.4 (https://www.rfc-editor.org/rfc/rfc8926#section-3.4), UDP 6081.
  * - GTP-U: 3GPP TS 29.281 §5, UDP 2152.
@@ -26,6 +27,26 @@ export function greInner(buf: Buffer, p: number, end: number): number {
   if (flags & 0x2000) q += 4; // key
   if (flags & 0x1000) q += 4; // sequence number
   return q < end ? q : -1;
+}
+
+/** GRE protocol type of PPP (RFC 2637 §4.1). */
+export const GRE_PPP = 0x880b;
+
+/**
+ * Enhanced GRE (version 1, PPTP; RFC 2637 §4.1) at `buf[p, end)`: flags with the key bit set,
+ * protocol type 0x880B, the key field holding the payload length (16 bits) and the call ID, then
+ * the optional sequence number (S bit) and acknowledgment number (A bit, 0x0080). Returns the
+ * offset of the PPP frame, which ends at `min(end, offset + payload length)` (the length is at
+ * `p + 4`), or -1 when this is not such a packet or it carries no payload (an acknowledgment only).
+ */
+export function greV1Inner(buf: Buffer, p: number, end: number): number {
+  if (p + 8 > end) return -1;
+  const flags = buf.readUInt16BE(p);
+  if ((flags & 7) !== 1 || (flags & 0x2000) === 0 || buf.readUInt16BE(p + 2) !== GRE_PPP) return -1;
+  let q = p + 8;
+  if (flags & 0x1000) q += 4; // sequence number
+  if (flags & 0x0080) q += 4; // acknowledgment number
+  return buf.readUInt16BE(p + 4) > 0 && q < end ? q : -1;
 }
 
 /** VXLAN: 8-byte header with the I flag (0x08) set, then an Ethernet frame. */

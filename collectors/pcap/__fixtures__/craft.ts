@@ -342,3 +342,90 @@ export function tempDir(): { path(name: string): string; write(name: string, dat
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** LLC/SNAP header (RFC 1042) with an ethertype, as 802.11 data frames carry it. */
+export const llcSnap = (ethertype = 0x0800): Buffer => cat(Buffer.from("aaaa03000000", "hex"), u16(ethertype));
+
+/**
+ * An IEEE 802.11 MAC frame (IEEE Std 802.11-2020 §9.2-9.3): frame control (little-endian type,
+ * subtype, flags), duration, three addresses (four with `toDs` and `fromDs`), sequence control,
+ * QoS control for QoS subtypes (bit 7: A-MSDU), HT control with `htc` on a QoS frame, then `body`.
+ */
+export function wlanFrame(body: Buffer, opts: { type?: number; subtype?: number; toDs?: boolean; fromDs?: boolean; protected?: boolean; qos?: number; htc?: boolean } = {}): Buffer {
+  const type = opts.type ?? 2;
+  const subtype = opts.subtype ?? (opts.qos !== undefined ? 8 : 0);
+  const fc0 = (subtype << 4) | (type << 2);
+  const fc1 = (opts.toDs ? 1 : 0) | (opts.fromDs ? 2 : 0) | (opts.protected ? 0x40 : 0) | (opts.htc ? 0x80 : 0);
+  const addrs = opts.toDs && opts.fromDs ? 4 : 3;
+  const qos = subtype & 8 ? cat(u8(opts.qos ?? 0), u8(0), opts.htc ? Buffer.alloc(4) : Buffer.alloc(0)) : Buffer.alloc(0);
+  const a = [MAC_A, MAC_B, Buffer.from("0a0b0c0d0e0f", "hex"), Buffer.from("101112131415", "hex")].slice(0, addrs);
+  return cat(Buffer.from([fc0, fc1]), u16(0), ...a.slice(0, 3), u16(0x1230), ...a.slice(3), qos, body);
+}
+
+/**
+ * A radiotap header (https://www.radiotap.org/) before `frame`: version 0, little-endian length,
+ * present bitmap with TSFT (8 bytes, 8-aligned), Flags (0x10 when `fcs`: the frame ends with a
+ * 4-byte FCS, appended here) and Rate.
+ */
+export function radiotap(frame: Buffer, fcs = false): Buffer {
+  const fields = cat(Buffer.alloc(8, 0x11), u8(fcs ? 0x10 : 0), u8(0x0c)); // TSFT, Flags, Rate
+  const header = Buffer.alloc(8);
+  header.writeUInt16LE(8 + fields.length, 2);
+  header.writeUInt32LE(0x00000007, 4);
+  return cat(header, fields, frame, fcs ? Buffer.from("deadbeef", "hex") : Buffer.alloc(0));
+}
+
+/** A 144-byte Prism monitoring header (msgcode 0x41, msglen 144 little-endian, device name) before `frame`. */
+export function prism(frame: Buffer): Buffer {
+  const h = Buffer.alloc(144);
+  h.writeUInt32LE(0x41, 0);
+  h.writeUInt32LE(144, 4);
+  h.write("wlan0", 8, "latin1");
+  return cat(h, frame);
+}
+
+/** A 64-byte AVS capture header, version 0x80211001 (big-endian), before `frame`. */
+export function avs(frame: Buffer): Buffer {
+  const h = Buffer.alloc(64);
+  h.writeUInt32BE(0x80211001, 0);
+  h.writeUInt32BE(64, 4);
+  return cat(h, frame);
+}
+
+/**
+ * Enhanced GRE (version 1) of PPTP (RFC 2637 §4.1) with a PPP frame: key bit set, protocol 0x880B,
+ * payload length and call ID, optional sequence and acknowledgment numbers.
+ */
+export function greV1(ppp: Buffer, opts: { seq?: number; ack?: number; callId?: number } = {}): Buffer {
+  const flags = 0x2000 | (opts.seq !== undefined ? 0x1000 : 0) | (opts.ack !== undefined ? 0x0080 : 0) | 1;
+  return cat(
+    u16(flags),
+    u16(0x880b),
+    u16(ppp.length),
+    u16(opts.callId ?? 7),
+    opts.seq !== undefined ? u32(opts.seq) : Buffer.alloc(0),
+    opts.ack !== undefined ? u32(opts.ack) : Buffer.alloc(0),
+    ppp,
+  );
+}
+
+/** An HTTP/2 frame (RFC 9113 §4.1): 24-bit length, type, flags, 31-bit stream identifier, payload. */
+export function h2Frame(type: number, flags: number, stream: number, payload: Buffer): Buffer {
+  return cat(u32(payload.length).subarray(1), u8(type), u8(flags), u32(stream), payload);
+}
+
+/** The HTTP/2 client connection preface (RFC 9113 §3.4). */
+export const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
+
+/**
+ * An HPACK header block (RFC 7541 §6.2.2) of literal fields without indexing, with new names and
+ * no Huffman coding: each field is `00`, name length, name, value length, value (lengths < 127).
+ */
+export function hpackLiterals(fields: [string, string][]): Buffer {
+  const str = (s: string): Buffer => {
+    const b = Buffer.from(s, "latin1");
+    if (b.length > 126) throw new Error("hpackLiterals: strings up to 126 bytes");
+    return cat(u8(b.length), b);
+  };
+  return cat(...fields.map(([n, v]) => cat(u8(0), str(n), str(v))));
+}
