@@ -116,9 +116,9 @@ describe("source registry", () => {
     expect(summary).toMatchObject({ read: 2, matched: 1, inserted: 1, status: "partial" });
     expect(summary.errors.map((e) => e.line)).toEqual([4]);
     const inv = await cli(["--db", db, "inventory", "--json"]);
-    const records = JSON.parse(inv.stdout) as { serviceId: string; users: string[]; sources: string[] }[];
+    const records = JSON.parse(inv.stdout) as { serviceId: string; users: { id: string }[]; sources: string[] }[];
     const chatgpt = records.find((x) => x.serviceId === "openai-chatgpt");
-    expect(chatgpt?.users).toEqual(["alice@example.com"]);
+    expect(chatgpt?.users.map((u) => u.id)).toEqual(["alice@example.com"]);
     expect(chatgpt?.sources).toEqual(["demo-proxy"]);
   });
 
