@@ -338,14 +338,15 @@ function radiotapHasFcs(buf: Buffer, start: number, stop: number): boolean {
  * (subtype bit 0x4), other protocol versions, and data without IP. Never reads outside the range.
  */
 export function decodeWlan(buf: Buffer, start: number, end: number, out: NetworkLayer): boolean {
-  if (start + 24 > end) return wlanSkip(out, WLAN_OTHER);
+  if (start + 2 > end) return wlanSkip(out, WLAN_OTHER);
   const fc0 = buf[start]!;
   const fc1 = buf[start + 1]!;
   const type = (fc0 >> 2) & 3;
   const subtype = fc0 >> 4;
   if ((fc0 & 3) !== 0) return wlanSkip(out, WLAN_OTHER); // protocol version 0 only
   if (type === 0) return wlanSkip(out, WLAN_MANAGEMENT);
-  if (type !== 2) return wlanSkip(out, WLAN_CONTROL);
+  if (type !== 2) return wlanSkip(out, WLAN_CONTROL); // control frames are 10 to 20 bytes
+  if (start + 24 > end) return wlanSkip(out, WLAN_OTHER);
   if (fc1 & 0x40) return wlanSkip(out, WLAN_PROTECTED);
   if (subtype & 0x4) return wlanSkip(out, WLAN_OTHER); // Null, CF-Ack/Poll without data
   let p = start + ((fc1 & 3) === 3 ? 30 : 24);
