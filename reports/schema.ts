@@ -108,7 +108,7 @@ export const riskScoreSchema = z
     score: z.number().int().min(0).max(100),
     factors: z.array(
       z.object({
-        factor: z.enum(["scopes", "users", "status", "training", "publisher", "jurisdiction", "recency"]),
+        factor: z.enum(["scopes", "users", "status", "training", "publisher", "jurisdiction", "recency", "unverified publisher"]),
         points: count(),
         max: count(),
         detail: z.string(),

@@ -5,7 +5,7 @@
 import type { Classification } from "../core/classification.js";
 import type { AISystemRecord, Governance } from "../core/finding.js";
 import type { AIService } from "../core/service.js";
-import { SUSPECTED_PREFIX } from "../core/finding.js";
+import { isUnverifiedPublisher, SUSPECTED_PREFIX } from "../core/finding.js";
 import { dismissedKeys, emptyGovernance } from "../store/governance.js";
 import type { SystemFacts } from "../store/inventory.js";
 import { classify } from "./engine.js";
@@ -95,8 +95,15 @@ export function buildRecords(
         hasGrants,
         verifiedPublisher: f.verifiedPublisher,
         lastSeen: f.lastSeen,
+        ...unverifiedPublisherOf(f.matchedBy),
         ...(options.now ? { now: options.now } : {}),
       }),
     };
   });
+}
+
+/** The matcher's reason when a record is a third-party app using a brand (`suspected:unverified publisher: ...`). */
+function unverifiedPublisherOf(matchedBy: readonly string[]): { unverifiedPublisher?: string } {
+  const m = matchedBy.find(isUnverifiedPublisher);
+  return m ? { unverifiedPublisher: m.slice(m.indexOf(":") + 1) } : {};
 }

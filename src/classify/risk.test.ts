@@ -53,4 +53,15 @@ describe("risk score", () => {
     expect(worst.score).toBe(100);
     expect(worst.factors.reduce((s, f) => s + f.max, 0)).toBe(100);
   });
+
+  it("adds an unverified-publisher factor only to a third-party app named after an AI brand", () => {
+    const reason = 'unverified publisher: app "ChatGPT for Gmail" is named like ChatGPT (OpenAI), but its OAuth client ID 2-x.apps.googleusercontent.com is not one OpenAI publishes';
+    const plain = riskScore({ ...base, status: "suspected" });
+    const third = riskScore({ ...base, status: "suspected", unverifiedPublisher: reason });
+    expect(plain.factors.map((f) => f.factor)).not.toContain("unverified publisher");
+    const f = third.factors.find((x) => x.factor === "unverified publisher")!;
+    expect(f).toMatchObject({ points: 10, max: 10 });
+    expect(f.detail).toBe('named after an AI brand it does not belong to: app "ChatGPT for Gmail" is named like ChatGPT (OpenAI), but its OAuth client ID 2-x.apps.googleusercontent.com is not one OpenAI publishes');
+    expect(third.score).toBe(plain.score + 10);
+  });
 });

@@ -11,6 +11,7 @@
  * | publisher | 5 | an OAuth app granted access with no verified publisher 5 (only when grants are the evidence) |
  * | jurisdiction | 10 | vendor HQ in the EU/EEA 0, a country with an EU adequacy decision 3, unknown 6, elsewhere 10 |
  * | recency | 10 | last seen within 7 days 10, 30 days 7, 90 days 4, older 1 |
+ * | unverified publisher | 10 | only on a third-party app using a brand: an OAuth app named like a catalogue service whose client ID, app ID or verified publisher says it is someone else's (`UNVERIFIED_PUBLISHER` findings of the matcher) 10; the factor is absent otherwise, so ordinary records keep the seven factors above and a maximum of 100 |
  *
  * Sources for jurisdiction: the European Commission's list of adequacy decisions,
  * https://commission.europa.eu/law/law-topic/data-protection/international-dimension-data-protection/adequacy-decisions_en
@@ -32,6 +33,11 @@ export interface RiskInput {
   hasGrants: boolean;
   verifiedPublisher: boolean;
   lastSeen: string;
+  /**
+   * Why the record is a third-party app using a brand (the matcher's `unverified publisher: ...`
+   * reason), when it is one: its data goes to whoever published it, not to the brand's vendor.
+   */
+  unverifiedPublisher?: string;
   /** The reference time (ISO 8601); now by default. */
   now?: string;
 }
@@ -107,5 +113,9 @@ export function riskScore(r: RiskInput): RiskScore {
     { factor: "jurisdiction", points: jPoints, max: 10, detail: hq ? `vendor HQ ${hq}${EEA.has(hq) ? " (EEA)" : ADEQUATE.has(hq) ? " (adequacy decision)" : ""}` : "vendor HQ unknown" },
     { factor: "recency", points: recency, max: 10, detail: `last seen ${Math.max(0, Math.floor(ageDays))} day(s) ago` },
   ];
+  if (r.unverifiedPublisher !== undefined) {
+    const why = r.unverifiedPublisher.replace(/^(suspected:)?unverified publisher:\s*/, "");
+    factors.push({ factor: "unverified publisher", points: 10, max: 10, detail: `named after an AI brand it does not belong to: ${why.length > 300 ? `${why.slice(0, 299)}…` : why}` });
+  }
   return { score: Math.min(100, factors.reduce((s, f) => s + f.points, 0)), factors };
 }

@@ -9,6 +9,19 @@ export type MatchField = "domain" | "oauthClientId" | "entraAppId" | "publisher"
 export const SUSPECTED_PREFIX = "suspected:";
 
 /**
+ * How the `matched` reason of a third-party app using a brand begins: an OAuth app or service
+ * principal named like a catalogue service whose client ID, app ID or verified publisher says it is
+ * someone else's (`unverified publisher: app "ChatGPT for Gmail" is named like ChatGPT (OpenAI), but
+ * ...`). Its finding is a suspected one (`suspected:<publisher or app name>`), never the brand's.
+ */
+export const UNVERIFIED_PUBLISHER = "unverified publisher";
+
+/** Whether a finding's `matched` reason (or a record's `matchedBy` entry, `suspected:<reason>`) is an unverified-publisher one. */
+export function isUnverifiedPublisher(matched: string): boolean {
+  return matched.startsWith(UNVERIFIED_PUBLISHER) || matched.startsWith(`suspected:${UNVERIFIED_PUBLISHER}`);
+}
+
+/**
  * Finding: an observation matched to a catalogue service.
  * Confidence is 0..1: an exact client/app ID is 1.0, a domain 0.9, a display-name pattern 0.7,
  * a user-agent hint 0.5.
@@ -19,6 +32,11 @@ export interface Finding {
   /** The signature value that matched (the domain suffix, the ID, the pattern). */
   matched: string;
   confidence: number;
+  /**
+   * For a third-party app using a brand (field `suspected`, `matched` starting with
+   * {@link UNVERIFIED_PUBLISHER}): the id of the signature whose name it carries. Not stored.
+   */
+  claimed?: string;
 }
 
 /** Confidence given to each kind of match. */

@@ -1,6 +1,7 @@
 /** A security risk score (0-100) and the factors that make it up; computed by src/classify/risk.ts. */
 export interface RiskFactor {
-  factor: "scopes" | "users" | "status" | "training" | "publisher" | "jurisdiction" | "recency";
+  /** `unverified publisher` only on a third-party app named after an AI brand (see src/classify/risk.ts). */
+  factor: "scopes" | "users" | "status" | "training" | "publisher" | "jurisdiction" | "recency" | "unverified publisher";
   points: number;
   max: number;
   detail: string;

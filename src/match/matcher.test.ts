@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { AIService } from "../core/service.js";
 import { loadSignatures } from "./load.js";
-import { CACHE_ENTRIES, CACHE_KEY_CHARS, Matcher, normaliseHost, splitTarget } from "./matcher.js";
+import { isUnverifiedPublisher, MATCH_CONFIDENCE } from "../core/finding.js";
+import { CACHE_ENTRIES, CACHE_KEY_CHARS, Matcher, normaliseHost, organisationsAgree, splitTarget } from "./matcher.js";
 
 const svc = (id: string, match: Partial<AIService["match"]>): AIService => ({
   id, name: id, vendor: "v", category: "assistant", references: ["https://example.com"], lastValidated: "2026-11-22", tags: [],
@@ -109,8 +110,13 @@ describe("Matcher index", () => {
     const names = services.flatMap((s) => [s.name, `${s.name} for Gmail`, `My ${s.name}`, s.vendor, `${s.id}`, s.name.toUpperCase(), `${s.name.split(" ")[0]} AI`]);
     names.push("Zoom", "Slack", "Notion", "Microsoft Teams", "Copilot in Teams", "GitHub Copilot", "Claude for Sheets", "tl;dv", "TLDV Recorder");
     for (const appName of names) {
-      const f = idx.match({ appName });
-      expect(f ? `${f.serviceId} ${f.matched}` : undefined, appName).toBe(linear(services, { appName }));
+      // the index over name patterns; match() then judges a host-shaped name (`Character.AI`) as a host
+      const first = idx.matchNameAll(appName)[0];
+      expect(first ? `${first.id} ${first.pattern}` : undefined, appName).toBe(linear(services, { appName }));
+      if (/\s/.test(appName) || !appName.includes(".")) {
+        const f = idx.match({ appName });
+        expect(f ? `${f.serviceId} ${f.matched}` : undefined, appName).toBe(linear(services, { appName }));
+      }
     }
     const uas = ["ChatGPT/1.2025.105 (iOS 18.4)", "Mozilla/5.0 chatgpt/1", "curl/8.0", ...services.flatMap((s) => s.match.userAgents.map((u) => `Foo ${u}1.0`))];
     for (const userAgent of uas) {
@@ -144,5 +150,72 @@ describe("Matcher lookup caches", () => {
     const long = `${"a".repeat(CACHE_KEY_CHARS)}.openai.com`;
     expect(m.match({ host: long })?.serviceId).toBe("openai-api");
     expect(m.match({ host: long })?.serviceId).toBe("openai-api");
+  });
+});
+
+describe("Matcher: lookalike hosts and brand names", () => {
+  it("never gives a lookalike host, as a host or as a host-shaped app name, to the vendor", () => {
+    for (const host of ["chatgpt.com.attacker.example", "chatgpt-com.example.org", "notchatgpt.com", "chatgpt.com-login.example"]) {
+      expect(m.match({ host }), host).toBeUndefined();
+      expect(m.match({ appName: host }), host).toBeUndefined();
+      expect(m.match({ appName: host.toUpperCase(), clientId: "999-x.apps.googleusercontent.com" }), host).toBeUndefined();
+    }
+    // a host-shaped name that is the vendor's own domain is the vendor
+    expect(m.match({ appName: "ChatGPT.com" })).toMatchObject({ serviceId: "chatgpt", field: "domain" });
+    expect(m.match({ appName: "ChatGPT Enterprise" })).toMatchObject({ serviceId: "chatgpt", field: "appName" });
+  });
+});
+
+describe("Matcher: an app named after a brand is the brand only when its identity agrees", () => {
+  const brands = new Matcher([
+    { ...svc("openai-chatgpt", { appNamePatterns: ["^ChatGPT\\b"], oauthClientIds: ["111-openai.apps.googleusercontent.com"], entraAppIds: ["00000000-0000-4000-8000-00000000c0a1"] }), vendor: "OpenAI", name: "ChatGPT" },
+    { ...svc("claude", { appNamePatterns: ["^Claude\\b"] }), vendor: "Anthropic", name: "Claude" },
+    { ...svc("otter", { appNamePatterns: ["^Otter\\b"], publishers: ["Otter.ai, Inc."] }), vendor: "Otter.ai", name: "Otter" },
+    { ...svc("copilot", { appNamePatterns: ["^Copilot\\b"] }), vendor: "GitHub (Microsoft)", name: "Copilot" },
+  ]);
+
+  it("Google token: the real client ID is the brand; the same name with another client ID is a third-party app", () => {
+    expect(brands.match({ clientId: "111-openai.apps.googleusercontent.com", appName: "ChatGPT" })).toMatchObject({ serviceId: "openai-chatgpt", field: "oauthClientId" });
+    const f = brands.match({ clientId: "222-gmailtools.apps.googleusercontent.com", appName: "ChatGPT for Gmail" })!;
+    expect(f.serviceId).toBe("suspected:chatgpt for gmail");
+    expect(f).toMatchObject({ field: "suspected", claimed: "openai-chatgpt", confidence: MATCH_CONFIDENCE.suspected });
+    expect(f.matched).toMatch(/^unverified publisher: app "ChatGPT for Gmail" is named like ChatGPT \(OpenAI\), but its OAuth client ID 222-gmailtools\.apps\.googleusercontent\.com is not one OpenAI publishes$/);
+    expect(isUnverifiedPublisher(f.matched)).toBe(true);
+  });
+
+  it("Entra service principal: the real app ID, or the vendor's verified publisher, is the brand; anything else is not", () => {
+    expect(brands.match({ appId: "00000000-0000-4000-8000-00000000C0A1", appName: "ChatGPT" })?.serviceId).toBe("openai-chatgpt");
+    // another app of the vendor: its verified publisher names OpenAI
+    expect(brands.match({ appId: "00000000-0000-4000-8000-00000000c0a9", appName: "ChatGPT Connectors", publisher: "OpenAI OpCo, LLC" })).toMatchObject({ serviceId: "openai-chatgpt", field: "appName" });
+    const other = brands.match({ appId: "00000000-0000-4000-8000-0000000bad01", appName: "ChatGPT for Outlook", publisher: "Outlook Helpers Ltd" })!;
+    expect(other).toMatchObject({ serviceId: "suspected:outlook helpers ltd", field: "suspected", claimed: "openai-chatgpt" });
+    expect(other.matched).toContain('its verified publisher "Outlook Helpers Ltd" is not OpenAI');
+    const unverified = brands.match({ appId: "00000000-0000-4000-8000-0000000bad02", appName: "ChatGPT" })!;
+    expect(unverified).toMatchObject({ serviceId: "suspected:chatgpt", claimed: "openai-chatgpt" });
+    expect(unverified.matched).toContain("its Entra app ID 00000000-0000-4000-8000-0000000bad02 is not one OpenAI publishes");
+  });
+
+  it("a signature with no IDs: a verified publisher must name the vendor; with nothing to check, the name stands", () => {
+    expect(brands.match({ appId: "00000000-0000-4000-8000-0000000000c1", appName: "Claude", publisher: "Anthropic, PBC" })?.serviceId).toBe("claude");
+    expect(brands.match({ appId: "00000000-0000-4000-8000-0000000000c2", appName: "Claude for Sheets", publisher: "Sheets Wizards GmbH" })?.serviceId).toBe("suspected:sheets wizards gmbh");
+    expect(brands.match({ appId: "00000000-0000-4000-8000-0000000000c3", appName: "Copilot Helper", publisher: "Microsoft Corporation" })?.serviceId).toBe("copilot");
+    expect(brands.match({ appId: "00000000-0000-4000-8000-0000000000c4", appName: "Copilot Helper", publisher: "Copilot Labs" })?.serviceId).toBe("suspected:copilot labs");
+    // nothing to verify against: attributed by name (the catalogue cannot tell)
+    expect(brands.match({ clientId: "333-x.apps.googleusercontent.com", appName: "Claude" })?.serviceId).toBe("claude");
+    expect(brands.match({ appName: "ChatGPT for Gmail" })?.serviceId).toBe("openai-chatgpt");
+  });
+
+  it("a signature that lists publishers: an Entra app without a verified publisher, or another publisher, is not the brand", () => {
+    expect(brands.match({ appName: "Otter Meeting Notes", publisher: "otter.ai, inc." })?.serviceId).toBe("otter");
+    expect(brands.match({ appId: "00000000-0000-4000-8000-0000000000d1", appName: "Otter Meeting Notes" })?.matched).toContain("no verified publisher, while Otter.ai's app is published by otter.ai, inc.");
+    expect(brands.match({ appId: "00000000-0000-4000-8000-0000000000d2", appName: "Otter Notes", publisher: "Otter Clone Inc" })?.serviceId).toBe("suspected:otter clone inc");
+  });
+
+  it("compares organisation names by their significant words", () => {
+    const words = (v: string) => [v.toLowerCase().split(/\W+/).filter(Boolean)];
+    expect(organisationsAgree("Zoom Video Communications, Inc.", [["zoom", "communications"]])).toBe(true);
+    expect(organisationsAgree("OpenAI", words("OpenAI"))).toBe(true);
+    expect(organisationsAgree("Open AI Tools", words("OpenAI"))).toBe(false);
+    expect(organisationsAgree("AI Inc", words("Character AI"))).toBe(false);
   });
 });

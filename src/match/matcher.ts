@@ -19,7 +19,7 @@
 import { URL } from "node:url";
 import type { AIService } from "../core/service.js";
 import type { Observation } from "../core/observation.js";
-import { MATCH_CONFIDENCE, type Finding, type MatchField } from "../core/finding.js";
+import { MATCH_CONFIDENCE, SUSPECTED_PREFIX, UNVERIFIED_PUBLISHER, type Finding, type MatchField } from "../core/finding.js";
 import { AhoCorasick } from "./aho-corasick.js";
 import { ownCopy } from "../core/own-copy.js";
 import { foldAscii, requiredLiterals } from "./regex-literals.js";
@@ -126,6 +126,7 @@ export class Matcher {
   private readonly hostCache = new Map<string, { id: string; domain: string } | null>();
   private readonly userAgentCache = new Map<string, number[]>();
   readonly services = new Map<string, AIService>();
+  private readonly identities = new Map<string, ServiceIdentity>();
 
   /** Build the index. Later services do not override an identifier an earlier one claimed. */
   constructor(services: readonly AIService[]) {
@@ -227,6 +228,15 @@ export class Matcher {
   /**
    * Match one observation: the strongest identifier wins (client ID, then app ID, host, publisher,
    * app name, user agent).
+   *
+   * An app name is a claim, not an identity: a name pattern attributes an OAuth app or service
+   * principal to the signature's vendor only when nothing about the app contradicts it (see
+   * {@link Matcher.brandContradiction}). When something does (`ChatGPT for Gmail` with an OAuth
+   * client ID OpenAI does not publish, or published by "Gmail Tools Ltd"), the finding is a
+   * third-party app using the brand: `serviceId` `suspected:<publisher or app-name key>`, field
+   * `suspected`, `matched` starting with {@link UNVERIFIED_PUBLISHER}, and `claimed` naming the
+   * brand's signature. An app name shaped like a DNS name (`chatgpt.com.attacker.example`) is looked
+   * up as a host, never against name patterns, so a lookalike host cannot borrow a brand.
    * @returns the finding, or undefined when nothing in the catalogue matches.
    */
   match(o: MatchInput): Finding | undefined {
@@ -247,9 +257,10 @@ export class Matcher {
       if (id) return finding(id, "publisher", o.publisher);
     }
     if (o.appName) {
-      for (const order of this.nameCandidates(o.appName)) {
-        const p = this.namePatterns[order]!;
-        if (p.re.test(o.appName)) return finding(p.id, "appName", p.source);
+      const named = this.matchName(o.appName);
+      if (named) {
+        const why = this.brandContradiction(named.serviceId, o);
+        return why ? this.thirdParty(named.serviceId, o, why) : named;
       }
     }
     if (o.userAgent) {
@@ -261,6 +272,84 @@ export class Matcher {
       }
     }
     return undefined;
+  }
+
+  /**
+   * The finding an app name alone gives: a name shaped like a DNS name (`Otter.ai`,
+   * `chatgpt.com.attacker.example`) by its host (label-boundary suffix, so a lookalike matches
+   * nothing); any other name by the first name pattern in catalogue order.
+   */
+  private matchName(name: string): Finding | undefined {
+    if (HOST_SHAPED_NAME.test(name)) {
+      const m = this.matchHost(name.toLowerCase());
+      return m ? finding(m.id, "domain", m.domain) : undefined;
+    }
+    for (const order of this.nameCandidates(name)) {
+      const p = this.namePatterns[order]!;
+      if (p.re.test(name)) return finding(p.id, "appName", p.source);
+    }
+    return undefined;
+  }
+
+  /**
+   * Why the OAuth app or service principal `o`, named like the service `serviceId`, is not that
+   * service's app; undefined when nothing contradicts the name. In order:
+   * 1. A verified publisher that is one of the signature's `publishers`, or (when it lists none)
+   *    names the vendor (`OpenAI OpCo, LLC` for vendor `OpenAI`), confirms the name; any other
+   *    verified publisher contradicts it. Entra verifies publishers against the Microsoft Partner
+   *    Network (https://learn.microsoft.com/en-us/entra/identity-platform/publisher-verification-overview),
+   *    so another company cannot carry the vendor's name there.
+   * 2. Without a publisher: an OAuth client ID when the signature lists client IDs (all of which
+   *    {@link match} already tried), an Entra app ID when it lists app IDs, or an Entra app with no
+   *    verified publisher when the signature lists publishers, contradict the name.
+   * 3. Otherwise (the signature publishes nothing to check against, and the app names no
+   *    publisher) the name stands: the catalogue cannot tell, and attributes it as before.
+   */
+  brandContradiction(serviceId: string, o: MatchInput): string | undefined {
+    if (!o.clientId && !o.appId && !o.publisher) return undefined;
+    const id = this.identity(serviceId);
+    const vendor = id.vendor;
+    if (o.publisher) {
+      const p = o.publisher.toLowerCase();
+      if (id.publishers.size > 0) {
+        return id.publishers.has(p) ? undefined : `its verified publisher "${clip(o.publisher)}" is not ${vendor}'s (${[...id.publishers].join(", ")})`;
+      }
+      return organisationsAgree(o.publisher, id.vendorWords) ? undefined : `its verified publisher "${clip(o.publisher)}" is not ${vendor}`;
+    }
+    if (o.clientId && id.clientIds) return `its OAuth client ID ${clip(o.clientId)} is not one ${vendor} publishes`;
+    if (o.appId && id.appIds) return `its Entra app ID ${clip(o.appId)} is not one ${vendor} publishes`;
+    if (o.appId && id.publishers.size > 0) return `it has no verified publisher, while ${vendor}'s app is published by ${[...id.publishers].join(", ")}`;
+    return undefined;
+  }
+
+  /** The third-party finding of an app named like `claimed` whose identity says otherwise. */
+  private thirdParty(claimed: string, o: MatchInput, why: string): Finding {
+    const s = this.services.get(claimed)!;
+    const key = appNameKey(o.publisher ?? o.appName ?? claimed);
+    return {
+      serviceId: SUSPECTED_PREFIX + key,
+      field: "suspected",
+      matched: `${UNVERIFIED_PUBLISHER}: app "${clip(o.appName ?? "")}" is named like ${s.name} (${s.vendor}), but ${why}`,
+      confidence: MATCH_CONFIDENCE.suspected,
+      claimed,
+    };
+  }
+
+  /** What a service publishes about its apps, for {@link brandContradiction}; built on first use. */
+  private identity(serviceId: string): ServiceIdentity {
+    let id = this.identities.get(serviceId);
+    if (!id) {
+      const s = this.services.get(serviceId)!;
+      id = {
+        vendor: clip(s.vendor),
+        clientIds: s.match.oauthClientIds.length > 0,
+        appIds: s.match.entraAppIds.length > 0,
+        publishers: new Set(s.match.publishers.map((p) => p.toLowerCase())),
+        vendorWords: vendorAlternatives(s.vendor),
+      };
+      this.identities.set(serviceId, id);
+    }
+    return id;
   }
 
   /** Orders of the patterns worth testing against `name`, ascending. */
@@ -312,6 +401,75 @@ export class Matcher {
 export const CACHE_ENTRIES = 16384;
 /** Longest input a cache keeps (longer ones are looked up every time): with {@link CACHE_ENTRIES}, at most ~16 MB per cache. */
 export const CACHE_KEY_CHARS = 512;
+
+/** What {@link Matcher.brandContradiction} checks an app against. */
+interface ServiceIdentity {
+  vendor: string;
+  /** Whether the signature lists OAuth client IDs / Entra app IDs (the values are in the matcher's maps). */
+  clientIds: boolean;
+  appIds: boolean;
+  /** Verified publisher names, lower-case. */
+  publishers: Set<string>;
+  /** The vendor's name as word sets: `GitHub (Microsoft)` gives `[github]` and `[microsoft]`. */
+  vendorWords: string[][];
+}
+
+/**
+ * An app name shaped like a DNS name: no space, at least one dot, labels of letters, digits and
+ * hyphens, an alphabetic last label. `Otter.ai` and `chatgpt.com.attacker.example` are; `ChatGPT`,
+ * `GPT-4o mini` and `Acme v2.1` are not.
+ */
+const HOST_SHAPED_NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,63}\.?$/i;
+
+/** Legal-form and filler words left out when comparing organisation names. */
+const ORG_FILLER = new Set([
+  "inc", "incorporated", "llc", "ltd", "limited", "gmbh", "corp", "corporation", "co", "company", "plc", "pbc", "sa", "sas", "sarl", "ag", "bv",
+  "nv", "oy", "ab", "as", "srl", "spa", "pte", "pty", "kk", "opco", "holdings", "the", "and", "of",
+]);
+
+/** The significant words of an organisation name: NFKC, lower-case, letters and digits, filler removed. */
+function orgWords(name: string): string[] {
+  return name
+    .normalize("NFKC")
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 0 && !ORG_FILLER.has(w));
+}
+
+/** A vendor's names: the text outside parentheses and each parenthesised part (`GitHub (Microsoft)`). */
+function vendorAlternatives(vendor: string): string[][] {
+  const parts = [vendor.replace(/\([^)]*\)/g, " "), ...[...vendor.matchAll(/\(([^)]*)\)/g)].map((m) => m[1]!)];
+  return parts.map(orgWords).filter((w) => w.some((x) => x.length >= 3 && x !== "ai"));
+}
+
+/**
+ * Whether a publisher's name names the vendor: every significant word of one of the vendor's names
+ * is a word of the publisher's (`OpenAI` in `OpenAI OpCo, LLC`, `Zoom Communications` in `Zoom Video
+ * Communications, Inc.`), or every word of the publisher's is one of the vendor's.
+ */
+export function organisationsAgree(publisher: string, vendorWords: readonly string[][]): boolean {
+  const pub = orgWords(publisher);
+  if (pub.length === 0) return false;
+  const pubSet = new Set(pub);
+  const pubSignificant = pub.some((x) => x.length >= 3 && x !== "ai");
+  for (const v of vendorWords) {
+    if (v.every((w) => pubSet.has(w))) return true;
+    if (pubSignificant && pub.every((w) => v.includes(w))) return true;
+  }
+  return false;
+}
+
+/** The key of an app or publisher name: NFKC, lower-case, runs of whitespace as one space, trimmed. */
+export function appNameKey(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const n = /^[\x00-\x7f]*$/.test(name) ? name : name.normalize("NFKC");
+  return n.toLowerCase().replace(/\s+/g, " ").trim();
+}
+
+/** Evidence text shown inside a reason, cut to 120 characters. */
+function clip(s: string): string {
+  return s.length > 120 ? `${s.slice(0, 119)}…` : s;
+}
 
 function finding(serviceId: string, field: MatchField, matched: string): Finding {
   return { serviceId, field, matched, confidence: MATCH_CONFIDENCE[field] };

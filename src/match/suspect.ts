@@ -23,7 +23,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { packageRoot } from "../core/paths.js";
 import { ownCopy } from "../core/own-copy.js";
-import { normaliseHost, splitTarget } from "./matcher.js";
+import { appNameKey, normaliseHost, splitTarget } from "./matcher.js";
 
 /** What the suspected-AI checks look at: the unmatched identifiers of one observation. */
 export interface SuspectInput {
@@ -207,12 +207,8 @@ export function hostKey(host: string): string {
   return p.isIp || !p.domain ? h : p.domain;
 }
 
-/** The key of an app name: NFKC, lower-case, runs of whitespace as one space, trimmed. */
-export function appNameKey(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  const n = /^[\x00-\x7f]*$/.test(name) ? name : name.normalize("NFKC");
-  return n.toLowerCase().replace(/\s+/g, " ").trim();
-}
+/** The key of an app name: NFKC, lower-case, runs of whitespace as one space, trimmed (defined in `matcher.ts`). */
+export { appNameKey };
 
 // ---------------------------------------------------------------------------------------------
 // The checks
