@@ -11,7 +11,7 @@ import { JsonArraySplitter } from "./json-array.js";
 import type { LogOptions } from "./options.js";
 
 /** Lines of the head looked at: text lines vote, JSON lines are parsed. */
-const TEXT_SAMPLE = 16;
+const TEXT_SAMPLE = 32;
 const JSON_SAMPLE = 16;
 /** Longest line a detector is shown (UTF-16 units); longer lines are left out of the vote. */
 export const MAX_DETECT_LINE = 64 * 1024;
@@ -45,11 +45,15 @@ function firstArrayElement(lines: string[]): unknown {
   }
 }
 
-/** The one format with votes, when it has at least half of `total`; undefined when none or several. */
-function winner(votes: Map<string, number>, total: number): string | undefined {
+/**
+ * The one format with votes, when it has at least `share(format)` of `total` (a share under a half
+ * also needs two votes where `total` allows); undefined when none or several.
+ */
+function winner(votes: Map<string, number>, total: number, share: (format: string) => number = () => 0.5): string | undefined {
   if (votes.size !== 1) return undefined;
   const [[format, n]] = [...votes] as [[string, number]];
-  return n * 2 >= total ? format : undefined;
+  const s = share(format);
+  return n >= s * total && (s >= 0.5 || n >= Math.min(2, total)) ? format : undefined;
 }
 
 /**
@@ -63,7 +67,8 @@ function winner(votes: Map<string, number>, total: number): string | undefined {
  *   array (an API response saved whole). Of the parsed lines, at least half must be of one format
  *   and none of another; unknown records (a stray export line) do not veto.
  * - Text lines by shape (Squid native or the configured `logformat`, common/combined, PAN-OS
- *   CSV, BIND): at least half of the non-empty lines must fit one format and none another.
+ *   CSV, BIND): of the first 32 non-empty lines, at least half (a quarter for BIND, whose
+ *   queries arrive among other syslog lines) and two must fit one format, and none another.
  *
  * Lines longer than {@link MAX_DETECT_LINE} are left out (a 70 KB first line does not hide the
  * lines after it).
@@ -107,7 +112,7 @@ export function detectFormat(firstLines: string[], options: LogOptions = {}): st
     const f = textFormats.find((x) => x.detect!.line!(l, options));
     if (f) votes.set(f.name, (votes.get(f.name) ?? 0) + 1);
   }
-  return winner(votes, sample.length);
+  return winner(votes, sample.length, (name) => textFormats.find((x) => x.name === name)?.detect?.minShare ?? 0.5);
 }
 
 /** The names of the formats that are detected (for messages). */

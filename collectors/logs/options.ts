@@ -17,8 +17,10 @@ export interface LogOptions extends Omit<LogsConfig, "format"> {
   defaultFormat?: string;
   /** Chunk and line-length limits (tests lower them). */
   limits?: LineLimits;
-  /** Bytes of a file's head read to detect its format (tests lower it; default `lines.ts` HEAD_MAX_BYTES). */
+  /** Bytes of a file's head read to detect its format (tests lower it; default `lines.ts` HEAD_BYTES). */
   headBytes?: number;
+  /** Format sections (`logs.squid`, `logs.clf`), validated by each format's settings schema; read with {@link settingsOf}. */
+  readonly [formatSection: string]: unknown;
 }
 
 /**

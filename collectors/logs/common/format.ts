@@ -20,6 +20,12 @@ export interface FormatDetector {
   record?(v: Record<string, unknown>): boolean;
   /** A text line of this format. `options` carries configured layouts (Squid's `logformat`). */
   line?(line: string, options: LogOptions): boolean;
+  /**
+   * The share of the sampled text lines that must fit {@link FormatDetector.line} (default 0.5).
+   * Lower for formats whose lines are unmistakable but arrive mixed with other programs' lines
+   * (BIND's queries among the other categories of a syslog feed).
+   */
+  minShare?: number;
 }
 
 /** State shared by the files of one run (Zeek's DNS answers joined to conn.log). */

@@ -41,7 +41,7 @@ const SYSLOG_TIME = /^(?:<\d{1,3}>)?([A-Za-z]{3}) {1,2}(\d{1,2}) (\d{2}):(\d{2})
  * The query: `client [@0x...] ADDRESS#PORT [(qname)][:] [UDP: |TCP: ][view V: ]query: NAME CLASS TYPE
  * [response: RCODE ]FLAGS [(SERVER)| answers]`.
  */
-const QUERY = /(?:^|\s)client (?:@0x[0-9a-fA-F]+ )?([0-9a-fA-F.:]+)#(\d+)(?: \([^)]*\))?:? (?:(?:UDP|TCP): )?(?:view ([^:]+): )?query: (\S+) (\S+) (\S+)(?: response: ([A-Z0-9]+))? ([-+]\S*)(?: \(([^)]*)\)|( .*))?$/;
+const QUERY = /(?:^|\s)client (?:@0x[0-9a-fA-F]+ )?([0-9a-fA-F.:]+)#(\d+)(?: \([^)]*\))?:? (?:(?:view [^:]+|UDP|TCP): ){0,3}query: (\S+) (\S+) (\S+)(?: response: ([A-Z0-9]+))? ([-+]\S*)(?: \(([^)]*)\)|( .*))?$/;
 
 /** What the year of a year-less syslog time was taken from. */
 export interface YearSource {
@@ -128,16 +128,16 @@ export class BindParser implements LineParser {
       source: SOURCE,
       kind: "dns",
       time: when.time,
-      host: bound(m[4]!),
-      qtype: bound(m[6]!, 32),
+      host: bound(m[3]!),
+      qtype: bound(m[5]!, 32),
       client: bound(m[1]!, 64),
       ref: { file: this.ctx.file, line, offset },
     };
-    if (m[9]) o.server = bound(m[9], 64);
-    if (m[7]) {
-      o.action = m[7];
+    if (m[8]) o.server = bound(m[8], 64);
+    if (m[6]) {
+      o.action = m[6];
       o.response = true;
-      const answers = m[10] ? answersOf(m[10]) : undefined;
+      const answers = m[9] ? answersOf(m[9]) : undefined;
       if (answers) o.answers = answers;
     }
     this.out.push(o);
@@ -155,12 +155,12 @@ export class BindParser implements LineParser {
 }
 
 /** A BIND query line of either layout (detection). */
-export const BIND_LINE = /(?:^|\s)client (@0x[0-9a-fA-F]+ )?[0-9a-fA-F.:]+#\d+( \([^)]*\))?:? ((UDP|TCP): )?(view [^:]+: )?query(-errors)?: \S+ [A-Z0-9]+ [A-Z0-9]+ (response: [A-Z0-9]+ )?[-+]/;
+export const BIND_LINE = /(?:^|\s)client (@0x[0-9a-fA-F]+ )?[0-9a-fA-F.:]+#\d+( \([^)]*\))?:? ((view [^:]+|UDP|TCP): ){0,3}query(-errors)?: \S+ [A-Z0-9]+ [A-Z0-9]+ (response: [A-Z0-9]+ )?[-+]/;
 
 export const bindFormat: LogFormatDefinition = {
   name: "bind",
   description: "BIND 9 query log, and the query-and-response log of BIND-based appliances (Infoblox), as a file or through syslog (auto-detected)",
   docsUrl: "https://bind9.readthedocs.io/en/latest/reference.html#logging-categories",
-  detect: { line: (l) => BIND_LINE.test(l) },
+  detect: { line: (l) => BIND_LINE.test(l), minShare: 0.25 },
   createParser: (ctx) => new BindParser(ctx),
 };

@@ -548,13 +548,14 @@ export function compileLogformat(spec: string): CompiledLogformat {
         break;
       case "ru":
       case ">ru":
-        re += pad + capture("url", quoted ? '[^"\\s]+' : "\\S+");
+        // in a quoted context Squid writes `"` as `\"`
+        re += pad + capture("url", quoted ? '(?:[^"\\\\\\s]|\\\\.)+' : "\\S+");
         break;
       case ">rd":
         re += pad + capture("domain", "[^\\s/\"]+");
         break;
       case ">rp":
-        re += pad + capture("urlPath", quoted ? '[^"\\s]+' : "\\S+");
+        re += pad + capture("urlPath", quoted ? '(?:[^"\\\\\\s]|\\\\.)+' : "\\S+");
         break;
       case ">rs":
         re += pad + capture("scheme", "[A-Za-z][A-Za-z0-9+.-]*|-");
@@ -649,7 +650,8 @@ export class LogformatParser implements LineParser {
     const client = val("client") ?? val("clientName");
     if (client !== undefined && !isAddressOrHost(splitHostPort(client).host)) return `${this.expected}: the client ${JSON.stringify(bound(client, 60))} is not an address or host name`;
     const method = val("method");
-    const url = val("url");
+    const rawUrl = val("url");
+    const url = rawUrl !== undefined && rawUrl.indexOf("\\") >= 0 ? rawUrl.replace(/\\(["\\])/g, "$1") : rawUrl;
     if (method === "NONE" || url?.startsWith("error:")) return undefined;
     let target: Target = url ? splitTarget(url) : {};
     if (!target.host) {
