@@ -336,11 +336,13 @@ function radiotapHasFcs(buf: Buffer, start: number, stop: number): boolean {
  * first subframe (14-byte subframe header). Returns false, with `out.wlan` saying why, for
  * management, control and extension frames, protected (encrypted) frames, null-data subtypes
  * (subtype bit 0x4), other protocol versions, and data without IP. Never reads outside the range.
+ * `swappedFc`: the two frame control bytes come in the other order, as Cisco access points send
+ * them inside CAPWAP (Wireshark's CAPWAP "swap frame control" preference, on by default).
  */
-export function decodeWlan(buf: Buffer, start: number, end: number, out: NetworkLayer): boolean {
+export function decodeWlan(buf: Buffer, start: number, end: number, out: NetworkLayer, swappedFc = false): boolean {
   if (start + 2 > end) return wlanSkip(out, WLAN_OTHER);
-  const fc0 = buf[start]!;
-  const fc1 = buf[start + 1]!;
+  const fc0 = buf[start + (swappedFc ? 1 : 0)]!;
+  const fc1 = buf[start + (swappedFc ? 0 : 1)]!;
   const type = (fc0 >> 2) & 3;
   const subtype = fc0 >> 4;
   if ((fc0 & 3) !== 0) return wlanSkip(out, WLAN_OTHER); // protocol version 0 only

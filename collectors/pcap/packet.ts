@@ -1,7 +1,8 @@
 /**
- * One captured frame to observations: link layer, IP (with IP-in-IP, GRE (v0, and v1 with PPP), VXLAN, Geneve and GTP-U
- * tunnels, see tunnel.ts; fragments reassembled, see fragments.ts), UDP/TCP, then DNS, TLS
- * ClientHello, QUIC Initial (quic.ts) or HTTP request head.
+ * One captured frame to observations: link layer, IP (with IP-in-IP, GRE (v0, and v1 with PPP),
+ * VXLAN, Geneve, GTP-U and CAPWAP data tunnels, see tunnel.ts; fragments reassembled, see
+ * fragments.ts), UDP/TCP, then DNS, TLS ClientHello, QUIC Initial (quic.ts), HTTP/1 request head
+ * or cleartext HTTP/2 requests (h2.ts).
  *
  * - UDP: RFC 768; TCP header: RFC 9293 §3.1 (https://www.rfc-editor.org/rfc/rfc9293#section-3.1).
  * - A PROXY protocol header before the first client bytes is stepped over (tunnel.ts).
@@ -9,6 +10,11 @@
  *   has a 2-byte length prefix (RFC 1035 §4.2.2), several may share a segment. On other UDP ports,
  *   DNS found by tshark's heuristic (see looksLikeDns).
  * - TLS and HTTP on any TCP port; SSDP (HTTP over UDP 1900) too, as tshark does.
+ * - HTTP/2 in the clear on any TCP port, from a client segment that starts with the connection
+ *   preface (prior knowledge, or after an h2c upgrade): the client's bytes of that connection are
+ *   then all read in order (tcp-reassembly.ts keeps the order, h2.ts the frames and the HPACK
+ *   table); each request is an `http` observation (`host` from `:authority`, else `host`), a DoH
+ *   request a `dns` observation too.
  *
  * - QUIC: any UDP datagram that starts with a long header of a version we can decrypt, or looks
  *   like gQUIC; the ClientHello gathered from the Initial packets' CRYPTO frames.
@@ -28,9 +34,9 @@ import { bound } from "../../src/core/observation.js";
 import type { Observation } from "../../src/core/observation.js";
 import { decodeDns, isDnsPort, looksLikeDns } from "./dns.js";
 import { Fragments } from "./fragments.js";
+import type { Datagram } from "./fragments.js";
 import { H2Connection, startsWithPreface } from "./h2.js";
 import type { H2Request } from "./h2.js";
-import type { Datagram } from "./fragments.js";
 import { firstLineOpen, looksLikeHttpRequest, parseHttpRequests, requestHeadLength } from "./http.js";
 import { decodeIp, ipText } from "./ip.js";
 import type { IpHeader } from "./ip.js";
@@ -44,6 +50,7 @@ import {
   decodeEthernet,
   decodeLink,
   decodePpp,
+  decodeWlan,
   isSupportedLinkType,
   isWlanLinkType,
 } from "./link.js";
@@ -56,7 +63,21 @@ import { ClientStreams } from "./tcp-reassembly.js";
 import type { ClientStream, StreamKind } from "./tcp-reassembly.js";
 import { clientHelloLength, looksLikeTls, parseClientHello } from "./tls.js";
 import type { ClientHello } from "./tls.js";
-import { GENEVE_PORT, GTPU_PORT, VXLAN_PORT, geneveInner, greInner, greV1Inner, gtpInner, skipProxyHeader, vxlanInner } from "./tunnel.js";
+import {
+  CAPWAP_DATA_PORT,
+  CAPWAP_ETHERNET,
+  CAPWAP_IEEE802_11,
+  GENEVE_PORT,
+  GTPU_PORT,
+  VXLAN_PORT,
+  capwapInner,
+  geneveInner,
+  greInner,
+  greV1Inner,
+  gtpInner,
+  skipProxyHeader,
+  vxlanInner,
+} from "./tunnel.js";
 
 /** Tunnels nested deeper than this are not followed. */
 const MAX_DEPTH = 4;
@@ -118,6 +139,8 @@ export class PacketDecoder implements PacketSink {
   readonly wlan = { data: 0, management: 0, control: 0, protected: 0, other: 0, firstProtectedFrame: 0, firstProtectedOffset: 0 };
 
   private readonly net: NetworkLayer = { ethertype: 0, offset: 0, wlan: 0 };
+  /** Out-parameter of capwapInner (reused). */
+  private readonly at0: number[] = [0];
   private readonly ips: IpHeader[] = Array.from({ length: MAX_DEPTH + 1 }, () => ({
     version: 0,
     src: 0,
@@ -271,6 +294,13 @@ export class PacketDecoder implements PacketSink {
     } else if (depth < MAX_DEPTH && (dport === GTPU_PORT || sport === GTPU_PORT)) {
       const inner = gtpInner(buf, data, stop);
       if (inner >= 0) this.inner(buf, inner, stop, (buf[inner]! >> 4) === 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4, depth);
+    } else if (depth < MAX_DEPTH && (dport === CAPWAP_DATA_PORT || sport === CAPWAP_DATA_PORT)) {
+      const what = capwapInner(buf, data, stop, this.at0);
+      const q = this.at0[0]!;
+      // 802.11 frames with the frame control bytes swapped, as Cisco access points send them and tshark reads them by default.
+      if (what === CAPWAP_IEEE802_11 ? decodeWlan(buf, q, stop, this.net, true) : what === CAPWAP_ETHERNET && decodeEthernet(buf, q, stop, this.net)) {
+        this.ip(buf, this.net.offset, stop, this.net.ethertype, depth + 1);
+      } else this.net.wlan = 0;
     } else if ((dport === SSDP_PORT || sport === SSDP_PORT) && looksLikeHttpRequest(buf, data, stop)) {
       this.http(buf, data, stop, ipText(buf, h.src, h.version), ipText(buf, h.dst, h.version), dport);
     } else if (looksLikeQuic(buf, data, stop)) {

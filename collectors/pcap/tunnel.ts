@@ -10,12 +10,39 @@
  * - VXLAN: RFC 7348 §5 (https://www.rfc-editor.org/rfc/rfc7348#section-5), UDP 4789.
  * - Geneve: RFC 8926 §3.4 (https://www.rfc-editor.org/rfc/rfc8926#section-3.4), UDP 6081.
  * - GTP-U: 3GPP TS 29.281 §5, UDP 2152.
+ * - CAPWAP data channel: RFC 5415 §4.3 (https://www.rfc-editor.org/rfc/rfc5415#section-4.3), UDP
+ *   5247, with 802.11 frames (RFC 5416) or Ethernet frames inside.
  * - PROXY protocol v1/v2: https://www.haproxy.org/download/2.9/doc/proxy-protocol.txt.
  */
 
 export const VXLAN_PORT = 4789;
 export const GENEVE_PORT = 6081;
 export const GTPU_PORT = 2152;
+export const CAPWAP_DATA_PORT = 5247;
+
+/** What a CAPWAP data packet carries (see {@link capwapInner}). */
+export const CAPWAP_IEEE802_11 = 1;
+export const CAPWAP_ETHERNET = 2;
+
+/**
+ * A CAPWAP data packet (RFC 5415 §4.3) at `buf[p, end)`: preamble version 0 and type 0 (type 1 is
+ * a DTLS-protected packet, not read), then HLEN (header length in 4-byte words), RID, WBID, the T
+ * flag (native frame of the wireless binding) and F (fragment). Returns what the payload is,
+ * {@link CAPWAP_IEEE802_11} (T set, binding 1: IEEE 802.11) or {@link CAPWAP_ETHERNET} (T clear:
+ * an IEEE 802.3 frame), and puts its offset in `at[0]`; 0 for anything else (fragments included).
+ */
+export function capwapInner(buf: Buffer, p: number, end: number, at: number[]): number {
+  if (p + 8 > end || buf[p] !== 0) return 0;
+  const v = (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!;
+  const hlen = (v >> 19) * 4;
+  const wbid = (v >> 9) & 0x1f;
+  const native = (v >> 8) & 1;
+  const fragment = (v >> 7) & 1;
+  if (hlen < 8 || p + hlen >= end || fragment) return 0;
+  at[0] = p + hlen;
+  if (!native) return CAPWAP_ETHERNET;
+  return wbid === 1 ? CAPWAP_IEEE802_11 : 0;
+}
 
 /** GRE version 0: offset of the payload (whose ethertype is at `p + 2`), past optional checksum, key, sequence. */
 export function greInner(buf: Buffer, p: number, end: number): number {

@@ -151,6 +151,26 @@ describe("GRE version 1 (PPTP) with PPP", () => {
   });
 });
 
+describe("CAPWAP data tunnels (RFC 5415 §4.3, UDP 5247)", () => {
+  it.skipIf(!HAVE_CORPUS)("reads the TLS ClientHello inside the corpus' CAPWAP capture (802.11 with Cisco's swapped frame control)", async () => {
+    // tshark (CAPWAP "swap frame control" on by default) finds SNI alt2-mtalk.google.com on frame 9.
+    const r = await extractCapture(join(CORPUS, "nDPI/capwap_data.pcapng"));
+    expect(r.errors).toEqual([]);
+    expect(r.observations[0]).toMatchObject({ kind: "tls", host: "alt2-mtalk.google.com", client: "10.1.3.68", server: "74.125.130.188", port: 443, ref: { frame: 9 } });
+  });
+
+  it("reads an Ethernet frame inside CAPWAP (T flag clear), and skips fragments and DTLS", async () => {
+    // Preamble 00; HLEN 2 (8 bytes), RID 0, WBID 1, T 0 (payload: an 802.3 frame); fragment id and offset.
+    const capwap = (flags: number, payload: Buffer, preamble = 0): Buffer => Buffer.concat([Buffer.from([preamble]), Buffer.from([0x10, 0x02 | (flags >> 8), flags & 0xff]), Buffer.alloc(4), payload]);
+    const file = pcapFile([
+      { data: eth(ipv4(17, udp(40000, 5247, capwap(0, eth(dnsQuery("capwap.example")))))) },
+      { data: eth(ipv4(17, udp(40000, 5247, capwap(0x80, eth(dnsQuery("fragment.example")))))) }, // F set
+      { data: eth(ipv4(17, udp(40000, 5247, capwap(0, eth(dnsQuery("dtls.example")), 1)))) }, // DTLS preamble
+    ]);
+    expect((await names(file, 1)).names).toEqual([[1, "capwap.example"]]);
+  });
+});
+
 describe("cleartext HTTP/2", () => {
   it.skipIf(!HAVE_CORPUS)("reads the corpus' prior-knowledge h2c capture (nDPI/http2.pcapng, a 5G core NF on port 29518)", async () => {
     // tshark -d tcp.port==29518,http2 gives frame 2: :authority 127.0.0.1:29518, POST /namf-comm/v1/subscriptions.
