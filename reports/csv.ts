@@ -9,11 +9,16 @@
  * leading `'`, so a spreadsheet shows it as text and never evaluates it (csv-stringify's
  * `escape_formulas`). Numbers this module emits itself (risk score, counts) are never prefixed.
  *
+ * Control characters and bidirectional overrides in text cells (a hostile app name that reorders
+ * or hides itself in a reviewer's spreadsheet) become visible escapes, as in the terminal
+ * (src/io/safe-text.ts).
+ *
  * Lists inside one cell are joined with `; ` and are meant for people; the JSON export is the
  * lossless one.
  */
 import { stringify } from "csv-stringify/sync";
 import type { AISystemRecord } from "../src/core/finding.js";
+import { safeText } from "../src/io/safe-text.js";
 
 type Cell = string | number;
 
@@ -97,7 +102,10 @@ export interface CsvOptions {
 
 function toCsv<T>(rows: readonly T[], columns: readonly CsvColumn<T>[], options: CsvOptions): string {
   return stringify(
-    rows.map((row) => columns.map((c) => c.value(row))),
+    rows.map((row) => columns.map((c) => {
+      const v = c.value(row);
+      return typeof v === "string" ? safeText(v) : v;
+    })),
     {
       header: true,
       columns: columns.map((c) => c.header),

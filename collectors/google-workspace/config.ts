@@ -10,6 +10,7 @@
  * - https://developers.google.com/identity/protocols/oauth2/service-account#delegatingauthority
  */
 import { z } from "zod";
+import { credentialEndpoint } from "../../src/io/endpoint.js";
 
 /** Environment variable holding an OAuth access token used as is (`gcloud auth print-access-token`). */
 export const GOOGLE_TOKEN_ENV = "SHADOW_AI_GOOGLE_ACCESS_TOKEN";
@@ -23,10 +24,8 @@ export const GOOGLE_SCOPES: readonly string[] = [
   "https://www.googleapis.com/auth/admin.reports.audit.readonly",
 ];
 
-const httpUrl = z
-  .string()
-  .url()
-  .refine((u) => /^https?:\/\//i.test(u), "must be an http:// or https:// URL");
+/** Endpoints that receive our tokens: HTTPS, or plain http to a loopback test server or proxy only. */
+const httpUrl = credentialEndpoint;
 
 /**
  * Zod schema of the `google:` section. Every field is optional; with only

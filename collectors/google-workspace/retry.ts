@@ -11,9 +11,8 @@
  * - https://developers.google.com/admin-sdk/directory/v1/limits
  * - https://developers.google.com/admin-sdk/reports/v1/limits
  */
-import pRetry from "p-retry";
 import { parseRetryAfter } from "../../src/io/retry-after.js";
-import pThrottle from "p-throttle";
+import { createCallRunner, networkProblem, type CallRunner as SharedCallRunner, type RetryStats as SharedRetryStats } from "../../src/io/retry.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./config.js";
 
 /** 403 reasons that mean "too many requests", not "forbidden". */
@@ -25,10 +24,6 @@ export const RATE_LIMIT_REASONS: ReadonlySet<string> = new Set([
   "RESOURCE_EXHAUSTED",
 ]);
 
-/** Network error codes worth another attempt. */
-const NETWORK_CODES: ReadonlySet<string> = new Set([
-  "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "UND_ERR_SOCKET", "ECONNABORTED",
-]);
 
 /** What a failed Admin SDK call said, from a GaxiosError or a network error. */
 export interface GoogleFailure {
@@ -91,9 +86,9 @@ export function describeFailure(e: unknown): GoogleFailure {
   };
 }
 
-/** Whether a failure is worth another attempt: 403 rate limits, 408, 429, 5xx, network errors. */
+/** Whether a failure is worth another attempt: 403 rate limits, 408, 429, 5xx, network glitches. */
 export function isTransient(f: GoogleFailure): boolean {
-  if (f.status === undefined) return f.code !== undefined && NETWORK_CODES.has(f.code);
+  if (f.status === undefined) return networkProblem(f.code) === "transient" || networkProblem(f.code) === "unreachable";
   if (f.status === 403) return f.reason !== undefined && RATE_LIMIT_REASONS.has(f.reason);
   return f.status === 408 || f.status === 429 || f.status >= 500;
 }
@@ -106,67 +101,25 @@ export function isAuthFailure(f: GoogleFailure): boolean {
   return f.status === 400 && f.reason !== undefined && /^(invalid_grant|unauthorized_client|invalid_client|access_denied)$/.test(f.reason);
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** Counters of what the retry layer did in one scan (for tests and the bench). */
-export interface RetryStats {
-  attempts: number;
-  retries: number;
-  /** Retries by cause: `429`, `403 rateLimitExceeded`, `500`, `ECONNRESET`, ... */
-  byCause: Record<string, number>;
-}
+export type RetryStats = SharedRetryStats;
 
 /** Runs API calls under a rate ceiling and a retry policy. */
-export interface CallRunner {
-  /** Run `call` (one HTTP request per invocation), retrying transient failures. Rejects with the last error. */
-  run<T>(call: () => Promise<T>): Promise<T>;
-  readonly stats: RetryStats;
-}
+export type CallRunner = SharedCallRunner;
 
 /**
- * A runner with a client-side ceiling of `maxCallsPerMinute` (0 = none; every attempt counts,
- * spread evenly with p-throttle's sliding window) and the retry policy `policy`.
+ * A runner with a client-side ceiling of `maxCallsPerMinute` (0 = none) and the retry policy
+ * `policy`, on the shared retry layer (src/io/retry.ts): 403 rate limits, 408, 429 and 5xx are
+ * retried after their Retry-After; unreachable endpoints and untrusted certificates end fast.
  */
 export function callRunner(maxCallsPerMinute: number, policy: RetryPolicy = DEFAULT_RETRY, signal?: AbortSignal): CallRunner {
-  const stats: RetryStats = { attempts: 0, retries: 0, byCause: {} };
-  let gate: <T>(f: () => Promise<T>) => Promise<T> = (f) => f();
-  if (maxCallsPerMinute > 0) {
-    // A sliding window of 10 s holding a sixth of the minute's calls: no 60 s span then holds more
-    // than `maxCallsPerMinute`, and timer lateness (a few ms per window) costs little (1 s windows lost ~4%).
-    const throttle =
-      maxCallsPerMinute >= 6
-        ? pThrottle({ limit: Math.floor(maxCallsPerMinute / 6), interval: 10_000, strict: true })
-        : pThrottle({ limit: maxCallsPerMinute, interval: 60_000, strict: true });
-    const throttled = throttle(async (f: () => Promise<unknown>) => f());
-    gate = <T>(f: () => Promise<T>) => throttled(f) as Promise<T>;
-  }
-  return {
-    stats,
-    run<T>(call: () => Promise<T>): Promise<T> {
-      return pRetry(
-        async () => {
-          stats.attempts++;
-          return gate(call);
-        },
-        {
-          retries: policy.retries,
-          factor: 2,
-          minTimeout: policy.minTimeoutMs,
-          maxTimeout: policy.maxTimeoutMs,
-          randomize: true,
-          ...(signal ? { signal } : {}),
-          shouldRetry: ({ error }) => isTransient(describeFailure(error)),
-          onFailedAttempt: async ({ error, retriesLeft }) => {
-            const f = describeFailure(error);
-            if (retriesLeft <= 0 || !isTransient(f)) return;
-            stats.retries++;
-            const cause = f.status === undefined ? (f.code ?? "network") : f.status === 403 ? `403 ${f.reason}` : String(f.status);
-            stats.byCause[cause] = (stats.byCause[cause] ?? 0) + 1;
-            // Honour Retry-After first; p-retry's own backoff (with jitter) follows it.
-            if (f.retryAfterMs !== undefined) await sleep(Math.min(f.retryAfterMs, 10 * 60_000));
-          },
-        },
-      );
+  return createCallRunner<GoogleFailure>(
+    {
+      describe: describeFailure,
+      isTransient,
+      cause: (f) => (f.status === undefined ? (f.code ?? "network") : f.status === 403 ? `403 ${f.reason}` : String(f.status)),
     },
-  };
+    policy,
+    { maxCallsPerMinute, ...(signal ? { signal } : {}) },
+  );
 }

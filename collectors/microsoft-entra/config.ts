@@ -10,6 +10,7 @@
  * - https://learn.microsoft.com/javascript/api/@azure/identity/environmentcredential (AZURE_* variables)
  */
 import { z } from "zod";
+import { credentialEndpointProblem } from "../../src/io/endpoint.js";
 
 /** Environment variable holding a Graph access token used as is. */
 export const GRAPH_TOKEN_ENV = "SHADOW_AI_GRAPH_ACCESS_TOKEN";
@@ -37,6 +38,7 @@ export const CLOUDS = {
 
 export type CloudName = keyof typeof CLOUDS;
 
+/** Endpoints that receive our tokens and secrets: HTTPS only, even on loopback. */
 const httpsUrl = z
   .string()
   .url()
@@ -161,11 +163,18 @@ export function microsoftOptions(section: MicrosoftConfigInput | undefined, env:
     auth,
     cloud: c.cloud,
     graphBaseUrl: (c.graphBaseUrl ?? cloud.graphBaseUrl).replace(/\/+$/, ""),
-    authorityHost: (c.authorityHost ?? (env["AZURE_AUTHORITY_HOST"]?.trim() || undefined) ?? cloud.authorityHost).replace(/\/+$/, ""),
+    authorityHost: checkedAuthority((c.authorityHost ?? (env["AZURE_AUTHORITY_HOST"]?.trim() || undefined) ?? cloud.authorityHost).replace(/\/+$/, "")),
     scope: cloud.scope,
     concurrency: c.concurrency,
     signIns: c.signIns,
     directoryAudits: c.directoryAudits,
     lookbackMinutes: c.lookbackMinutes,
   };
+}
+
+/** The sign-in authority, refused unless credentials may be sent to it (HTTPS; http to loopback only). */
+function checkedAuthority(url: string): string {
+  const p = credentialEndpointProblem(url);
+  if (p) throw new Error(`authority host ${url.slice(0, 200)}: ${p}`);
+  return url;
 }

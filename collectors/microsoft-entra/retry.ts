@@ -9,8 +9,8 @@
  * - https://learn.microsoft.com/graph/throttling
  * - https://learn.microsoft.com/graph/errors
  */
-import pRetry from "p-retry";
 import { parseRetryAfter } from "../../src/io/retry-after.js";
+import { createCallRunner, networkCode, networkProblem, type CallRunner, type RetryStats } from "../../src/io/retry.js";
 import { DEFAULT_GRAPH_RETRY, type GraphRetryPolicy } from "./config.js";
 
 /** What a failed Graph call said. */
@@ -34,7 +34,7 @@ export const NON_PREMIUM_CODE = "Authentication_RequestFromNonPremiumTenantOrB2C
 export function describeGraphFailure(e: unknown): GraphFailure {
   const err = (typeof e === "object" && e !== null ? e : {}) as Record<string, unknown>;
   const status = typeof err["statusCode"] === "number" && err["statusCode"] > 0 ? err["statusCode"] : undefined;
-  const code = typeof err["code"] === "string" && err["code"] ? err["code"] : e instanceof Error && e.name !== "Error" ? e.name : undefined;
+  const code = typeof err["code"] === "string" && err["code"] ? err["code"] : (status === undefined ? networkCode(e) : undefined) ?? (e instanceof Error && e.name !== "Error" ? e.name : undefined);
   const headers = err["headers"] as Headers | undefined;
   const retryAfterMs = headers && typeof headers.get === "function" ? parseRetryAfter(headers.get("retry-after")) : undefined;
   const message = (e instanceof Error ? e.message : String(e)) || (code ?? "unknown error");
@@ -53,46 +53,19 @@ export function isCredentialFailure(f: GraphFailure): boolean {
 
 /** Whether a failure is worth another attempt: 408, 429, 5xx, no response (network). */
 export function isTransient(f: GraphFailure): boolean {
-  if (f.status === undefined) return f.code === undefined || !CREDENTIAL_ERRORS.has(f.code);
+  if (f.status === undefined) {
+    if (f.code !== undefined && CREDENTIAL_ERRORS.has(f.code)) return false;
+    return networkProblem(f.code) !== "certificate";
+  }
   return f.status === 408 || f.status === 429 || f.status >= 500;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export type GraphRetryStats = RetryStats;
 
-export interface GraphRetryStats {
-  attempts: number;
-  retries: number;
-  byCause: Record<string, number>;
-}
-
-/** Run one Graph call with retries of transient failures; rejects with the last error. */
-export function graphRunner(policy: GraphRetryPolicy = DEFAULT_GRAPH_RETRY): { run<T>(call: () => Promise<T>): Promise<T>; stats: GraphRetryStats } {
-  const stats: GraphRetryStats = { attempts: 0, retries: 0, byCause: {} };
-  return {
-    stats,
-    run<T>(call: () => Promise<T>): Promise<T> {
-      return pRetry(
-        async () => {
-          stats.attempts++;
-          return call();
-        },
-        {
-          retries: policy.retries,
-          factor: 2,
-          minTimeout: policy.minTimeoutMs,
-          maxTimeout: policy.maxTimeoutMs,
-          randomize: true,
-          shouldRetry: ({ error }) => isTransient(describeGraphFailure(error)),
-          onFailedAttempt: async ({ error, retriesLeft }) => {
-            const f = describeGraphFailure(error);
-            if (retriesLeft <= 0 || !isTransient(f)) return;
-            stats.retries++;
-            const cause = f.status !== undefined ? String(f.status) : (f.code ?? "network");
-            stats.byCause[cause] = (stats.byCause[cause] ?? 0) + 1;
-            if (f.retryAfterMs !== undefined) await sleep(Math.min(f.retryAfterMs, 10 * 60_000));
-          },
-        },
-      );
-    },
-  };
+/**
+ * Run Graph calls with retries of transient failures on the shared retry layer (src/io/retry.ts);
+ * rejects with the last error. Unreachable endpoints and untrusted certificates end fast.
+ */
+export function graphRunner(policy: GraphRetryPolicy = DEFAULT_GRAPH_RETRY): CallRunner {
+  return createCallRunner<GraphFailure>({ describe: describeGraphFailure, isTransient }, policy);
 }

@@ -105,7 +105,10 @@ async function render(format: ExportFormat, records: AISystemRecord[], g: Global
   }
 }
 
-/** Write `data` to `file` atomically (temp file + rename); owner-only permissions unless pseudonymized. */
+/**
+ * Write `data` to `file` atomically (temp file + rename), readable by its owner only: even a
+ * pseudonymised export names services, departments and times. Errors name `file`, never the temp file.
+ */
 function writeAtomically(file: string, data: string, mode: number): void {
   const full = resolve(file);
   const tmp = join(dirname(full), `.${basename(full)}.${process.pid}.tmp`);
@@ -114,7 +117,9 @@ function writeAtomically(file: string, data: string, mode: number): void {
     renameSync(tmp, full);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw new CliError(`${full}: cannot write: ${(e as Error).message}`, EXIT.USAGE);
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === "ENOENT" ? "its directory does not exist" : err.code === "EACCES" || err.code === "EPERM" ? "permission denied" : err.code === "EISDIR" ? "it is a directory" : (err.code ?? "write failed");
+    throw new CliError(`${full}: cannot write: ${why}`, EXIT.USAGE);
   }
 }
 
@@ -145,7 +150,7 @@ export function registerInventory(program: Command): void {
       if (key) records = pseudonymize(records, key);
       if (opts.format || opts.out) {
         const out = await render((opts.format ?? "json") as ExportFormat, records, g, key ? pseudonymizationInfo(key) : null);
-        if (opts.out) writeAtomically(opts.out, out, key ? 0o644 : 0o600);
+        if (opts.out) writeAtomically(opts.out, out, 0o600);
         else process.stdout.write(out);
         return;
       }

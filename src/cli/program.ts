@@ -52,6 +52,9 @@ export function buildProgram(): Command {
  * errors become a one-line message on stderr and their documented code (exit-codes.ts).
  */
 export async function main(argv: string[]): Promise<number> {
+  // The database, its WAL and SHM, the scan lock and every export name people and what they use:
+  // whatever this process creates is readable by its owner only, whatever the caller's umask.
+  process.umask(0o077);
   try {
     await buildProgram().parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.OK;

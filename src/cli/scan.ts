@@ -128,6 +128,8 @@ async function scanAndReport(g: GlobalOptions, command: string, jobs: ScanJob[],
   const cat = catalogue(g);
   const cfg = config(g);
   const progress = createProgress(!opts.json);
+  // which configuration a scan runs with is never a guess: named here and in the scan's record
+  process.stderr.write(`shadow-ai: configuration: ${cfg.file ? safeText(cfg.file) : "none (no --config, no ./shadow-ai.yaml)"}\n`);
   let result: ScanResult;
   try {
     result = await runScan({

@@ -90,11 +90,12 @@ describe("shadow-ai signatures", () => {
     expect(t.stdout).toContain("broken.yaml");
   });
 
-  it("match takes many values and says, for each, what matched by which field, suspected with why, or nothing", () => {
+  it("match takes many values and says, for each, the kind it was read as, what matched by which field, suspected with why, or nothing", () => {
     const r = cli(["signatures", "match", "--json", "api.openai.com", "Zoom", "Zoom AI Companion", "GPT Email Writer", "http://10.0.0.5:11434/api/generate", "OpenAI/Python 1.52.0", "www.example.com"]);
     expect(r.code).toBe(0);
-    const rows = JSON.parse(r.stdout) as { value: string; match: { id: string; field: string } | null; suspected: { key: string; reason: string } | null }[];
+    const rows = JSON.parse(r.stdout) as { value: string; as: string; match: { id: string; field: string } | null; suspected: { key: string; reason: string } | null }[];
     expect(rows.map((x) => x.value)).toEqual(["api.openai.com", "Zoom", "Zoom AI Companion", "GPT Email Writer", "http://10.0.0.5:11434/api/generate", "OpenAI/Python 1.52.0", "www.example.com"]);
+    expect(rows.map((x) => x.as)).toEqual(["host", "app-name", "app-name", "app-name", "host", "user-agent", "host"]);
     expect(rows[0]!.match).toMatchObject({ id: "openai-api", field: "domain" });
     expect(rows[1]).toMatchObject({ match: null, suspected: null });
     expect(rows[2]!.match).toMatchObject({ id: "zoom-ai-companion", field: "appName" });
@@ -104,6 +105,64 @@ describe("shadow-ai signatures", () => {
     expect(rows[6]).toMatchObject({ match: null, suspected: null });
     expect(cli(["signatures", "match", "www.example.com", "Zoom"]).code).toBe(5);
     expect(cli(["signatures", "match", "--as", "nonsense", "x"]).code).toBe(2);
+  });
+
+  it("match types each value by its shape: a host or URL by host rules only, a GUID as an Entra app ID, a Google client ID as a client ID", () => {
+    const values = [
+      "chatgpt.com.attacker.example", "chatgpt-com.example.org", "midjourney.com.evil.example", "https://chatgpt.com.attacker.example/c/1",
+      "chatgpt.com", "fb8d773d-7ef8-4ec0-a117-179f88add510", "681255809395-oo8ft2oprdrnp9e3aqf6av3hmdib135j.apps.googleusercontent.com",
+      "123456789012", "ChatGPT for Gmail",
+    ];
+    const r = cli(["signatures", "match", "--json", ...values]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as { value: string; as: string; match: { id: string; field: string } | null; suspected: { key: string } | null }[];
+    expect(rows.map((x) => [x.as, x.match?.id ?? null, x.match?.field ?? null])).toEqual([
+      ["host", null, null], ["host", null, null], ["host", null, null], ["host", null, null],
+      ["host", "openai-chatgpt", "domain"], ["app-id", "microsoft-365-copilot", "entraAppId"], ["client-id", "gemini-code-assist", "oauthClientId"],
+      ["client-id", null, null], ["app-name", "openai-chatgpt", "appName"],
+    ]);
+    // a lookalike may be suspected, never attributed
+    expect(rows[0]!.suspected).toMatchObject({ key: "chatgpt.com.attacker.example" });
+    expect(rows[1]!.suspected).toMatchObject({ key: "chatgpt-com.example.org" });
+    // --as overrides the shape; even read as an app name, a host-shaped lookalike is not the brand
+    const as = (kind: string, v: string) => (JSON.parse(cli(["signatures", "match", "--json", "--as", kind, v]).stdout) as typeof rows)[0]!;
+    expect(as("app-name", "chatgpt.com.attacker.example")).toMatchObject({ as: "app-name", match: null });
+    expect(as("app-name", "midjourney.com.evil.example")).toMatchObject({ as: "app-name", match: null });
+    expect(as("host", "ChatGPT")).toMatchObject({ as: "host", match: null });
+    expect(as("user-agent", "Mozilla/5.0 ChatGPT/1.2025.105")).toMatchObject({ as: "user-agent", match: { id: "openai-chatgpt", field: "userAgent" } });
+    expect(as("client-id", "fb8d773d-7ef8-4ec0-a117-179f88add510")).toMatchObject({ as: "client-id", match: null });
+  });
+
+  it("stats counts services and domains per category, references per signature and the oldest validation, within 100 columns", () => {
+    const j = cli(["signatures", "stats", "--json"]);
+    expect(j.code, j.stderr).toBe(0);
+    const st = JSON.parse(j.stdout) as {
+      totals: { services: number; domains: number; ids: number; clientIds: number; appIds: number };
+      categories: { category: string; services: number; domains: number }[];
+      references: { min: number; median: number; max: number };
+      vendorReferenced: number;
+      oldestValidated: { date: string; ids: string[]; count: number };
+    };
+    const list = JSON.parse(cli(["signatures", "list", "--json"]).stdout) as { id: string; category: string; domains: number }[];
+    expect(st.totals.services).toBe(list.length);
+    expect(st.totals.domains).toBe(list.reduce((a, s) => a + s.domains, 0));
+    expect(st.categories.reduce((a, c) => a + c.services, 0)).toBe(list.length);
+    const assistants = list.filter((s) => s.category === "assistant");
+    expect(st.categories.find((c) => c.category === "assistant")).toMatchObject({ services: assistants.length, domains: assistants.reduce((a, s) => a + s.domains, 0) });
+    expect(st.totals.ids).toBe(st.totals.clientIds + st.totals.appIds);
+    expect(st.totals.appIds).toBeGreaterThan(0);
+    expect(st.references.min).toBeGreaterThanOrEqual(1);
+    expect(st.references.min).toBeLessThanOrEqual(st.references.median);
+    expect(st.references.median).toBeLessThanOrEqual(st.references.max);
+    expect(st.vendorReferenced).toBeGreaterThan(0);
+    expect(st.vendorReferenced).toBeLessThanOrEqual(list.length);
+    expect(st.oldestValidated.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const shown = JSON.parse(cli(["signatures", "show", st.oldestValidated.ids[0]!, "--json"]).stdout) as { lastValidated: string };
+    expect(shown.lastValidated).toBe(st.oldestValidated.date);
+    const h = cli(["signatures", "stats"]);
+    expect(h.code).toBe(0);
+    for (const line of h.stdout.trimEnd().split("\n")) expect(line.length, line).toBeLessThanOrEqual(100);
+    expect(h.stdout).toContain(`oldest lastValidated: ${st.oldestValidated.date}`);
   });
 
   it("escapes control characters of values in the table", () => {

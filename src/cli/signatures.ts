@@ -1,37 +1,57 @@
 /**
- * `signatures list | show ID | lint | test | match VALUE...`: the catalogue, for people and scripts.
+ * `signatures list | show ID | lint | test | stats | match VALUE...`: the catalogue, for people and scripts.
  * Every sub-command reads the bundled catalogue plus the configuration's `signatures.extraDirs`.
  */
 import { relative, isAbsolute } from "node:path";
 import type { Command } from "commander";
-import type { Finding } from "../core/finding.js";
+import { SUSPECTED_PREFIX, type Finding } from "../core/finding.js";
+import type { AIService } from "../core/service.js";
 import { lintSignatures, testExamples, type LintProblem } from "../match/lint.js";
 import { bundledSignatureDir } from "../match/load.js";
-import { splitTarget, type MatchInput } from "../match/matcher.js";
+import { splitTarget, type Matcher, type MatchInput } from "../match/matcher.js";
+import { catalogueStats } from "../match/stats.js";
 import { suspect, type Suspicion } from "../match/suspect.js";
 import { catalogue, config, printJson, type GlobalOptions } from "./context.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { cell, table } from "./terminal.js";
 
-/** How `signatures match` reads a value; `auto` tries every reading that fits and keeps the strongest match. */
-export const VALUE_KINDS = ["auto", "host", "url", "client-id", "app-id", "app-name", "publisher", "user-agent"] as const;
+/** What `signatures match` reads a value as: `--as`, or found from its shape ({@link valueKind}). */
+export const VALUE_KINDS = ["host", "app-id", "client-id", "app-name", "publisher", "user-agent"] as const;
 export type ValueKind = (typeof VALUE_KINDS)[number];
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * A Google OAuth client ID: `<project number>-<32 letters and digits>.apps.googleusercontent.com`
+ * (https://developers.google.com/identity/protocols/oauth2), the older `<number>.apps.googleusercontent.com`,
+ * or the bare number that Directory API tokens give some clients
+ * (https://developers.google.com/admin-sdk/directory/reference/rest/v1/tokens).
+ */
+const GOOGLE_CLIENT_ID = /^\d{4,30}(-[a-z0-9_]{1,64})?\.apps\.googleusercontent\.com$|^\d{6,30}$/i;
+/** A DNS name (at least two labels) or an IP address, with an optional port. */
 const HOSTLIKE = /^[a-z0-9_-]+(\.[a-z0-9_-]+)+\.?(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i;
+/** A user agent's first product token: `OpenAI/Python 1.52.0`, `ChatGPT/1.2025.105 (iOS 18.4)`, `curl/8.0`. */
+const USER_AGENT = /^[A-Za-z][\w.!#$%&'*+^`|~-]*\/[\w.]/;
 
 /**
- * The observation fields a value is read as. `auto`: a URL gives its host and path; a GUID is an
- * Entra app ID; a host-like value a host; any value without spaces an OAuth client ID; every value
- * an app name, a publisher and a user agent. The matcher's ranking (client ID > app ID > host >
- * publisher > app name > user agent) then decides.
+ * The kind of a value by its shape: a URL, host name, IP address or `host/path` is a host; a GUID
+ * an Entra app ID; a Google client ID shape a client ID; a product token (`Name/1.2 ...`) a user
+ * agent; anything else an app name. A client ID, though shaped like a host, is a client ID.
  */
-export function readValue(value: string, kind: ValueKind = "auto"): MatchInput {
+export function valueKind(value: string): ValueKind {
+  const v = value.trim();
+  if (GOOGLE_CLIENT_ID.test(v)) return "client-id";
+  if (GUID.test(v)) return "app-id";
+  if (/\s/.test(v)) return USER_AGENT.test(v) && !v.includes("://") ? "user-agent" : "app-name";
+  if (v.includes("://") || HOSTLIKE.test(v) || /^[^/]+\.[^/]+\//.test(v)) return "host";
+  if (USER_AGENT.test(v)) return "user-agent";
+  return "app-name";
+}
+
+/** The observation fields a value of `kind` fills: a host value gives its host and path (never an app name). */
+export function readValue(value: string, kind: ValueKind = valueKind(value)): MatchInput {
   const v = value.trim();
   switch (kind) {
-    case "host":
-      return { host: v };
-    case "url": {
+    case "host": {
       const t = splitTarget(v);
       return { ...(t.host ? { host: t.host } : {}), ...(t.path ? { path: t.path } : {}) };
     }
@@ -45,27 +65,36 @@ export function readValue(value: string, kind: ValueKind = "auto"): MatchInput {
       return { publisher: v };
     case "user-agent":
       return { userAgent: v };
-    case "auto":
-      break;
   }
-  const input: MatchInput = { appName: v, publisher: v, userAgent: v };
-  if (!/\s/.test(v)) input.clientId = v;
-  if (GUID.test(v)) input.appId = v;
-  if (v.includes("://") || HOSTLIKE.test(v) || (/^[^\s/]+\.[^\s/]+\//.test(v) && !/\s/.test(v))) {
-    const t = splitTarget(v);
-    if (t.host) input.host = t.host;
-    if (t.path) input.path = t.path;
-  } else if (v.startsWith("/")) {
-    input.path = v;
-  }
-  return input;
 }
 
-/** One row of `signatures match --json`. */
+/** One row of `signatures match --json`: the value, the kind it was read as, and what it matched or why it looks like AI. */
 export interface MatchRow {
   value: string;
+  as: ValueKind;
   match: { id: string; name: string; field: Finding["field"]; matched: string; confidence: number } | null;
-  suspected: Suspicion | null;
+  suspected: (Suspicion & { claimed?: string }) | null;
+}
+
+/** Match one value read as `kind`: only the rules of that kind (a host never borrows a brand's app name). */
+export function matchValue(value: string, kind: ValueKind, matcher: Matcher, services: ReadonlyMap<string, AIService>): MatchRow {
+  const input = readValue(value, kind);
+  const f = matcher.match(input);
+  if (f && f.field !== "suspected") {
+    const s = services.get(f.serviceId)!;
+    return { value, as: kind, match: { id: s.id, name: s.name, field: f.field, matched: f.matched, confidence: f.confidence }, suspected: null };
+  }
+  if (f) {
+    const key = f.serviceId.slice(SUSPECTED_PREFIX.length);
+    return { value, as: kind, match: null, suspected: { key, reason: f.matched, via: "appName", ...(f.claimed ? { claimed: f.claimed } : {}) } };
+  }
+  const sus =
+    kind === "host" ? suspect({ host: input.host, path: input.path })
+    : kind === "app-name" ? suspect({ appName: input.appName })
+    : kind === "publisher" ? suspect({ appName: input.publisher })
+    : kind === "user-agent" ? suspect({ userAgent: input.userAgent })
+    : undefined;
+  return { value, as: kind, match: null, suspected: sus ?? null };
 }
 
 /** A path shown relative to the working directory when it is inside it. */
@@ -85,7 +114,7 @@ function signatureDirs(g: GlobalOptions): string[] {
 }
 
 /**
- * Register `signatures list | show | lint | test | match`.
+ * Register `signatures list | show | lint | test | stats | match`.
  * Exit codes: 0 done; 2 bad usage or (list, show, match) an invalid signature file; 5 `show` of an
  * unknown id, or `match` where no value matched or was suspected; 6 `lint` found errors (or
  * warnings with `--strict`), or `test` had a failing example or a file that did not load.
@@ -192,45 +221,51 @@ export function registerSignatures(program: Command): void {
     });
 
   sig
-    .command("match")
-    .description("which service each value matches (host, URL, OAuth client ID, Entra app ID, app name, publisher or user agent), or why it looks like AI")
-    .argument("<values...>", "values to match")
-    .option("--as <kind>", `read every value as one kind: ${VALUE_KINDS.join(", ")}`, "auto")
+    .command("stats")
+    .description("the catalogue in numbers: services and domains per category, sources per signature, oldest lastValidated, totals")
     .option("--json", "print JSON")
-    .action((values: string[], opts: { json?: boolean; as: string }, cmd: Command) => {
-      if (!(VALUE_KINDS as readonly string[]).includes(opts.as)) throw new CliError(`--as must be one of ${VALUE_KINDS.join(", ")}`, EXIT.USAGE);
+    .action((opts: { json?: boolean }, cmd: Command) => {
+      const { signatures } = catalogue(cmd.optsWithGlobals<GlobalOptions>());
+      const st = catalogueStats(signatures);
+      if (opts.json) return printJson(st);
+      const t = st.totals;
+      const rows = st.categories.map((c) => [c.category, c.services, c.domains, c.ids]);
+      rows.push(["total", t.services, t.domains, t.ids]);
+      const r = st.references;
+      const o = st.oldestValidated;
+      const ids = o ? o.ids.join(", ") : "";
+      const lines = [
+        `${t.services} services, ${t.domains} domains, ${t.ids} IDs (${t.clientIds} OAuth client, ${t.appIds} Entra app),`,
+        `${t.publishers} publishers, ${t.appNamePatterns} app-name patterns, ${t.userAgents} user-agent hints`,
+        `references per signature: min ${r.min}, median ${r.median}, max ${r.max} (${r.total} in all);`,
+        `${st.vendorReferenced} of ${t.services} signatures cite the vendor's own material`,
+        o ? `oldest lastValidated: ${o.date}, ${o.count} signature(s): ${ids.length > 50 ? `${ids.slice(0, 49)}…` : ids}` : "no signatures",
+      ];
+      // category names come from the schema's fixed list, numbers are ours: the table fits 100 columns
+      process.stdout.write(table(["Category", "Services", "Domains", "IDs"], rows, [24, 8, 8, 6]) + "\n");
+      process.stdout.write(lines.map((l) => cell(l, 100)).join("\n") + "\n");
+    });
+
+  sig
+    .command("match")
+    .description("which service each value matches, read by its shape: host or URL (host rules only), GUID (Entra app ID), Google client ID, user agent (Name/1.0 ...), else app name; or why it looks like AI")
+    .argument("<values...>", "values to match")
+    .option("--as <kind>", `read every value as one kind: ${VALUE_KINDS.join(", ")}`)
+    .option("--json", "print JSON")
+    .action((values: string[], opts: { json?: boolean; as?: string }, cmd: Command) => {
+      if (opts.as !== undefined && !(VALUE_KINDS as readonly string[]).includes(opts.as)) throw new CliError(`--as must be one of ${VALUE_KINDS.join(", ")}`, EXIT.USAGE);
       const { matcher, services } = catalogue(cmd.optsWithGlobals<GlobalOptions>());
-      const rows: MatchRow[] = values.map((value) => {
-        const input = readValue(value, opts.as as ValueKind);
-        const f = matcher.match(input);
-        if (f) {
-          const s = services.get(f.serviceId)!;
-          return { value, match: { id: s.id, name: s.name, field: f.field, matched: f.matched, confidence: f.confidence }, suspected: null };
-        }
-        // auto: a host or URL is judged as a host (and path) only; `Product/1.2 ...` as a user agent first;
-        // anything else as an app name, then a user agent
-        const sus =
-          opts.as === "publisher"
-            ? suspect({ appName: input.publisher })
-            : opts.as !== "auto"
-              ? suspect(input)
-              : input.host || input.path
-                ? suspect({ host: input.host, path: input.path })
-                : /^[A-Za-z][\w.-]*\/[\w.]/.test(value.trim())
-                  ? (suspect({ userAgent: input.userAgent }) ?? suspect({ appName: input.appName }))
-                  : (suspect({ appName: input.appName }) ?? suspect({ userAgent: input.userAgent }));
-        return { value, match: null, suspected: sus ?? null };
-      });
+      const rows = values.map((value) => matchValue(value, (opts.as as ValueKind | undefined) ?? valueKind(value), matcher, services));
       if (opts.json) printJson(rows);
       else {
         const out = rows.map((r) =>
           r.match
-            ? [r.value, r.match.id, `${r.match.field}: ${r.match.matched}`, r.match.confidence]
+            ? [r.value, r.as, r.match.id, `${r.match.field}: ${r.match.matched}`, r.match.confidence]
             : r.suspected
-              ? [r.value, "suspected", `${r.suspected.reason} (key ${r.suspected.key})`, ""]
-              : [r.value, "-", "no match", ""],
+              ? [r.value, r.as, "suspected", `${r.suspected.reason} (key ${r.suspected.key})`, ""]
+              : [r.value, r.as, "-", "no match", ""],
         );
-        process.stdout.write(table(["Value", "Service", "Matched by", "Confidence"], out, [60, 30, 90, 10]) + "\n");
+        process.stdout.write(table(["Value", "As", "Service", "Matched by", "Confidence"], out, [60, 10, 30, 90, 10]) + "\n");
       }
       if (rows.every((r) => !r.match && !r.suspected)) process.exitCode = EXIT.NOT_FOUND;
     });

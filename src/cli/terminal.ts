@@ -6,16 +6,9 @@
  */
 import Table from "cli-table3";
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+import { safeText } from "../io/safe-text.js";
 
-/** Replace control and bidi-override characters with `\xNN`/`\u{NNNN}` escapes. */
-export function safeText(s: string): string {
-  return s.replace(CONTROL, (c) => {
-    const cp = c.codePointAt(0)!;
-    return cp <= 0xff ? `\\x${cp.toString(16).padStart(2, "0")}` : `\\u{${cp.toString(16)}}`;
-  });
-}
+export { safeText };
 
 /** {@link safeText}, then cut to `max` characters with an ellipsis. */
 export function cell(s: string | number | null | undefined, max = 60): string {

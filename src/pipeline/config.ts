@@ -6,7 +6,7 @@
  * Paths in it are relative to the file's own directory. Secrets never go here: they come from the
  * environment.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
@@ -54,29 +54,66 @@ export function configJsonSchema(): unknown {
   return z.toJSONSchema(configSchema(), { io: "input", unrepresentable: "any" });
 }
 
+/** The largest configuration file read (a configuration is a few KiB; this bounds `--config /dev/zero`-like mistakes). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /**
  * Load the configuration: `file` if given (it must exist), else `./shadow-ai.yaml` if present,
  * else the empty configuration. Relative paths are resolved against the file's directory.
- * @throws CliError (exit 2) naming the file and the invalid field.
+ *
+ * A scan runs with the rights of whoever runs it and sends credentials where its configuration
+ * says: a `shadow-ai.yaml` picked up from the working directory must belong to the user running
+ * the scan and must not be writable by group or others; any configuration must not be writable by
+ * others. Only a regular file of at most {@link MAX_CONFIG_BYTES} is read (a FIFO or device is never
+ * opened). Errors quote no more of the file than a short, bounded excerpt.
+ * @throws ConfigError naming the file and the invalid field.
  */
 export function loadConfig(file?: string): Config {
   const path = file ? resolve(file) : resolve("shadow-ai.yaml");
-  if (!existsSync(path)) {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
     if (file) throw new ConfigError(`${path}: configuration file not found`);
     return normalise(configSchema().parse({}) as Record<string, unknown>, undefined);
   }
+  if (!st.isFile()) throw new ConfigError(`${path}: not a regular file; a configuration is a YAML file`);
+  if (st.size > MAX_CONFIG_BYTES) throw new ConfigError(`${path}: ${st.size} bytes, over the ${MAX_CONFIG_BYTES}-byte limit for a configuration file`);
+  const uid = process.getuid?.();
+  if (!file && uid !== undefined && st.uid !== uid) {
+    throw new ConfigError(`${path}: refused: this shadow-ai.yaml in the working directory belongs to user ${st.uid}, not to the user running the scan (${uid}); pass --config to use it deliberately`);
+  }
+  if (!file && (st.mode & 0o022) !== 0) {
+    throw new ConfigError(`${path}: refused: this shadow-ai.yaml in the working directory is writable by ${st.mode & 0o002 ? "others" : "its group"} (mode ${(st.mode & 0o777).toString(8)}); chmod go-w it`);
+  }
+  if (file && (st.mode & 0o002) !== 0) {
+    throw new ConfigError(`${path}: refused: the configuration is writable by others (mode ${(st.mode & 0o777).toString(8)}); chmod o-w it`);
+  }
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(path, "utf8")) ?? {};
+    doc = parseYaml(readFileSync(path, "utf8"), { maxAliasCount: 50, prettyErrors: false }) ?? {};
   } catch (e) {
-    throw new ConfigError(`${path}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+    throw new ConfigError(`${path}: not valid YAML: ${excerpt((e as Error).message.split("\n")[0] ?? "", 160)}`);
   }
   const parsed = configSchema().safeParse(doc);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0]!;
-    throw new ConfigError(`${path}: ${i.path.join(".") || "(top level)"}: ${i.message}`);
-  }
+  if (!parsed.success) throw new ConfigError(`${path}: ${describeIssue(parsed.error.issues[0]!)}`);
   return normalise(parsed.data as Record<string, unknown>, path);
+}
+
+/** At most `max` characters of `s`, control characters escaped, with an ellipsis when cut. */
+function excerpt(s: string, max: number): string {
+  const cut = s.length > max ? `${s.slice(0, max)}…` : s;
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** One schema problem in words, quoting at most three unknown keys of at most 40 characters each. */
+function describeIssue(i: z.core.$ZodIssue): string {
+  const where = i.path.map(String).join(".") || "(top level)";
+  if (i.code === "unrecognized_keys") {
+    const keys = i.keys.slice(0, 3).map((k) => JSON.stringify(excerpt(k, 40)));
+    return `${excerpt(where, 80)}: unknown key${i.keys.length > 1 ? "s" : ""} ${keys.join(", ")}${i.keys.length > 3 ? ` and ${i.keys.length - 3} more` : ""}`;
+  }
+  return `${excerpt(where, 80)}: ${excerpt(i.message, 200)}`;
 }
 
 /** Resolve every path against the configuration file's directory and split inputs from settings. */

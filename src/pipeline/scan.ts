@@ -9,6 +9,8 @@
  * (`LockedError`, `StoreError`, `NativeModuleError`, `SourceAuthError` or a source's own
  * auth error); the CLI maps them to exit codes.
  */
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { CollectContext, InputError } from "../core/collector.js";
 import type { AISystemRecord } from "../core/finding.js";
 import type { AIService } from "../core/service.js";
@@ -92,6 +94,8 @@ export interface ScanRequest {
  *   live source's credentials are missing or refused: the scan row is then closed as failed.
  */
 export async function runScan(req: ScanRequest): Promise<ScanResult> {
+  // `--db state/inv.db` with no state/ yet: create it (owner-only) before the lock lives beside the file
+  mkdirSync(dirname(resolve(req.dbPath)), { recursive: true, mode: 0o700 });
   const release = await acquireScanLock(req.dbPath, (e) => req.events?.onLockWarning?.(e.message));
   try {
     return await runLocked(req);
@@ -107,7 +111,7 @@ async function runLocked(req: ScanRequest): Promise<ScanResult> {
   try {
     const interrupted = closeInterruptedScans(db);
     if (interrupted > 0) events.onInterrupted?.(interrupted);
-    const writer = new ScanWriter(db, req.command, req.jobs.flatMap((j) => [...j.inputs]));
+    const writer = new ScanWriter(db, req.command, req.jobs.flatMap((j) => [...j.inputs]), req.config.file);
     const governance = readGovernance(db);
     const dismissed = dismissedKeys(governance);
     const secrets = environmentSecrets(env);

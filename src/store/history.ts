@@ -38,6 +38,8 @@ export interface ScanRow {
   endedAt: string | null;
   command: string;
   inputs: string[];
+  /** The configuration file the scan ran with, or null. */
+  config: string | null;
   status: string;
   read: number;
   matched: number;
@@ -49,11 +51,11 @@ export interface ScanRow {
 export function listScans(db: DB, limit = 100): ScanRow[] {
   return (
     db.prepare("SELECT * FROM scans ORDER BY id DESC LIMIT ?").all(limit) as {
-      id: number; started_at: string; ended_at: string | null; command: string; inputs: string; status: string;
+      id: number; started_at: string; ended_at: string | null; command: string; inputs: string; config: string | null; status: string;
       records_read: number; matched: number; inserted: number; errors: string;
     }[]
   ).map((r) => ({
-    id: r.id, startedAt: r.started_at, endedAt: r.ended_at, command: r.command, inputs: JSON.parse(r.inputs) as string[],
+    id: r.id, startedAt: r.started_at, endedAt: r.ended_at, command: r.command, inputs: JSON.parse(r.inputs) as string[], config: r.config,
     status: r.status, read: r.records_read, matched: r.matched, inserted: r.inserted, errors: (JSON.parse(r.errors) as unknown[]).length,
   }));
 }

@@ -40,10 +40,12 @@ export class ScanWriter {
     private readonly db: DB,
     command: string,
     inputs: string[],
+    /** The configuration file the scan runs with (absolute path), recorded with the scan. */
+    config?: string,
   ) {
     const info = db
-      .prepare("INSERT INTO scans (started_at, command, inputs, status) VALUES (?, ?, ?, 'running')")
-      .run(new Date().toISOString(), command, JSON.stringify(inputs));
+      .prepare("INSERT INTO scans (started_at, command, inputs, status, config) VALUES (?, ?, ?, 'running', ?)")
+      .run(new Date().toISOString(), command, JSON.stringify(inputs), config ?? null);
     this.scanId = Number(info.lastInsertRowid);
     this.insert = db.prepare(`INSERT OR IGNORE INTO observations (
       content_key, scan_id, source, kind, time, host, client, server, port, user, department, job_title,

@@ -129,4 +129,8 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE observations SET content_key =
     unhex(printf('%016X', coalesce(CAST(round(unixepoch(time, 'subsec') * 1000) AS INTEGER), 0)) || hex(substr(content_key, 1, 24)));
   `,
+  // 7: the configuration file a scan ran with (absolute path; NULL when there was none).
+  `
+  ALTER TABLE scans ADD COLUMN config TEXT;
+  `,
 ];
