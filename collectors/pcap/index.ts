@@ -1,11 +1,12 @@
 /**
  * The pcap collector: DNS queries and responses, TLS ClientHello SNI/ALPN (with the ECH flag),
- * QUIC Initial SNI/ALPN (decrypted) and gQUIC CHLO SNI, and HTTP/1.x request heads from packet
- * captures (classic pcap, pcapng, either gzip-compressed).
+ * QUIC Initial SNI/ALPN (decrypted) and gQUIC CHLO SNI, HTTP/1.x request heads and cleartext
+ * HTTP/2 requests (with DNS over HTTPS) from packet captures (classic pcap, pcapng, either
+ * gzip-compressed), on wired link types and 802.11 (radiotap, Prism, AVS).
  *
  * File layout: reader.ts picks the format by magic and paces the reading; pcap-reader.ts and
  * pcapng-reader.ts parse the formats; packet.ts walks link.ts / ip.ts (fragments.ts, tunnel.ts)
- * to dns.ts, tls.ts (tcp-reassembly.ts), quic.ts and http.ts; resolve.ts keeps what DNS answers
+ * to dns.ts, tls.ts (tcp-reassembly.ts), quic.ts, http.ts and h2.ts; resolve.ts keeps what DNS answers
  * said for connections without a usable name. KNOWN-DIFFERENCES.tsv lists what tshark finds in the
  * shared corpus and we do not, with the reason (checked by oracle.test.ts).
  */
@@ -55,7 +56,8 @@ export const docsUrl = "https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng
  * Each observation has `source: "pcap"`, `kind` `dns` | `tls` | `quic` | `http`, `time` (ISO 8601
  * UTC with ms; the epoch when the record's timestamp is out of range), `client`/`server` addresses,
  * `port` (the server's), `host` as sent (DNS QNAME rendered as tshark renders it, SNI, HTTP Host
- * with its `:port`), and where known `qtype`, `response`, `answers`, `alpn`, `ech`, `method`,
+ * with its `:port`, HTTP/2 `:authority` or else `host`; a DoH request over cleartext HTTP/2 gives
+ * an `http` and a `dns` observation), and where known `qtype`, `response`, `answers`, `alpn`, `ech`, `method`,
  * `path`, `userAgent` (HTTP User-Agent, gQUIC UAID); a ClientHello without SNI (or with ECH and an
  * ECH public name as SNI) to an address a DNS answer gave carries that answer's question name as
  * `host`, `resolvedFrom: "dns"` and its own SNI in `sni`. `ref` is `{file, frame (1-based), offset
