@@ -10,6 +10,15 @@
  * result code as `action` (`TCP_TUNNEL/200`, `TCP_DENIED/403`). Requests with no URL (`NONE`
  * method, `error:` URLs of failed transactions) give nothing.
  *
+ * Every column is checked to be what the native format writes there (elapsed ms, an address,
+ * `CODE/status`, a byte count, a method, `HIER/peer`): a line of another layout is an error that
+ * says so, never a record read from the wrong columns.
+ *
+ * Logs in another `logformat` (built-in `common`, `combined`, `referrer`, `useragent`, or a custom
+ * one) are read when `logs.squid.logformat` declares it: the specification, in the directive's own
+ * syntax, is compiled once to a whole-line pattern ({@link compileLogformat}); a line that does not
+ * fit it is an error.
+ *
  * https://www.squid-cache.org/Doc/config/logformat/, https://wiki.squid-cache.org/Features/LogFormat
  */
 import { bound, MAX_FIELD_LENGTH, type Observation } from "../../../src/core/observation.js";
