@@ -4,7 +4,7 @@ import type { Observation } from "../../src/core/observation.js";
 import { H2_PREFACE, dnsMessage, dnsName, eth, h2Frame, hpackLiterals, ipv4, tcp, u16, u32, u8 } from "./__fixtures__/craft.js";
 import { H2Connection, MAX_HEADER_BLOCK, startsWithPreface } from "./h2.js";
 import type { H2Request } from "./h2.js";
-import { PacketDecoder } from "./packet.js";
+import { MAX_H2_CONNECTIONS, PacketDecoder } from "./packet.js";
 
 const HEADERS = 0x1;
 const CONTINUATION = 0x9;
@@ -175,6 +175,16 @@ describe("cleartext HTTP/2 in captures", () => {
       [3, "http", "www.example.com", "GET", "/", undefined],
       [3, "http", "www.example.com", "GET", "/", undefined],
     ]);
+  });
+
+  it("reads at most MAX_H2_CONNECTIONS connections at once and counts the others", () => {
+    const d = new PacketDecoder("h2.pcap", () => {});
+    const first = Buffer.concat([H2_PREFACE, h2Frame(HEADERS, END_HEADERS | END_STREAM, 1, C3[0]!)]);
+    for (let i = 0; i <= MAX_H2_CONNECTIONS; i++) {
+      const f = client(first, 1000, 10000 + i);
+      d.packet(f, 0, f.length, 1, 0, i + 1, 24 + 200 * i);
+    }
+    expect([d.h2Refused, d.firstH2Refused, d.firstH2RefusedOffset]).toEqual([1, MAX_H2_CONNECTIONS + 1, 24 + 200 * MAX_H2_CONNECTIONS]);
   });
 
   it("DoH over cleartext HTTP/2 gives the DNS question too", () => {

@@ -19,10 +19,12 @@
  *   gives the DNS message's bytes too;
  * - other frames are stepped over without being kept.
  *
- * Bounded: a header block of more than {@link MAX_HEADER_BLOCK} bytes, a frame longer than
- * {@link MAX_FRAME_BYTES}, a bad preface or an HPACK error make the connection `broken` (the decoder
- * table would no longer match the sender's; nothing more is read from it); a DoH body is kept up
- * to 65535 bytes (a DNS message's largest size) for at most {@link MAX_OPEN_BODIES} streams.
+ * Bounded: a header block of more than {@link MAX_HEADER_BLOCK} bytes, a bad preface, frames out
+ * of order or an HPACK error make the connection `broken` (the decoder table would no longer match
+ * the sender's; nothing more is read from it); the HPACK table holds at most
+ * {@link MAX_HPACK_TABLE} octets (RFC 7541 §4.1 accounting); a DoH body is kept up to 65535 bytes
+ * (a DNS message's largest size) for at most {@link MAX_OPEN_BODIES} streams. Other frames, DATA
+ * included, are stepped over without being copied.
  */
 
 import hpack from "hpack.js";
@@ -30,10 +32,11 @@ import hpack from "hpack.js";
 /** The client connection preface (RFC 9113 §3.4). */
 export const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
-/** Largest header block (all fragments of one HEADERS + CONTINUATION run) we put together. */
-export const MAX_HEADER_BLOCK = 256 * 1024;
-/** Largest frame payload read (SETTINGS_MAX_FRAME_SIZE may go up to 2^24-1, RFC 9113 §6.5.2); longer ones are stepped over, or break the connection when they hold a header block. */
-export const MAX_FRAME_BYTES = 1024 * 1024;
+/**
+ * Largest header block (all fragments of one HEADERS + CONTINUATION run) we put together; a longer
+ * one breaks the connection. Servers refuse far less (nghttp2 and Go: 64 KiB or so of header list).
+ */
+export const MAX_HEADER_BLOCK = 64 * 1024;
 /** Largest dynamic table an HPACK size update may ask for (RFC 7541 §6.3); the default is 4096. */
 export const MAX_HPACK_TABLE = 64 * 1024;
 /** DoH POST streams whose body is being gathered, per connection. */
@@ -186,11 +189,10 @@ export class H2Connection {
     this.payload = null;
     this.payloadFill = 0;
     if (this.block.length > 0 && this.type !== CONTINUATION) return this.fail("a header block was not followed by its CONTINUATION (RFC 9113 §6.10)");
-    const keep = this.type === HEADERS || this.type === CONTINUATION || (this.type === DATA && this.bodies.has(this.stream));
-    if (!keep) return;
-    if (length > MAX_FRAME_BYTES) {
-      if (this.type === DATA) return; // a body too large for a DNS message: stepped over
-      return this.fail(`a ${this.type === HEADERS ? "HEADERS" : "CONTINUATION"} frame of ${length} bytes`);
+    if (this.type === HEADERS || this.type === CONTINUATION) {
+      if (this.blockBytes + length > MAX_HEADER_BLOCK) return this.fail(`a header block of more than ${MAX_HEADER_BLOCK} bytes`);
+    } else if (this.type !== DATA || !this.bodies.has(this.stream) || length > MAX_DNS_MESSAGE + 256) {
+      return; // stepped over (a DoH body too long for a DNS message, with at most 255 bytes of padding, too)
     }
     this.payload = Buffer.allocUnsafe(length);
   }
@@ -224,7 +226,6 @@ export class H2Connection {
       return this.fail("a CONTINUATION frame of another stream (RFC 9113 §6.10)");
     }
     this.blockBytes += fragment.length;
-    if (this.blockBytes > MAX_HEADER_BLOCK) return this.fail(`a header block of more than ${MAX_HEADER_BLOCK} bytes`);
     this.block.push(fragment);
     if (flags & END_HEADERS) {
       const block = this.block.length === 1 ? this.block[0]! : Buffer.concat(this.block, this.blockBytes);

@@ -14,7 +14,7 @@
 import type { CollectContext, Collector, InputError } from "../../src/core/collector.js";
 import type { Observation } from "../../src/core/observation.js";
 import { SUPPORTED_LINKTYPES } from "./link.js";
-import { PacketDecoder } from "./packet.js";
+import { MAX_H2_CONNECTIONS, PacketDecoder } from "./packet.js";
 import { readCapture } from "./reader.js";
 
 /**
@@ -23,14 +23,16 @@ import { readCapture } from "./reader.js";
  * {@link InputError}, plus a stable `code` and how many times it happened:
  * - `incomplete-fragments`: IP datagrams whose fragments never all came (only their first
  *   fragment was decoded);
- * - `protected-80211`: encrypted 802.11 data frames, which cannot be read without the keys.
+ * - `protected-80211`: encrypted 802.11 data frames, which cannot be read without the keys;
+ * - `h2-connections-not-read`: cleartext HTTP/2 connections that started while the most the
+ *   collector reads at once (packet.ts `MAX_H2_CONNECTIONS`) were open.
  */
 export interface InputWarning {
   /** File path. */
   input: string;
   /** Byte offset of the first record concerned. */
   offset?: number;
-  code: "incomplete-fragments" | "protected-80211";
+  code: "incomplete-fragments" | "protected-80211" | "h2-connections-not-read";
   /** How many datagrams or frames. */
   count: number;
   /** What happened and what it means, naming the first frame. */
@@ -116,6 +118,17 @@ export async function* collect(file: string, ctx: CaptureCollectContext): AsyncG
       message:
         `${frags.incomplete} fragmented IP datagrams never got all their fragments (first: frame ${frags.firstIncomplete.frame} ` +
         `at offset ${frags.firstIncomplete.offset}); only what their first fragment held was decoded`,
+    });
+  }
+  if (decoder.h2Refused > 0) {
+    ctx.onWarning?.({
+      input: file,
+      offset: decoder.firstH2RefusedOffset,
+      code: "h2-connections-not-read",
+      count: decoder.h2Refused,
+      message:
+        `${decoder.h2Refused} cleartext HTTP/2 connections were not read (first: frame ${decoder.firstH2Refused} at offset ` +
+        `${decoder.firstH2RefusedOffset}): ${MAX_H2_CONNECTIONS} others were open at the time`,
     });
   }
   const wlan = decoder.wlan;

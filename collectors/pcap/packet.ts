@@ -81,6 +81,8 @@ import {
 
 /** Tunnels nested deeper than this are not followed. */
 const MAX_DEPTH = 4;
+/** HTTP/2 connections read at once: a bound on the HPACK tables and header blocks kept (about 128 KiB each at most). */
+export const MAX_H2_CONNECTIONS = 256;
 const SSDP_PORT = 1900;
 
 /** Link type statistics for packets we could not decode at all. */
@@ -139,6 +141,12 @@ export class PacketDecoder implements PacketSink {
   readonly wlan = { data: 0, management: 0, control: 0, protected: 0, other: 0, firstProtectedFrame: 0, firstProtectedOffset: 0 };
 
   private readonly net: NetworkLayer = { ethertype: 0, offset: 0, wlan: 0 };
+  /** HTTP/2 connections being read (each holds an HPACK table of up to 64 KiB). */
+  private readonly h2Connections = new Set<H2Connection>();
+  /** HTTP/2 connections not read because {@link MAX_H2_CONNECTIONS} were open, and the frame of the first. */
+  h2Refused = 0;
+  firstH2Refused = 0;
+  firstH2RefusedOffset = 0;
   /** Out-parameter of capwapInner (reused). */
   private readonly at0: number[] = [0];
   private readonly ips: IpHeader[] = Array.from({ length: MAX_DEPTH + 1 }, () => ({
@@ -356,10 +364,18 @@ export class PacketDecoder implements PacketSink {
       else this.tls(buf, data, end, ipText(buf, h.src, h.version), ipText(buf, h.dst, h.version), dport);
     } else if (buf[data] === 0x50 && startsWithPreface(buf, data, end)) {
       // HTTP/2 with prior knowledge, or after an h2c upgrade: the whole client side is read from here on.
+      if (this.h2Connections.size >= MAX_H2_CONNECTIONS) {
+        if (this.h2Refused++ === 0) {
+          this.firstH2Refused = this.cur.frame;
+          this.firstH2RefusedOffset = this.cur.offset;
+        }
+        return;
+      }
       this.open("h2", buf, h, sport, dport, (seq + (end - skipped)) >>> 0, end, end, 0);
       const s = this.streams.find(buf, h, sport, dport);
       if (s !== undefined) {
         s.h2 = new H2Connection((r) => this.fromH2(s, r));
+        this.h2Connections.add(s.h2);
         this.h2Segment(s, s.h2, s.next, buf, data, end, true);
       }
     } else if (looksLikeHttpRequest(buf, data, end)) {
@@ -383,8 +399,14 @@ export class PacketDecoder implements PacketSink {
     }
     if (conn.broken || s.truncated) {
       this.streams.remove(s);
-      conn.close();
+      this.h2Closed(conn);
     }
+  }
+
+  /** An HTTP/2 connection is no longer read (broken, pushed out of the stream table, end of capture). */
+  private h2Closed(conn: H2Connection): void {
+    this.h2Connections.delete(conn);
+    conn.close();
   }
 
   /** Report a request of an HTTP/2 connection (and the DNS question of a DoH request) on the current frame. */
@@ -427,7 +449,7 @@ export class PacketDecoder implements PacketSink {
   /** Report a gathered stream, on the frame that last added to it. */
   private fromStream(s: ClientStream): void {
     this.at(s.frame, s.offset, s.timeMs);
-    if (s.h2 !== null) return s.h2.close();
+    if (s.h2 !== null) return this.h2Closed(s.h2);
     if (s.kind === "tls") this.tls(s.data, 0, s.length, s.client, s.server, s.port);
     else this.http(s.data, 0, s.length, s.client, s.server, s.port);
   }
