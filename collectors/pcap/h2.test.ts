@@ -107,6 +107,26 @@ describe("HTTP/2 client stream (RFC 9113) with HPACK (RFC 7541)", () => {
     expect([ok.conn.broken, ok.requests.length]).toEqual([false, 1]);
   });
 
+  it("never throws on cut or bit-flipped connections", () => {
+    const good = Buffer.concat([H2_PREFACE, settings, ...C4.map((b, i) => h2Frame(HEADERS, END_HEADERS | (i === 1 ? PADDED : 0), 1 + 2 * i, i === 1 ? Buffer.concat([u8(2), b, Buffer.alloc(2)]) : b))]);
+    let x = 18;
+    const random = (n: number): number => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return x % n;
+    };
+    let broken = 0;
+    for (let i = 0; i < 2000; i++) {
+      const f = Buffer.from(good.subarray(0, H2_PREFACE.length + random(good.length - H2_PREFACE.length + 1)));
+      for (let k = 1 + random(3); k > 0; k--) {
+        const at = H2_PREFACE.length + random(f.length - H2_PREFACE.length || 1);
+        if (at < f.length) f[at] ^= 1 << random(8);
+      }
+      const { conn } = read(f.subarray(0, random(f.length + 1)), f.subarray(0)); // also a repeated prefix
+      if (conn.broken) broken++;
+    }
+    expect(broken).toBeGreaterThan(0); // the mutations did reach the checks
+  });
+
   it("recognises the preface, also cut by the segment end", () => {
     expect(startsWithPreface(H2_PREFACE, 0, 24)).toBe(true);
     expect(startsWithPreface(H2_PREFACE, 0, 6)).toBe(true);

@@ -40,6 +40,7 @@ import { extractCapture } from "./index.js";
 import { decodeIp } from "./ip.js";
 import type { IpHeader } from "./ip.js";
 import { decodeLink, decodePpp } from "./link.js";
+import { PacketDecoder } from "./packet.js";
 import type { NetworkLayer } from "./link.js";
 import { readCapture } from "./reader.js";
 import { greV1Inner } from "./tunnel.js";
@@ -213,5 +214,44 @@ describe("warnings are not errors", () => {
     const r = await extractCapture(join(CORPUS, "nDPI/fuzz-2006-09-29-28586.pcap"));
     expect(r.errors).toEqual([]);
     expect(r.warnings).toEqual([expect.objectContaining({ code: "incomplete-fragments", count: 5, offset: 10309 })]);
+  });
+});
+
+describe("bad input in the new decoders", () => {
+  /** Deterministic generator (mulberry32), so that a failure can be replayed. */
+  function rng(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  it("never throws on cut and bit-flipped 802.11, GRE v1, CAPWAP and HTTP/2 frames", () => {
+    const settings = h2Frame(4, 0, 0, Buffer.concat([u16(3), u32(100)]));
+    const h2 = Buffer.concat([H2_PREFACE, settings, h2Frame(1, 0x5, 1, hpackLiterals([[":method", "GET"], [":scheme", "http"], [":authority", "fuzz.example"], [":path", "/"]]))]);
+    const seeds: [Buffer, number][] = [
+      [radiotap(wlanDns("fuzz.example", { qos: 0x80, htc: true }), true), 127],
+      [prism(wlanDns("fuzz.example", { toDs: true, fromDs: true })), 119],
+      [avs(wlanDns("fuzz.example")), 163],
+      [wlanDns("fuzz.example", { qos: 1 }), 105],
+      [eth(ipv4(47, greV1(Buffer.concat([Buffer.from("ff030021", "hex"), dnsQuery("fuzz.example")]), { seq: 1, ack: 2 }))), 1],
+      [eth(ipv4(17, udp(1, 5247, Buffer.concat([Buffer.from("00200320", "hex"), Buffer.alloc(12), wlanDns("fuzz.example")])))), 1],
+      [eth(ipv4(6, tcp(40000, 80, h2, 1000))), 1],
+    ];
+    const random = rng(18);
+    let frames = 0;
+    for (const [seed, linkType] of seeds) {
+      const d = new PacketDecoder("fuzz.pcap", () => {});
+      for (let i = 0; i < 400; i++) {
+        const f = Buffer.from(seed.subarray(0, Math.floor(random() * (seed.length + 1))));
+        for (let k = Math.floor(random() * 4); k > 0 && f.length > 0; k--) f[Math.floor(random() * f.length)] ^= 1 << Math.floor(random() * 8);
+        d.packet(f, 0, f.length, linkType, 0, ++frames, 24);
+      }
+      d.flush();
+    }
+    expect(frames).toBe(seeds.length * 400);
   });
 });
