@@ -119,7 +119,7 @@ describe("HTTP/2 client stream (RFC 9113) with HPACK (RFC 7541)", () => {
       const f = Buffer.from(good.subarray(0, H2_PREFACE.length + random(good.length - H2_PREFACE.length + 1)));
       for (let k = 1 + random(3); k > 0; k--) {
         const at = H2_PREFACE.length + random(f.length - H2_PREFACE.length || 1);
-        if (at < f.length) f[at] ^= 1 << random(8);
+        if (at < f.length) f[at] = f[at]! ^ (1 << random(8));
       }
       const { conn } = read(f.subarray(0, random(f.length + 1)), f.subarray(0)); // also a repeated prefix
       if (conn.broken) broken++;

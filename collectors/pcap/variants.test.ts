@@ -247,7 +247,10 @@ describe("bad input in the new decoders", () => {
       const d = new PacketDecoder("fuzz.pcap", () => {});
       for (let i = 0; i < 400; i++) {
         const f = Buffer.from(seed.subarray(0, Math.floor(random() * (seed.length + 1))));
-        for (let k = Math.floor(random() * 4); k > 0 && f.length > 0; k--) f[Math.floor(random() * f.length)] ^= 1 << Math.floor(random() * 8);
+        for (let k = Math.floor(random() * 4); k > 0 && f.length > 0; k--) {
+          const at = Math.floor(random() * f.length);
+          f[at] = f[at]! ^ (1 << Math.floor(random() * 8));
+        }
         d.packet(f, 0, f.length, linkType, 0, ++frames, 24);
       }
       d.flush();
