@@ -53,11 +53,23 @@ describe("HTTP/1.x request heads", () => {
       ["GET  /a   HTTP/1.1", "/a"], // runs of spaces
       ["GET / HTTP/1.1 trailing", "/"], // text after the version
       ["HEAD /x HTTP/9", "/x"],
+      ["GET /x http/1.1", "/x"], // lower-case version keyword
     ];
     for (const [line, path] of cases) {
       const reqs = parse(`${line}\r\nHost: lenient.example:8080\r\nUser-Agent: ua\r\n\r\n`);
       expect([line, reqs]).toEqual([line, [{ method: line.split(/[ \t]/)[0], path, host: "lenient.example:8080", userAgent: "ua" }]]);
     }
+  });
+
+  it("reads a request line without a version only on an HTTP port, with a method tshark knows and a target", () => {
+    const head = (line: string): Buffer => b(`${line}\r\nHost: v09.example\r\n\r\n`);
+    const on80 = (line: string): ReturnType<typeof parseHttpRequests> => parseHttpRequests(head(line), 0, head(line).length, true);
+    expect(on80("GET /x")).toEqual([{ method: "GET", path: "/x", host: "v09.example" }]);
+    expect(on80("OPTIONS *")).toEqual([{ method: "OPTIONS", path: "*", host: "v09.example" }]);
+    expect(parse("GET /x\r\nHost: v09.example\r\n\r\n")).toEqual([]); // another port
+    expect(on80("FOO /x")).toEqual([]); // unknown method
+    expect(on80("GET ")).toEqual([]); // no target
+    expect(on80("EHLO mail.example")).toEqual([]);
   });
 
   it("does not read the HTTP/2 connection preface as a request", () => {

@@ -3,8 +3,9 @@
  * https://www.rfc-editor.org/rfc/rfc9112#section-3): method, request target, Host, User-Agent.
  *
  * A request head is recognised on any port by its request line `METHOD SP target SP HTTP/d.d`
- * ending in LF or CRLF, or one of the broken forms Zeek and tshark still read as a request
- * (`OPTIONS HTTP/1.1`, `GET /HTTP/1.1`, `POST / HTTP/1.`: see requestLine); the HTTP/2 preface
+ * ending in LF or CRLF, or one of the broken forms Zeek and tshark both still read as a request
+ * (`OPTIONS HTTP/1.1`, `GET /HTTP/1.1`, `POST / HTTP/1.`, `GET / http/1.1`, and on HTTP ports
+ * `GET /p` without a version: see requestLine); the HTTP/2 preface
  * `PRI * HTTP/2.0` is not a request (h2.ts reads that connection). Header lines count only when their line end is present, so a Host cut by a
  * segment boundary is not reported half. Several pipelined requests in one segment are all read.
  * Field values: leading whitespace dropped, the rest as sent (tshark does the same), bytes >= 0x80
@@ -75,37 +76,65 @@ export function firstLineOpen(buf: Buffer, start: number, end: number): boolean 
   return lineEnd(buf, start, Math.min(end, start + MAX_HEAD)) < 0;
 }
 
-const HTTP_SLASH = Buffer.from("HTTP/", "latin1");
-
 function isSpace(b: number | undefined): boolean {
   return b === 0x20 || b === 0x09;
 }
 
+/** `HTTP/` at `buf[i]`, in any case (Zeek accepts `http/1.1` with a weird, tshark too). */
+function isHttpSlash(buf: Buffer, i: number): boolean {
+  return (buf[i]! | 0x20) === 0x68 && (buf[i + 1]! | 0x20) === 0x74 && (buf[i + 2]! | 0x20) === 0x74 && (buf[i + 3]! | 0x20) === 0x70 && buf[i + 4] === 0x2f;
+}
+
+/**
+ * Methods tshark knows (its `is_http_request_or_reply`; RFC 9110 §9, WebDAV RFC 4918, SSDP/GENA):
+ * a request line without any HTTP version is read only with one of these, on an HTTP port.
+ */
+const KNOWN_METHODS: ReadonlySet<string> = new Set([
+  "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+  "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "SEARCH",
+  "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE", "M-SEARCH",
+]);
+
+/**
+ * TCP ports tshark reads as HTTP whatever the first line looks like (its `http.tcp.port` default
+ * range): only there is a request line without an HTTP version read as a request.
+ */
+export const HTTP_PORTS: ReadonlySet<number> = new Set([80, 3128, 3132, 5985, 8080, 8088, 11371, 1900, 2869, 2710]);
+
 /**
  * The request target of the request line `buf[p, stop)` whose method ends at `sp` (a space), read
- * as leniently as Zeek reads it (`HTTP_Analyzer::ParseRequest`) but only when the line names an
- * HTTP version somewhere, so that other text protocols (`EHLO x`, RTSP's `OPTIONS x RTSP/1.0`) are
- * not taken for HTTP:
- * - `GET /p HTTP/1.1` (RFC 9112 §3), also with several spaces or tabs, or text after the version;
+ * as leniently as Zeek (`HTTP_Analyzer::ParseRequest`) and tshark both still read it, checked with
+ * tshark 4.0.17:
+ * - `GET /p HTTP/1.1` (RFC 9112 §3), also with several spaces or tabs, text after the version, or
+ *   `http/1.1` in lower case;
  * - `OPTIONS HTTP/1.1`: no target (Zeek: empty URI), target "";
  * - `POST / HTTP/1.` and other cut or odd versions after a space: target `/`;
- * - `GET /HTTP/1.1`: no space before the version, target `/HTTP/1.1` as Zeek reads it.
- * Returns null for the HTTP/2 connection preface `PRI * HTTP/2.0` (RFC 9113 §3.4), which is not a
- * request, and for a line without `HTTP/`.
+ * - `GET /HTTP/1.1`: no space before the version, target `/HTTP/1.1` as both read it;
+ * - `GET /p` with no version at all (HTTP/0.9 form, headers may follow): only when `noVersion` is
+ *   allowed (the caller's port is one of {@link HTTP_PORTS}), the method is one tshark knows and
+ *   the target is not empty (Zeek's own condition).
+ * Elsewhere a line must name an HTTP version, so that other text protocols (`EHLO x`, RTSP's
+ * `OPTIONS x RTSP/1.0`) are not taken for HTTP. Returns null for those, and for the HTTP/2
+ * connection preface `PRI * HTTP/2.0` (RFC 9113 §3.4), which is not a request.
  */
-function requestLine(buf: Buffer, p: number, sp: number, stop: number): { target: number; targetEnd: number } | null {
+function requestLine(buf: Buffer, p: number, sp: number, stop: number, noVersion: boolean): { target: number; targetEnd: number } | null {
   let t = sp;
   while (t < stop && isSpace(buf[t])) t++;
   // The last "HTTP/" of the line.
   let v = -1;
-  for (let i = stop - HTTP_SLASH.length; i >= t; i--) {
-    if (buf[i] === 0x48 && buf.compare(HTTP_SLASH, 0, HTTP_SLASH.length, i, i + HTTP_SLASH.length) === 0) {
+  for (let i = stop - 5; i >= t; i--) {
+    if (isHttpSlash(buf, i)) {
       v = i;
       break;
     }
   }
-  if (v < 0) return null;
   let targetEnd: number;
+  if (v < 0) {
+    if (!noVersion || !KNOWN_METHODS.has(buf.toString("latin1", p, sp))) return null;
+    targetEnd = stop;
+    while (targetEnd > t && isSpace(buf[targetEnd - 1])) targetEnd--;
+    return targetEnd > t ? { target: t, targetEnd } : null;
+  }
   if (v === t || isSpace(buf[v - 1])) {
     targetEnd = v;
     while (targetEnd > t && isSpace(buf[targetEnd - 1])) targetEnd--;
@@ -122,10 +151,11 @@ function requestLine(buf: Buffer, p: number, sp: number, stop: number): { target
 
 /**
  * Parse the HTTP/1.x request heads at the start of `buf[start, end)` (one TCP segment or UDP
- * datagram). Returns the requests found, in order (empty when the data is not an HTTP request).
- * Never throws, never reads outside the range.
+ * datagram). `httpPort`: the server port is one of {@link HTTP_PORTS}, where a request line
+ * without a version is read too (see requestLine). Returns the requests found, in order (empty
+ * when the data is not an HTTP request). Never throws, never reads outside the range.
  */
-export function parseHttpRequests(buf: Buffer, start: number, end: number): HttpRequest[] {
+export function parseHttpRequests(buf: Buffer, start: number, end: number, httpPort = false): HttpRequest[] {
   const out: HttpRequest[] = [];
   let p = start;
   while (out.length < MAX_REQUESTS && looksLikeHttpRequest(buf, p, end)) {
@@ -135,7 +165,7 @@ export function parseHttpRequests(buf: Buffer, start: number, end: number): Http
     const le = lineEnd(buf, sp, limit);
     if (le < 0) break;
     const lineStop = le > sp && buf[le - 1] === 0x0d ? le - 1 : le;
-    const line = requestLine(buf, p, sp, lineStop);
+    const line = requestLine(buf, p, sp, lineStop, httpPort);
     if (line === null) break;
     const req: HttpRequest = { method: buf.toString("latin1", p, sp), path: asciiText(buf, line.target, line.targetEnd) };
     let contentLength = 0;

@@ -37,7 +37,7 @@ import { Fragments } from "./fragments.js";
 import type { Datagram } from "./fragments.js";
 import { H2Connection, startsWithPreface } from "./h2.js";
 import type { H2Request } from "./h2.js";
-import { firstLineOpen, looksLikeHttpRequest, parseHttpRequests, requestHeadLength } from "./http.js";
+import { HTTP_PORTS, firstLineOpen, looksLikeHttpRequest, parseHttpRequests, requestHeadLength } from "./http.js";
 import { decodeIp, ipText } from "./ip.js";
 import type { IpHeader } from "./ip.js";
 import {
@@ -380,7 +380,7 @@ export class PacketDecoder implements PacketSink {
       }
     } else if (looksLikeHttpRequest(buf, data, end)) {
       const open = requestHeadLength(buf, data, end) < 0;
-      if (open && (firstLineOpen(buf, data, end) || parseHttpRequests(buf, data, end).length > 0)) {
+      if (open && (firstLineOpen(buf, data, end) || parseHttpRequests(buf, data, end, HTTP_PORTS.has(dport)).length > 0)) {
         this.open("http", buf, h, sport, dport, (seq + (data - skipped)) >>> 0, data, end, 0);
       } else this.http(buf, data, end, ipText(buf, h.src, h.version), ipText(buf, h.dst, h.version), dport);
     }
@@ -540,7 +540,7 @@ export class PacketDecoder implements PacketSink {
   }
 
   private http(buf: Buffer, start: number, end: number, client: string, server: string, port: number): void {
-    for (const r of parseHttpRequests(buf, start, end)) {
+    for (const r of parseHttpRequests(buf, start, end, HTTP_PORTS.has(port))) {
       const o = this.observation("http", client, server, port);
       if (r.host !== undefined) o.host = bound(r.host);
       o.method = bound(r.method);

@@ -217,6 +217,18 @@ describe("warnings are not errors", () => {
   });
 });
 
+describe("HTTP/1 request lines as Zeek and tshark read them", () => {
+  it("keeps the Host of the request lines both keep, on port 80", async () => {
+    // tshark 4.0.17 on this capture: http.host h0, h1, h2, h3, h4, h6, h7, h8, h10 (not the
+    // lower-case method `get`, not the unknown method `FOO`). Zeek reads every line here. We keep
+    // what both keep, and `FOO` (a method token followed by an HTTP version), not `get`.
+    const lines = ["GET /x http/1.1", "GET /x", "OPTIONS HTTP/1.1", "GET /HTTP/1.1", "POST / HTTP/1.", "get / HTTP/1.1", "GET  /a   HTTP/1.1", "GET / HTTP/1.1 trailing", "HEAD /x HTTP/9", "FOO /x HTTP/1.1", "GET / HTTP/1.1"];
+    const file = pcapFile(lines.map((l, i) => ({ data: eth(ipv4(6, tcp(40000 + i, 80, Buffer.from(`${l}\r\nHost: h${i}.example\r\nUser-Agent: ua\r\n\r\n`), 1000))) })));
+    const r = await extractCapture(tmp.write("lenient.pcap", file));
+    expect(r.observations.map((o) => o.host)).toEqual(["h0.example", "h1.example", "h2.example", "h3.example", "h4.example", "h6.example", "h7.example", "h8.example", "h9.example", "h10.example"]);
+  });
+});
+
 describe("bad input in the new decoders", () => {
   /** Deterministic generator (mulberry32), so that a failure can be replayed. */
   function rng(seed: number): () => number {
