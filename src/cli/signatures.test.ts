@@ -125,45 +125,42 @@ describe("shadow-ai signatures", () => {
     expect(rows[0]!.suspected).toMatchObject({ key: "chatgpt.com.attacker.example" });
     expect(rows[1]!.suspected).toMatchObject({ key: "chatgpt-com.example.org" });
     // --as overrides the shape; even read as an app name, a host-shaped lookalike is not the brand
-    const as = (kind: string, v: string) => (JSON.parse(cli(["signatures", "match", "--json", "--as", kind, v]).stdout) as typeof rows)[0]!;
-    expect(as("app-name", "chatgpt.com.attacker.example")).toMatchObject({ as: "app-name", match: null });
-    expect(as("app-name", "midjourney.com.evil.example")).toMatchObject({ as: "app-name", match: null });
-    expect(as("host", "ChatGPT")).toMatchObject({ as: "host", match: null });
-    expect(as("user-agent", "Mozilla/5.0 ChatGPT/1.2025.105")).toMatchObject({ as: "user-agent", match: { id: "openai-chatgpt", field: "userAgent" } });
-    expect(as("client-id", "fb8d773d-7ef8-4ec0-a117-179f88add510")).toMatchObject({ as: "client-id", match: null });
-  });
+    const as = (kind: string, ...v: string[]) => JSON.parse(cli(["signatures", "match", "--json", "--as", kind, ...v]).stdout) as typeof rows;
+    expect(as("app-name", "chatgpt.com.attacker.example", "midjourney.com.evil.example", "ChatGPT")).toMatchObject([
+      { as: "app-name", match: null }, { as: "app-name", match: null }, { as: "app-name", match: { id: "openai-chatgpt", field: "appName" } },
+    ]);
+    expect(as("host", "ChatGPT")).toMatchObject([{ as: "host", match: null }]);
+    expect(as("user-agent", "Mozilla/5.0 ChatGPT/1.2025.105")).toMatchObject([{ as: "user-agent", match: { id: "openai-chatgpt", field: "userAgent" } }]);
+    expect(as("client-id", "fb8d773d-7ef8-4ec0-a117-179f88add510")).toMatchObject([{ as: "client-id", match: null }]);
+  }, 240_000);
 
-  it("stats counts services and domains per category, references per signature and the oldest validation, within 100 columns", () => {
+  it("stats prints the catalogue's counts as JSON, and a human summary within 100 columns", () => {
+    // the counting itself is tested on fixed signatures in src/match/stats.test.ts; the catalogue may
+    // change between two runs here, so only one run's own consistency is checked
     const j = cli(["signatures", "stats", "--json"]);
     expect(j.code, j.stderr).toBe(0);
     const st = JSON.parse(j.stdout) as {
       totals: { services: number; domains: number; ids: number; clientIds: number; appIds: number };
-      categories: { category: string; services: number; domains: number }[];
+      categories: { category: string; services: number; domains: number; ids: number }[];
       references: { min: number; median: number; max: number };
       vendorReferenced: number;
       oldestValidated: { date: string; ids: string[]; count: number };
     };
-    const list = JSON.parse(cli(["signatures", "list", "--json"]).stdout) as { id: string; category: string; domains: number }[];
-    expect(st.totals.services).toBe(list.length);
-    expect(st.totals.domains).toBe(list.reduce((a, s) => a + s.domains, 0));
-    expect(st.categories.reduce((a, c) => a + c.services, 0)).toBe(list.length);
-    const assistants = list.filter((s) => s.category === "assistant");
-    expect(st.categories.find((c) => c.category === "assistant")).toMatchObject({ services: assistants.length, domains: assistants.reduce((a, s) => a + s.domains, 0) });
+    expect(st.totals.services).toBeGreaterThan(300);
+    expect(st.categories.reduce((a, c) => a + c.services, 0)).toBe(st.totals.services);
+    expect(st.categories.reduce((a, c) => a + c.domains, 0)).toBe(st.totals.domains);
+    expect(st.categories.reduce((a, c) => a + c.ids, 0)).toBe(st.totals.ids);
     expect(st.totals.ids).toBe(st.totals.clientIds + st.totals.appIds);
-    expect(st.totals.appIds).toBeGreaterThan(0);
     expect(st.references.min).toBeGreaterThanOrEqual(1);
-    expect(st.references.min).toBeLessThanOrEqual(st.references.median);
     expect(st.references.median).toBeLessThanOrEqual(st.references.max);
-    expect(st.vendorReferenced).toBeGreaterThan(0);
-    expect(st.vendorReferenced).toBeLessThanOrEqual(list.length);
+    expect(st.vendorReferenced).toBeLessThanOrEqual(st.totals.services);
     expect(st.oldestValidated.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    const shown = JSON.parse(cli(["signatures", "show", st.oldestValidated.ids[0]!, "--json"]).stdout) as { lastValidated: string };
-    expect(shown.lastValidated).toBe(st.oldestValidated.date);
     const h = cli(["signatures", "stats"]);
     expect(h.code).toBe(0);
     for (const line of h.stdout.trimEnd().split("\n")) expect(line.length, line).toBeLessThanOrEqual(100);
-    expect(h.stdout).toContain(`oldest lastValidated: ${st.oldestValidated.date}`);
-  });
+    expect(h.stdout).toMatch(/oldest lastValidated: \d{4}-\d{2}-\d{2}, \d+ signature\(s\): /);
+    expect(h.stdout).toMatch(/references per signature: min \d+, median \d+, max \d+/);
+  }, 120_000);
 
   it("escapes control characters of values in the table", () => {
     const r = cli(["signatures", "match", "evil\u001b]8;;https://x\u0007gpt"]);

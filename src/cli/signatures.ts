@@ -14,6 +14,7 @@ import { suspect, type Suspicion } from "../match/suspect.js";
 import { catalogue, config, printJson, type GlobalOptions } from "./context.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { cell, table } from "./terminal.js";
+import { tierLabel, tierRank } from "../core/tier-label.js";
 
 /** What `signatures match` reads a value as: `--as`, or found from its shape ({@link valueKind}). */
 export const VALUE_KINDS = ["host", "app-id", "client-id", "app-name", "publisher", "user-agent"] as const;
@@ -133,7 +134,10 @@ export function registerSignatures(program: Command): void {
       }));
       if (opts.json) printJson(list);
       else {
-        process.stdout.write(table(["ID", "Name", "Vendor", "Category", "EU AI Act", "Domains"], list.map((s) => [s.id, s.name, s.vendor, s.category, s.tier, s.domains])) + "\n");
+        process.stdout.write(table(
+            [{ header: "ID", keep: true }, { header: "EU AI Act", keep: true }, { header: "Domains", keep: true, right: true }, { header: "Name", min: 10, max: 32, priority: 1 }, { header: "Category", min: 8, max: 24, priority: 2, optional: true }, { header: "Vendor", min: 8, max: 32, priority: 3, optional: true }],
+            [...list].sort((a, b) => tierRank(a.tier) - tierRank(b.tier) || a.name.localeCompare(b.name, "en", { sensitivity: "base" })).map((s) => [s.id, tierLabel(s.tier), s.domains, s.name, s.category, s.vendor]),
+          ) + "\n");
         process.stdout.write(`${list.length} signature(s)\n`);
       }
     });
@@ -182,8 +186,8 @@ export function registerSignatures(program: Command): void {
         printJson({ files: r.files.length, signatures: r.signatures.length, errors, warnings, problems: r.problems.map((p) => ({ ...p, file: shown(p.file) })) });
       } else {
         if (r.problems.length > 0) {
-          const rows = r.problems.map((p: LintProblem) => [p.severity, p.code, shownCell(p.file), p.field, p.message]);
-          process.stdout.write(table(["Severity", "Code", "File", "Field", "Problem"], rows, [8, 24, 50, 28, 160]) + "\n");
+          const rows = r.problems.map((p: LintProblem) => [p.severity, p.code, shown(p.file), p.field, p.message]);
+          process.stdout.write(table([{ header: "Severity", keep: true }, { header: "Code", min: 12, max: 24, priority: 1 }, { header: "File", min: 16, max: 50, cutStart: true, priority: 2 }, { header: "Field", min: 8, max: 28, priority: 3, optional: true }, { header: "Problem", min: 24, max: 160, wrap: true }], rows) + "\n");
         }
         process.stdout.write(`${r.files.length} file(s): ${errors} error(s), ${warnings} warning(s)\n`);
       }

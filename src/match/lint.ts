@@ -316,8 +316,12 @@ export function lintLoaded(sigs: readonly LoadedSignature[]): LintProblem[] {
  */
 const VENDOR_DOC_DOMAINS: ReadonlySet<string> = new Set(["microsoft.com", "google.com", "apple.com", "amazon.com", "ibm.com", "oracle.com", "salesforce.com", "adobe.com", "sap.com", "atlassian.com", "cloudflare.com", "nvidia.com"]);
 
-/** Whether a signature cites the vendor itself: a reference on the registrable domain of one of its domains or a platform's docs. */
-function hasVendorReference(sig: LoadedSignature): boolean {
+/**
+ * Whether a signature cites the vendor itself: a reference on the registrable domain of one of its
+ * domains, under the vendor's own GitHub organisation, or on a platform's documentation site
+ * ({@link VENDOR_DOC_DOMAINS}). The `no-vendor-reference` check, and `signatures stats`.
+ */
+export function hasVendorReference(sig: LoadedSignature): boolean {
   const own = new Set<string>();
   for (const d of sig.raw.match.domains) own.add(getDomain(d) ?? d);
   for (const r of sig.raw.references) {
