@@ -14,7 +14,8 @@ function doc(id: string, match: Record<string, unknown>, examples: { match: obje
     name: id,
     vendor: "Example Inc.",
     category: "assistant",
-    references: ["https://example.com/docs"],
+    // the vendor's own material: a page on the signature's first domain (lint warns otherwise)
+    references: [`https://${(match.domains as string[] | undefined)?.[0] ?? "example.com"}/docs`],
     lastValidated: "2026-11-22",
     match,
     euAiAct: { tier: "minimal", articles: ["Art. 4"], rationale: "An example signature for the lint tests only." },
@@ -82,7 +83,10 @@ describe("lintSignatures", () => {
     ]);
     expect(codes(r, "acme-notes.yaml")).toEqual(["error duplicate-domain match.domains.1", "warning overlapping-domain match.domains.0"]);
     expect(codes(r, "acme-voice.yaml")).toEqual(["warning unknown-override overrides.1"]);
-    expect([...new Set(codes(r, "suite-ai.yaml"))]).toEqual(["error plain-suite match.appNamePatterns.0", "warning suite-without-negative examples.noMatch"]);
+    // no domain of its own and a reference on someone else's site: nothing shows it cites the vendor
+    expect([...new Set(codes(r, "suite-ai.yaml"))]).toEqual([
+      "error plain-suite match.appNamePatterns.0", "warning suite-without-negative examples.noMatch", "warning no-vendor-reference references",
+    ]);
     const overlap = r.problems.find((p) => p.code === "overlapping-domain")!;
     expect(overlap.message).toContain('overrides: [acme-chat]');
   });
@@ -113,7 +117,7 @@ describe("organisation-specific signatures", () => {
           "contoso-azure-openai",
           { domains: ["contoso.openai.azure.com", "llm-gateway.contoso.example"] },
           { match: [{ host: "contoso.openai.azure.com" }, { host: "llm-gateway.contoso.example" }], noMatch: [{ host: "fabrikam.openai.azure.com" }] },
-          { vendor: "Contoso (internal)", category: "llm_api", overrides: [broad!.id] },
+          { vendor: "Contoso (internal)", category: "llm_api", overrides: [broad!.id], references: ["https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference"] },
         ),
       ),
     );
