@@ -3,7 +3,7 @@
  * governance (human decisions) → classification (engine.ts) and risk score (risk.ts). Pure: no I/O.
  */
 import type { Classification } from "../core/classification.js";
-import type { AISystemRecord, Governance } from "../core/finding.js";
+import type { AISystemRecord, DecidedFacts, Governance } from "../core/finding.js";
 import type { AIService } from "../core/service.js";
 import { isUnverifiedPublisher, SUSPECTED_PREFIX } from "../core/finding.js";
 import { dismissedKeys, emptyGovernance } from "../store/governance.js";
@@ -49,12 +49,14 @@ export function buildRecords(
   options: BuildOptions = {},
 ): AISystemRecord[] {
   const today = options.today ?? new Date().toISOString().slice(0, 10);
+  // A dismissal of a suspected record holds for that key in every org unit; dismissed records stay in
+  // the inventory (exports and `review` see them, and a dismissal can be undone), the table hides them.
   const dismissed = dismissedKeys(governance);
-  const kept = facts.filter((f) => !(f.serviceId.startsWith(SUSPECTED_PREFIX) && dismissed.has(f.serviceId.slice(SUSPECTED_PREFIX.length))));
-  return kept.map((f) => {
+  return facts.map((f) => {
     const s = services.get(f.serviceId);
     const suspected = f.serviceId.startsWith(SUSPECTED_PREFIX);
-    const g = governance.get(f.id) ?? (suspected ? { ...emptyGovernance(), status: "suspected" as const } : emptyGovernance());
+    const suspectedStatus = suspected && dismissed.has(f.serviceId.slice(SUSPECTED_PREFIX.length)) ? ("dismissed" as const) : ("suspected" as const);
+    const g = governance.get(f.id) ?? (suspected ? { ...emptyGovernance(), status: suspectedStatus } : emptyGovernance());
     const classification = s
       ? classify(
           {
@@ -106,4 +108,9 @@ export function buildRecords(
 function unverifiedPublisherOf(matchedBy: readonly string[]): { unverifiedPublisher?: string } {
   const m = matchedBy.find(isUnverifiedPublisher);
   return m ? { unverifiedPublisher: m.slice(m.indexOf(":") + 1) } : {};
+}
+
+/** The facts a decision about `r` is about: its users, scopes and class now (sorted, so comparable). */
+export function decidedFactsOf(r: AISystemRecord): DecidedFacts {
+  return { users: r.users.map((u) => u.id).sort(), scopes: [...r.scopes].sort(), tier: r.classification.tier };
 }

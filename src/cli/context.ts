@@ -1,6 +1,8 @@
 /**
  * What every command shares: global options, the database, the catalogue and output helpers.
  */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import type { AIService } from "../core/service.js";
 import { bundledSignatureDir, loadSignatures, SignatureError, type LoadedSignature } from "../match/load.js";
 import { Matcher } from "../match/matcher.js";
@@ -14,10 +16,18 @@ export interface GlobalOptions {
   config?: string;
 }
 
-/** Open the database named by `--db`, `$SHADOW_AI_DB` or `./shadow-ai.db`; failures exit 4. */
+/**
+ * Open the existing database named by `--db`, `$SHADOW_AI_DB` or `./shadow-ai.db` for a command
+ * that reads or reviews it; failures exit 4. A database that does not exist is an error, never
+ * created empty (a mistyped `--db` must not look like an empty inventory). Only `scan` creates one.
+ */
 export function openDb(g: GlobalOptions, readonly = false): DB {
+  const path = resolve(g.db ?? defaultDbPath());
+  if (!existsSync(path)) {
+    throw new CliError(`${path}: no such database (check --db or $SHADOW_AI_DB; a scan creates it)`, EXIT.DATABASE);
+  }
   try {
-    return openStore(g.db ?? defaultDbPath(), { readonly });
+    return openStore(path, { readonly });
   } catch (e) {
     if (e instanceof StoreError) throw new CliError(e.message, EXIT.DATABASE);
     if (e instanceof NativeModuleError) throw new CliError(e.message, EXIT.RUNTIME);
@@ -42,12 +52,19 @@ export function config(g: GlobalOptions): Config {
   }
 }
 
-/** The bundled catalogue plus the configuration's extra signature directories; a bad file exits 2. */
+const catalogues = new Map<string, { signatures: LoadedSignature[]; services: Map<string, AIService>; matcher: Matcher }>();
+
+/** The bundled catalogue plus the configuration's extra signature directories, loaded once per process; a bad file exits 2. */
 export function catalogue(g: GlobalOptions): { signatures: LoadedSignature[]; services: Map<string, AIService>; matcher: Matcher } {
+  const key = config(g).signatures.extraDirs.join("\u0000");
+  const hit = catalogues.get(key);
+  if (hit) return hit;
   try {
     const signatures = loadSignatures([bundledSignatureDir(), ...config(g).signatures.extraDirs]);
     const list = signatures.map((s) => s.service);
-    return { signatures, services: new Map(list.map((s) => [s.id, s])), matcher: new Matcher(list) };
+    const loaded = { signatures, services: new Map(list.map((s) => [s.id, s])), matcher: new Matcher(list) };
+    catalogues.set(key, loaded);
+    return loaded;
   } catch (e) {
     if (e instanceof SignatureError) throw new CliError(`invalid signature: ${e.message}`, EXIT.USAGE);
     throw e;

@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../core/paths.js";
 import { CliError, EXIT } from "./exit-codes.js";
+import { registerEvidence } from "./evidence.js";
 import { registerExtract } from "./extract.js";
 import { registerHistory } from "./history.js";
 import { registerInventory } from "./inventory.js";
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerScan(program);
   registerExtract(program);
   registerInventory(program);
+  registerEvidence(program);
   registerQuery(program);
   registerReview(program);
   registerHistory(program);

@@ -19,7 +19,9 @@ import type { InventoryDiff } from "../store/history.js";
 import { defaultDbPath, NativeModuleError, StoreError } from "../store/db.js";
 import { LockedError } from "../store/lock.js";
 import { createProgress } from "./progress.js";
-import { catalogue, config, printJson, type GlobalOptions } from "./context.js";
+import { decidedFactsOf } from "../classify/records.js";
+import { decisionCovers } from "../store/governance.js";
+import { catalogue, config, type GlobalOptions } from "./context.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { safeText } from "./terminal.js";
 
@@ -175,7 +177,9 @@ function asCliError(e: unknown, jobs: readonly ScanJob[]): unknown {
 }
 
 function printSummary({ summary, records, diff }: ScanResult, opts: ScanOptions): void {
-  if (opts.json) printJson(summary);
+  const alerts = alertsFor(opts.failOn ?? [], records, diff);
+  // one JSON object on one line: `scan --json >> scans.jsonl` gives JSON Lines
+  if (opts.json) process.stdout.write(`${JSON.stringify({ ...summary, alerts })}\n`);
   else {
     for (const s of summary.sources) {
       process.stderr.write(`${s.source}: ${s.inputs} input(s), ${s.read} observation(s), ${s.matched} matched an AI service\n`);
@@ -195,30 +199,46 @@ function printSummary({ summary, records, diff }: ScanResult, opts: ScanOptions)
     }
   }
   if (summary.errors.length > 0) process.exitCode = EXIT.INPUT_ERRORS;
-  const failed = failOnCode(opts.failOn ?? [], records, diff);
-  if (failed) {
-    if (!opts.json) process.stderr.write(`shadow-ai: --fail-on ${failed.condition}: ${safeText(failed.why)}\n`);
-    process.exitCode = failed.code;
-  }
+  // every condition that holds is named on stderr, with --json too (stdout stays one JSON line)
+  for (const a of alerts) process.stderr.write(`shadow-ai: --fail-on ${a.condition} (exit ${a.code}): ${safeText(a.why)}\n`);
+  if (alerts[0]) process.exitCode = alerts[0].code;
+}
+
+/** One `--fail-on` condition that holds, with the records that trip it. */
+export interface Alert {
+  condition: FailOn;
+  code: number;
+  /** Record ids, most severe first. */
+  records: string[];
+  why: string;
 }
 
 /**
- * The exit code `--fail-on` asks for, the most severe condition first: `prohibited` (a record
- * classed prohibited), `high` (high-risk or prohibited), `new-unsanctioned` (a record new since the
- * previous scan whose status is not sanctioned or tolerated).
+ * The `--fail-on` conditions that hold, most severe first: `prohibited` (a record classed
+ * prohibited), `high` (high-risk or prohibited), `new-unsanctioned` (a record new since the previous
+ * scan whose status is not sanctioned or tolerated). A record a person has decided on (blocked,
+ * dismissed, sanctioned, tolerated; see Governance.decidedFacts) does not trip a condition again
+ * until its facts change: new users, wider scopes or another class.
  */
-export function failOnCode(conditions: readonly string[], records: readonly AISystemRecord[], diff: InventoryDiff): { condition: FailOn; code: number; why: string } | undefined {
+export function alertsFor(conditions: readonly string[], records: readonly AISystemRecord[], diff: InventoryDiff): Alert[] {
   const want = new Set(conditions);
-  const names = (rs: { id: string }[]) => rs.slice(0, 5).map((r) => r.id).join(", ") + (rs.length > 5 ? `, +${rs.length - 5}` : "");
-  const prohibited = records.filter((r) => r.classification.tier === "prohibited");
-  if (want.has("prohibited") && prohibited.length) return { condition: "prohibited", code: FAIL_ON.prohibited, why: `prohibited: ${names(prohibited)}` };
-  const high = records.filter((r) => r.classification.tier === "prohibited" || r.classification.tier === "high_risk");
-  if (want.has("high") && high.length) return { condition: "high", code: FAIL_ON.high, why: `high-risk or prohibited: ${names(high)}` };
-  const fresh = diff.newSystems.filter((r) => r.status !== "sanctioned" && r.status !== "tolerated");
-  if (want.has("new-unsanctioned") && fresh.length) {
-    return { condition: "new-unsanctioned", code: FAIL_ON["new-unsanctioned"], why: `new and not sanctioned: ${names(fresh)}` };
-  }
-  return undefined;
+  const open = records.filter((r) => !(r.status === "dismissed" || decisionCovers(r.governance, decidedFactsOf(r))));
+  const names = (ids: string[]) => ids.slice(0, 5).join(", ") + (ids.length > 5 ? `, +${ids.length - 5}` : "");
+  const out: Alert[] = [];
+  const add = (condition: FailOn, ids: string[], what: string) => {
+    if (want.has(condition) && ids.length) out.push({ condition, code: FAIL_ON[condition], records: ids, why: `${what}: ${names(ids)}` });
+  };
+  add("prohibited", open.filter((r) => r.classification.tier === "prohibited").map((r) => r.id), "prohibited");
+  add("high", open.filter((r) => r.classification.tier === "prohibited" || r.classification.tier === "high_risk").map((r) => r.id), "high-risk or prohibited");
+  const openIds = new Set(open.map((r) => r.id));
+  const fresh = diff.newSystems.filter((r) => r.status !== "sanctioned" && r.status !== "tolerated" && openIds.has(r.id));
+  add("new-unsanctioned", fresh.map((r) => r.id), "new and not sanctioned");
+  return out;
+}
+
+/** The exit code `--fail-on` asks for: the most severe alert's (see {@link alertsFor}). */
+export function failOnCode(conditions: readonly string[], records: readonly AISystemRecord[], diff: InventoryDiff): Alert | undefined {
+  return alertsFor(conditions, records, diff)[0];
 }
 
 /** `file: offset 123: message` / `file: line 4: message`, control characters escaped. */

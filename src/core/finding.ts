@@ -94,7 +94,23 @@ export interface Governance {
   fria: string | null;
   /** A reviewer's class, overriding the rules, with the justification. */
   classOverride: { tier: AiActTier; why: string } | null;
+  /**
+   * The facts a person decided on when they last set a deciding status (sanctioned, tolerated,
+   * blocked, dismissed): users, scopes and class then. An alert (`--fail-on`) about the record stays
+   * quiet while the facts are within these, and fires again when they grow or the class changes.
+   */
+  decidedFacts?: DecidedFacts | null;
   updatedAt: string | null;
+}
+
+/** The statuses that record a decision about a record: alerts respect them (see Governance.decidedFacts). */
+export const DECIDING_STATUSES: readonly SanctionStatus[] = ["sanctioned", "tolerated", "blocked", "dismissed"];
+
+/** What a decision was about: the record's users, scopes and class at the time. */
+export interface DecidedFacts {
+  users: string[];
+  scopes: string[];
+  tier: string;
 }
 
 /**

@@ -62,6 +62,13 @@ export interface Source {
   docsUrl: string;
   /** `file`: reads files given on the command line or in `sources:`; `live`: calls an API. */
   kind: "file" | "live";
+  /**
+   * True when each run reads the source's whole current state (every OAuth grant of a tenant):
+   * then a record whose evidence comes only from complete sources, not seen again by a clean run,
+   * is "no longer seen". Files, logs and captures are never complete: absence from one scan means
+   * nothing, and their records retire by age instead (`inventory.staleAfterDays`).
+   */
+  complete?: boolean;
   /** Observation `source` values it writes (a trailing `:` is a prefix, `logs:` for `logs:zeek`): what a scan of it read. */
   observationSources: readonly string[];
   /** File sources: the key under `sources:` in shadow-ai.yaml that lists its paths (e.g. `googleExport`). */

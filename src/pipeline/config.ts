@@ -27,6 +27,7 @@ export interface Config {
   /** Each settings section present (or defaulted) in the file, by key (`logs`, `google`, ...), validated. */
   settings: Record<string, unknown>;
   signatures: { extraDirs: string[] };
+  inventory: { staleAfterDays: number };
 }
 
 /** The zod schema of `shadow-ai.yaml` for the sources registered now. */
@@ -45,6 +46,18 @@ export function configSchema() {
         .object({ extraDirs: paths.describe("directories of organisation-specific signatures, same schema as the bundled ones") })
         .strict()
         .default({ extraDirs: [] }),
+      inventory: z
+        .object({
+          staleAfterDays: z
+            .number()
+            .int()
+            .min(1)
+            .max(3650)
+            .default(90)
+            .describe("a record with no evidence for this many days is reported as no longer seen (logs, captures and exports never prove absence)"),
+        })
+        .strict()
+        .prefault({}),
     })
     .strict();
 }
@@ -130,10 +143,12 @@ function normalise(c: Record<string, unknown>, path: string | undefined): Config
     settings[key] = section;
   }
   const sig = c["signatures"] as { extraDirs: string[] };
+  const inventory = c["inventory"] as { staleAfterDays: number };
   return {
     ...(path ? { file: path } : {}),
     sources: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, abs(v ?? [])])),
     settings,
     signatures: { extraDirs: abs(sig.extraDirs) },
+    inventory,
   };
 }

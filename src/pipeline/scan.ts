@@ -133,9 +133,10 @@ async function runLocked(req: ScanRequest): Promise<ScanResult> {
 
     // The inventory as this scan leaves it, kept so that the next scan (and `diff`) can say what changed.
     const records = buildRecords(readSystemFacts(db), catalogue.services as Map<string, AIService>, governance);
-    const read = [...new Set(req.jobs.flatMap((j) => [...j.source.observationSources]))];
-    writeSnapshot(db, writer.scanId, read, records, recordsSeenBy(db, writer.scanId, recordId));
-    const prev = snapshotScanId(db, { before: writer.scanId });
+    // only sources read whole can retire a record by its absence; the rest retire by age
+    const complete = [...new Set(req.jobs.filter((j) => j.source.complete).flatMap((j) => [...j.source.observationSources]))];
+    writeSnapshot(db, writer.scanId, complete, records, recordsSeenBy(db, writer.scanId, recordId), { staleAfterDays: req.config.inventory.staleAfterDays });
+    const prev = snapshotScanId(db, { before: writer.scanId, completeOnly: true });
     const diff = diffSnapshots(prev === undefined ? undefined : readSnapshot(db, prev), readSnapshot(db, writer.scanId)!);
     const summary: ScanSummary = {
       scanId: writer.scanId,

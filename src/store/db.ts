@@ -78,10 +78,22 @@ function migrate(db: DB, path: string, readonly: boolean): void {
   }
   if (version === MIGRATIONS.length) return;
   if (readonly) throw new StoreError(path, `schema version ${version} needs migrating; open it once for writing`);
-  for (let v = version; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    }).immediate();
+  // Foreign keys are off while migrating, so that a migration can rebuild a table others refer to
+  // (https://sqlite.org/lang_altertable.html#otheralter: the pragma is a no-op inside a
+  // transaction); each migration checks them itself before it commits.
+  db.pragma("foreign_keys = OFF");
+  try {
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      db.transaction(() => {
+        const m = MIGRATIONS[v]!;
+        if (typeof m === "string") db.exec(m);
+        else m(db);
+        const broken = db.pragma("foreign_key_check") as unknown[];
+        if (broken.length > 0) throw new Error(`migration ${v + 1} would break ${broken.length} foreign key reference(s)`);
+        db.pragma(`user_version = ${v + 1}`);
+      }).immediate();
+    }
+  } finally {
+    db.pragma("foreign_keys = ON");
   }
 }

@@ -4,7 +4,7 @@
  * by `review`, never by a scan; every change is journaled with who, when, old value, new value and
  * why, and a change that changes nothing writes nothing.
  */
-import { SUSPECTED_PREFIX, type Governance, type SanctionStatus } from "../core/finding.js";
+import { DECIDING_STATUSES, SUSPECTED_PREFIX, type DecidedFacts, type Governance, type SanctionStatus } from "../core/finding.js";
 import type { AiActTier } from "../core/service.js";
 import type { DB } from "./db.js";
 
@@ -19,6 +19,11 @@ export interface GovernanceChange {
   fria?: string | null;
   /** A reviewer's class; `null` removes an override. Needs `why`. */
   classOverride?: { tier: AiActTier; why: string } | null;
+  /**
+   * The record's facts now (users, scopes, class), stored when the change sets or re-affirms a
+   * deciding status: setting the same status again acknowledges facts that changed since.
+   */
+  facts?: DecidedFacts;
 }
 
 /** One journal entry: one field changed by one person at one time. */
@@ -43,6 +48,7 @@ interface Row {
   fria: string | null;
   class_override: AiActTier | null;
   override_why: string | null;
+  decided_facts: string | null;
   updated_at: string;
 }
 
@@ -61,6 +67,7 @@ function fromRow(r: Row): Governance {
     oversight: r.oversight,
     fria: r.fria,
     classOverride: r.class_override ? { tier: r.class_override, why: r.override_why ?? "" } : null,
+    decidedFacts: r.decided_facts ? (JSON.parse(r.decided_facts) as DecidedFacts) : null,
     updatedAt: r.updated_at,
   };
 }
@@ -101,16 +108,26 @@ export function updateGovernance(db: DB, systemId: string, change: GovernanceCha
       const oldClass = cur.classOverride?.tier ?? null;
       const newClass = change.classOverride === undefined ? undefined : (change.classOverride?.tier ?? null);
       set("classOverride", "class", oldClass, newClass, () => (next.classOverride = change.classOverride ?? null));
+      // a deciding status set, or set again over facts that changed since: remember what was decided on
+      const deciding = DECIDING_STATUSES.includes(next.status);
+      if (change.facts && deciding && (change.status !== undefined || entries.length > 0)) {
+        if (text(cur.decidedFacts ?? null) !== text(change.facts)) {
+          if (!entries.some((e) => e.field === "status")) {
+            entries.push({ systemId, at: now, by, field: "acknowledged", old: text(cur.decidedFacts ?? null), new: text(change.facts), why });
+          }
+          next.decidedFacts = change.facts;
+        }
+      } else if (!deciding) next.decidedFacts = null;
       if (entries.length === 0) return entries;
       db.prepare(
-        `INSERT INTO governance (system_id, owner, status, purpose, purpose_tags, exposure, oversight, fria, class_override, override_why, updated_at)
-         VALUES (@id, @owner, @status, @purpose, @tags, @exposure, @oversight, @fria, @cls, @clsWhy, @now)
+        `INSERT INTO governance (system_id, owner, status, purpose, purpose_tags, exposure, oversight, fria, class_override, override_why, decided_facts, updated_at)
+         VALUES (@id, @owner, @status, @purpose, @tags, @exposure, @oversight, @fria, @cls, @clsWhy, @facts, @now)
          ON CONFLICT (system_id) DO UPDATE SET owner = @owner, status = @status, purpose = @purpose, purpose_tags = @tags,
-           exposure = @exposure, oversight = @oversight, fria = @fria, class_override = @cls, override_why = @clsWhy, updated_at = @now`,
+           exposure = @exposure, oversight = @oversight, fria = @fria, class_override = @cls, override_why = @clsWhy, decided_facts = @facts, updated_at = @now`,
       ).run({
         id: systemId, owner: next.owner, status: next.status, purpose: next.purpose, tags: JSON.stringify(next.purposeTags),
         exposure: next.exposure, oversight: next.oversight, fria: next.fria, cls: next.classOverride?.tier ?? null,
-        clsWhy: next.classOverride?.why ?? null, now,
+        clsWhy: next.classOverride?.why ?? null, facts: next.decidedFacts ? JSON.stringify(next.decidedFacts) : null, now,
       });
       const journal = db.prepare(
         "INSERT INTO governance_journal (system_id, at, by, field, old_value, new_value, why) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -140,4 +157,17 @@ export function dismissedKeys(governance: ReadonlyMap<string, Governance>): Set<
     if (g.status === "dismissed" && id.startsWith(SUSPECTED_PREFIX)) out.add(id.slice(SUSPECTED_PREFIX.length).replace(/@[^@]*$/, ""));
   }
   return out;
+}
+
+/**
+ * Whether a person's decision covers the record as it is now: its status is a deciding one and
+ * its users, scopes and class are within what was decided on. New users, wider scopes or another
+ * class make the record news again.
+ */
+export function decisionCovers(g: Governance | undefined, now: DecidedFacts): boolean {
+  if (!g || !DECIDING_STATUSES.includes(g.status)) return false;
+  const d = g.decidedFacts;
+  if (!d) return false;
+  const within = (xs: readonly string[], ys: readonly string[]) => xs.every((x) => ys.includes(x));
+  return d.tier === now.tier && within(now.users, d.users) && within(now.scopes, d.scopes);
 }

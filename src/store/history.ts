@@ -3,9 +3,11 @@
  * that scheduled runs can report only what changed: new and no-longer-seen AI systems, new users,
  * changed scopes, classes and statuses.
  *
- * "No longer seen" is strict: a record is gone only when a scan that completed without input errors
- * read every source the record's evidence came from and saw none of it again. A partial scan never
- * marks anything gone.
+ * "No longer seen" is strict: a record is gone when a scan that completed without input errors
+ * read, whole, every source the record's evidence came from (live identity APIs; `Source.complete`)
+ * and saw none of it again; or when its newest evidence grew older than `staleAfterDays` (logs,
+ * captures and saved exports never prove absence: a scan of one new file, or a log whose cursor
+ * found nothing new, retires nothing). A partial scan never marks anything gone.
  */
 import type { AISystemRecord } from "../core/finding.js";
 import type { DB } from "./db.js";
@@ -22,6 +24,10 @@ export interface SnapshotRecord {
   sources: string[];
   /** True when this scan read some of the record's evidence (new or again). */
   seen: boolean;
+  /** Time of the newest evidence (ISO 8601). Absent in snapshots written before it was kept. */
+  lastSeen?: string;
+  /** True when the newest evidence was older than `staleAfterDays` when the snapshot was written. */
+  stale?: boolean;
 }
 
 export interface Snapshot {
@@ -72,10 +78,15 @@ export function recordsSeenBy(db: DB, scanId: number, recordIdOf: (serviceId: st
 }
 
 /** Store the inventory as scan `scanId` left it. */
-export function writeSnapshot(db: DB, scanId: number, sources: string[], records: readonly AISystemRecord[], seen: ReadonlySet<string>): void {
+export function writeSnapshot(
+  db: DB, scanId: number, sources: string[], records: readonly AISystemRecord[], seen: ReadonlySet<string>,
+  options: { staleAfterDays?: number; now?: number } = {},
+): void {
+  const cutoff = (options.now ?? Date.now()) - (options.staleAfterDays ?? 90) * 86_400_000;
   const compact: SnapshotRecord[] = records.map((r) => ({
     id: r.id, name: r.name, tier: r.classification.tier, disposition: r.classification.disposition, status: r.status,
     users: r.users.map((u) => u.id), scopes: r.scopes, sources: r.sources, seen: seen.has(r.id),
+    lastSeen: r.lastSeen, stale: Date.parse(r.lastSeen) < cutoff,
   }));
   db.prepare("INSERT OR REPLACE INTO scan_snapshots (scan_id, records) VALUES (?, ?)").run(scanId, JSON.stringify({ sources, records: compact }));
 }
@@ -90,10 +101,11 @@ export function readSnapshot(db: DB, scanId: number): Snapshot | undefined {
   return { scanId, sources: doc.sources, status: row.status, records: doc.records };
 }
 
-/** The latest scan with a snapshot, at or before `scanId` / before `date` when given. */
-export function snapshotScanId(db: DB, opts: { before?: number; atOrBefore?: number; startedBefore?: string } = {}): number | undefined {
+/** The latest scan with a snapshot, at or before `scanId` / before `date` when given; with `completeOnly`, of scans that completed without input errors. */
+export function snapshotScanId(db: DB, opts: { before?: number; atOrBefore?: number; startedBefore?: string; completeOnly?: boolean } = {}): number | undefined {
   const cond: string[] = [];
   const args: (number | string)[] = [];
+  if (opts.completeOnly) cond.push("c.status = 'complete'");
   if (opts.before !== undefined) (cond.push("s.scan_id < ?"), args.push(opts.before));
   if (opts.atOrBefore !== undefined) (cond.push("s.scan_id <= ?"), args.push(opts.atOrBefore));
   if (opts.startedBefore !== undefined) (cond.push("c.started_at < ?"), args.push(opts.startedBefore));
@@ -138,7 +150,9 @@ export function diffSnapshots(base: Snapshot | undefined, cur: Snapshot): Invent
     if (added.length || removed.length) out.scopeChanges.push({ id: r.id, name: r.name, added, removed });
     if (b.tier !== r.tier) out.classChanges.push({ id: r.id, name: r.name, from: b.tier, to: r.tier });
     if (b.status !== r.status) out.statusChanges.push({ id: r.id, name: r.name, from: b.status, to: r.status });
-    if (cur.status === "complete" && b.seen && !r.seen && covers(cur.sources, r.sources)) out.goneSystems.push(r);
+    const absent = cur.status === "complete" && b.seen && !r.seen && r.sources.length > 0 && covers(cur.sources, r.sources);
+    const aged = r.stale === true && b.stale !== true;
+    if (absent || aged) out.goneSystems.push(r);
   }
   return out;
 }

@@ -63,12 +63,19 @@ export class ScanWriter {
     );
     // Evidence already stored is not inserted again; it is marked as seen again by this scan.
     const seenAgain = db.prepare("UPDATE observations SET last_scan_id = ? WHERE content_key = ?");
+    // ... and when it was read from another place (a copy under another name), that place is kept too
+    const otherRef = db.prepare(
+      "INSERT OR IGNORE INTO observation_refs (observation_id, ref) SELECT id, ? FROM observations WHERE content_key = ? AND ref <> ?",
+    );
     this.flushTx = db.transaction((rows: [Observation, Finding][]) => {
       let n = 0;
       for (const [o, f] of rows) {
         const row = toRow(this.scanId, o, f);
         const inserted = this.insert.run(row).changes;
-        if (inserted === 0) seenAgain.run(this.scanId, row[0]);
+        if (inserted === 0) {
+          seenAgain.run(this.scanId, row[0]);
+          if (o.ref.file !== undefined) otherRef.run(row[24], row[0], row[24]);
+        }
         n += inserted;
       }
       const stamp = new Date().toISOString();

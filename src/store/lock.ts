@@ -5,14 +5,14 @@
  * {@link STALE_MS} the lock is stale and the next scan takes it over, and that scan's leftover
  * `running` row in `scans` is closed as `failed` (its committed batches stay: they were complete).
  *
- * The holder also writes `owner.json` (process id, host name) into the lock directory, so that a
+ * The holder also writes `<db>.lock.owner` (process id, host name) beside the lock directory, so that a
  * scan started right after a crash on the same host sees at once that the holder is dead (signal 0
  * to its pid fails with ESRCH) and takes the lock over without waiting for it to go stale.
  */
 import lockfile from "proper-lockfile";
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { DB } from "./db.js";
 
 /** A lock not refreshed for this long belongs to a dead process. */
@@ -36,11 +36,14 @@ export async function acquireScanLock(dbPath: string, onCompromised: (e: Error) 
   const take = async () => {
     const release = await lockfile.lock(path, { realpath: false, stale: STALE_MS, update: 5_000, retries: 0, onCompromised });
     try {
-      writeFileSync(join(`${path}.lock`, OWNER_FILE), JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
+      writeFileSync(`${path}.lock.owner`, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
     } catch {
       // without an owner file the lock still works; it only goes stale more slowly
     }
-    return release;
+    return async () => {
+      rmSync(`${path}.lock.owner`, { force: true });
+      await release();
+    };
   };
   try {
     return await take();
@@ -64,13 +67,11 @@ export async function acquireScanLock(dbPath: string, onCompromised: (e: Error) 
   }
 }
 
-const OWNER_FILE = "owner.json";
-
 /** True when the lock's owner file names a process on this host that no longer exists. */
 function holderIsDead(path: string): boolean {
   let owner: { pid?: unknown; host?: unknown };
   try {
-    const text = readFileSync(join(`${path}.lock`, OWNER_FILE), "utf8");
+    const text = readFileSync(`${path}.lock.owner`, "utf8");
     if (text.length > 4096) return false;
     owner = JSON.parse(text) as { pid?: unknown; host?: unknown };
   } catch {

@@ -1,9 +1,15 @@
+import type { DB } from "./db.js";
+import { storedContentKey, type StoredObservationRow } from "./content-key.js";
+
 /**
  * Schema migrations, applied in order by `PRAGMA user_version` (https://sqlite.org/pragma.html#pragma_user_version).
  * Each migration runs in one transaction with the version bump, so a crash mid-migration leaves the
  * previous version intact. Never edit a released migration: add a new one.
  */
-export const MIGRATIONS: readonly string[] = [
+/** A migration: SQL, or a function for what SQL cannot compute (it runs inside the migration's transaction). */
+export type Migration = string | ((db: DB) => void);
+
+export const MIGRATIONS: readonly Migration[] = [
   // 1: observations with their finding, scans, governance apart from discovered facts, and its journal.
   `
   CREATE TABLE scans (
@@ -133,4 +139,63 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE scans ADD COLUMN config TEXT;
   `,
+  // 8: the facts a person decided on (users, scopes, class at the time of a decision such as
+  // blocked or sanctioned), so that an alert does not fire again until the facts change.
+  `
+  ALTER TABLE governance ADD COLUMN decided_facts TEXT;
+  `,
+  // 9: evidence identity without the file name (content-key.ts): keys are recomputed from the
+  // stored columns; rows that now share a key (the same record read from two files) become one
+  // observation, the others' references kept in observation_refs. Scans may also end
+  // `interrupted` (a person pressed Ctrl-C), so the scans table is rebuilt with that status allowed.
+  (db: DB) => {
+    db.exec(`
+      CREATE TABLE observation_refs (
+        observation_id INTEGER NOT NULL REFERENCES observations(id) ON DELETE CASCADE,
+        ref            TEXT NOT NULL,          -- JSON EvidenceRef: another place the same evidence was read
+        PRIMARY KEY (observation_id, ref)
+      ) WITHOUT ROWID;
+    `);
+    const page = db.prepare("SELECT * FROM observations WHERE id > ? ORDER BY id LIMIT 5000");
+    const setKey = db.prepare("UPDATE OR IGNORE observations SET content_key = ? WHERE id = ?");
+    const owner = db.prepare("SELECT id FROM observations WHERE content_key = ?").pluck();
+    const addRef = db.prepare("INSERT OR IGNORE INTO observation_refs (observation_id, ref) VALUES (?, ?)");
+    const moveRefs = db.prepare("UPDATE OR IGNORE observation_refs SET observation_id = ? WHERE observation_id = ?");
+    const drop = db.prepare("DELETE FROM observations WHERE id = ?");
+    for (let last = 0; ; ) {
+      const rows = page.all(last) as (StoredObservationRow & { id: number; last_scan_id: number | null })[];
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        last = r.id;
+        const key = storedContentKey(r);
+        if (setKey.run(key, r.id).changes > 0) continue;
+        const keep = owner.get(key) as number;
+        if (keep === r.id) continue;
+        addRef.run(keep, r.ref);
+        moveRefs.run(keep, r.id);
+        drop.run(r.id);
+      }
+    }
+    // the rebuild of a parent table (https://sqlite.org/lang_altertable.html#otheralter); migrate()
+    // runs with foreign keys off and checks them before the commit
+    db.exec(`
+      CREATE TABLE scans_v9 (
+        id            INTEGER PRIMARY KEY,
+        started_at    TEXT NOT NULL,
+        ended_at      TEXT,
+        command       TEXT NOT NULL,
+        inputs        TEXT NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('running','complete','partial','failed','interrupted')),
+        records_read  INTEGER NOT NULL DEFAULT 0,
+        matched       INTEGER NOT NULL DEFAULT 0,
+        inserted      INTEGER NOT NULL DEFAULT 0,
+        errors        TEXT NOT NULL DEFAULT '[]',
+        config        TEXT
+      );
+      INSERT INTO scans_v9 (id, started_at, ended_at, command, inputs, status, records_read, matched, inserted, errors, config)
+        SELECT id, started_at, ended_at, command, inputs, status, records_read, matched, inserted, errors, config FROM scans;
+      DROP TABLE scans;
+      ALTER TABLE scans_v9 RENAME TO scans;
+    `);
+  },
 ];

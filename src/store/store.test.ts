@@ -65,7 +65,7 @@ describe("store", () => {
     const path = dbFile();
     const o = obs({ host: "api.openai.com", client: "10.0.0.5", time: "2025-01-06T09:12:00.120Z" });
     const old = new Database(path);
-    for (const m of MIGRATIONS.slice(0, 5)) old.exec(m);
+    for (const m of MIGRATIONS.slice(0, 5)) old.exec(m as string);
     old.pragma("user_version = 5");
     old.prepare("INSERT INTO scans (started_at, command, inputs, status) VALUES ('2026-01-01T00:00:00Z', 'scan', '[]', 'complete')").run();
     // a key as versions up to 5 computed it: the whole SHA-256 of the canonical text
