@@ -6,13 +6,18 @@
  * https://developers.google.com/admin-sdk/reports/v1/appendix/activity/token (event and parameter names).
  */
 import type { Observation } from "../../src/core/observation.js";
-import { isObject, isoTime, scopeList, str } from "../../src/io/json-file.js";
+import { asList, isObject, isoTime, scopeList, str } from "../../src/io/json-file.js";
 import type { GoogleUserDirectory } from "./users.js";
 
-/** `kind` values of an activities.list page (documented `reports#activities`; real responses say `admin#reports#activities`). */
-export const ACTIVITIES_KINDS: ReadonlySet<string> = new Set(["admin#reports#activities", "reports#activities", "audit#activities"]);
-/** `kind` values of one activity. */
-export const ACTIVITY_KINDS: ReadonlySet<string> = new Set(["admin#reports#activity", "audit#activity"]);
+/**
+ * `kind` values of an activities.list page: the reference documents `reports#activities`, real
+ * responses say `admin#reports#activities`, and the Reports guides' JSON examples
+ * (https://developers.google.com/admin-sdk/reports/v1/guides/manage-audit-admin) show
+ * `reports#auditActivities`.
+ */
+export const ACTIVITIES_KINDS: ReadonlySet<string> = new Set(["admin#reports#activities", "reports#activities", "reports#auditActivities", "admin#reports#auditActivities", "audit#activities"]);
+/** `kind` values of one activity (`audit#activity` in the reference and the guides, `admin#reports#activity` in real responses). */
+export const ACTIVITY_KINDS: ReadonlySet<string> = new Set(["admin#reports#activity", "audit#activity", "reports#activity"]);
 
 /** Where an activities page was read from and what is known around it. */
 export interface ActivityContext {
@@ -36,11 +41,11 @@ export interface ActivityStats {
   badTime: number;
 }
 
-/** Whether a value looks like one activity resource. */
+/** Whether a value looks like one activity resource: its `kind`, or an `id` object and `events` (a list, or one event object). */
 export function looksLikeActivity(v: unknown): v is Record<string, unknown> {
   if (!isObject(v)) return false;
   if (typeof v["kind"] === "string" && ACTIVITY_KINDS.has(v["kind"])) return true;
-  return Array.isArray(v["events"]) && isObject(v["id"]);
+  return isObject(v["id"]) && (Array.isArray(v["events"]) || isObject(v["events"]));
 }
 
 /** One event parameter's value: `value`, `intValue` (an int64 as a string), `boolValue` or `multiValue`. */
@@ -52,12 +57,10 @@ function paramValue(p: Record<string, unknown>): unknown {
 function scopesOf(params: Map<string, Record<string, unknown>>): string[] | undefined {
   const direct = scopeList(params.get("scope")?.["multiValue"]);
   if (direct) return direct;
-  const data = params.get("scope_data")?.["multiMessageValue"];
-  if (!Array.isArray(data)) return undefined;
   const names: unknown[] = [];
-  for (const m of data) {
-    if (!isObject(m) || !Array.isArray(m["parameter"])) continue;
-    for (const p of m["parameter"]) if (isObject(p) && p["name"] === "scope_name") names.push(p["value"]);
+  for (const m of asList(params.get("scope_data")?.["multiMessageValue"])) {
+    if (!isObject(m)) continue;
+    for (const p of asList(m["parameter"])) if (isObject(p) && p["name"] === "scope_name") names.push(p["value"]);
   }
   return scopeList(names);
 }
@@ -75,9 +78,14 @@ function scopesOf(params: Map<string, Record<string, unknown>>): string[] | unde
  * job title from the users pages; `client` = `ipAddress`; `time` = `id.time`; `bytes` = the
  * `num_response_bytes` of an `activity` (API use) event, which tells whether a granted app is used;
  * `ref: {file | api, id: "<id.time>/<uniqueQualifier>[#<event index>]"}`. Activities of other
- * applications are counted in `stats.otherApplications`, not emitted.
+ * applications (`login`, `gemini_in_workspace_apps`, ...) are counted in `stats.otherApplications`,
+ * not emitted.
+ *
+ * Every field is type-checked, never assumed: `events`, `parameters`, `multiMessageValue` and
+ * `parameter` may each be a list or a single object (exports that flatten one-element lists);
+ * anything else reads as empty.
  */
-export function* activityObservations(items: readonly unknown[], c: ActivityContext, stats: ActivityStats): Generator<Observation> {
+export function* activityObservations(items: Iterable<unknown>, c: ActivityContext, stats: ActivityStats): Generator<Observation> {
   for (const a of items) {
     if (!looksLikeActivity(a)) {
       stats.skipped++;
@@ -100,7 +108,7 @@ export function* activityObservations(items: readonly unknown[], c: ActivityCont
     const appInfo = isObject(actor["applicationInfo"]) ? actor["applicationInfo"] : {};
     const client = str(a["ipAddress"], 64);
     const refBase = `${str(id["time"], 64) ?? ""}/${str(id["uniqueQualifier"], 64) ?? ""}`;
-    const events = (a["events"] as unknown[]).filter(isObject);
+    const events = asList(a["events"]).filter(isObject);
     for (const [k, ev] of events.entries()) {
       const action = str(ev["name"], 128);
       if (!action) {
@@ -108,9 +116,7 @@ export function* activityObservations(items: readonly unknown[], c: ActivityCont
         continue;
       }
       const params = new Map<string, Record<string, unknown>>();
-      if (Array.isArray(ev["parameters"])) {
-        for (const p of ev["parameters"]) if (isObject(p) && typeof p["name"] === "string") params.set(p["name"], p);
-      }
+      for (const p of asList(ev["parameters"])) if (isObject(p) && typeof p["name"] === "string") params.set(p["name"], p);
       const get = (name: string) => {
         const p = params.get(name);
         return p ? str(paramValue(p)) : undefined;

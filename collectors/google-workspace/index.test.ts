@@ -18,6 +18,7 @@ async function run(files: string[], maxBytes?: number): Promise<{ obs: Observati
   return { obs, errors };
 }
 
+const utcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())).toISOString();
 const grants = (obs: Observation[]) => obs.filter((o) => o.kind === "oauth_grant");
 const byApp = (obs: Observation[], name: string) => obs.filter((o) => o.appName === name);
 
@@ -27,14 +28,14 @@ describe("google-workspace export collector", () => {
     expect(exportCollector.docsUrl).toMatch(/^https:\/\/developers\.google\.com\/admin-sdk\//);
   });
 
-  it("takes the user from an e-mail file name and the time from the file's mtime", async () => {
+  it("takes the user from an e-mail file name and the time from the UTC day of the file's mtime", async () => {
     const { obs, errors } = await run([fx("alice@example.com.json")]);
     expect(errors).toEqual([]);
     expect(obs).toHaveLength(2);
     expect(obs[0]).toEqual({
       source: "google-workspace",
       kind: "oauth_grant",
-      time: statSync(fx("alice@example.com.json")).mtime.toISOString(),
+      time: utcDay(statSync(fx("alice@example.com.json")).mtime),
       clientId: "000000000001-exampleotter.apps.googleusercontent.com",
       appName: "Otter.ai",
       scopes: [
@@ -56,12 +57,12 @@ describe("google-workspace export collector", () => {
     expect(errors).toEqual([]);
   });
 
-  it("falls back to a top-level user field, then to the token's userKey, and honours exportedAt", async () => {
+  it("falls back to a top-level user field, then to the token's userKey, and times grants at the UTC day of exportedAt", async () => {
     const { obs } = await run([fx("tokens-with-user-field.json"), fx("tokens-by-userkey.json")]);
     expect(obs.map((o) => [o.appName, o.user, o.time])).toEqual([
-      ["Fireflies.ai Notetaker", "carol@example.com", "2026-11-20T09:00:00.000Z"],
-      ["ChatGPT", "100000000000000000004", "2026-11-20T09:00:00.000Z"],
-      ["Unlisted Desktop Helper", "100000000000000000999", "2026-11-20T09:00:00.000Z"],
+      ["Fireflies.ai Notetaker", "carol@example.com", "2026-11-20T00:00:00.000Z"],
+      ["ChatGPT", "100000000000000000004", "2026-11-20T00:00:00.000Z"],
+      ["Unlisted Desktop Helper", "100000000000000000999", "2026-11-20T00:00:00.000Z"],
     ]);
   });
 

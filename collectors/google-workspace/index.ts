@@ -15,8 +15,8 @@ import { basename } from "node:path";
 import type { CollectContext, Collector } from "../../src/core/collector.js";
 import { bound, type Observation } from "../../src/core/observation.js";
 import { activityObservations, ACTIVITIES_KINDS, type ActivityStats } from "./activities.js";
-import { classifyDocument, EXPECTED, type GooglePage } from "./detect.js";
-import { readJsonFile, snapshotTime, sniffFirstMember, type JsonFile, type ReadJsonOptions } from "../../src/io/json-file.js";
+import { classifyElement, classifyObject, EXPECTED, type GooglePage } from "./detect.js";
+import { describeShape, itemsOf, outlineJsonFile, oversizeMessage, readJsonRecords, snapshotTime, sniffFirstMember, type JsonOutline, type ReadJsonOptions } from "../../src/io/json-file.js";
 import { tokenObservations, TOKEN_LIST_KIND, type TokenListStats } from "./tokens.js";
 import { GoogleUserDirectory } from "./users.js";
 import type { GoogleOptions } from "./config.js";
@@ -45,103 +45,132 @@ export function userFromFileName(file: string): string | undefined {
  *
  * Inputs, in any order and any mix (the kind of each file is detected):
  * - `tokens.list` responses `{kind: "admin#directory#tokenList", items?: [token]}`, one file per
- *   user. The user is the file name stem when it is an e-mail address (`alice@example.com.json`),
- *   else the response's optional top-level `user` or `primaryEmail` member (not part of the API:
- *   add it when saving), else each token's `userKey` (the user's unique ID, turned into the
+ *   user. The user is the response's optional top-level `user` or `primaryEmail` member (not part
+ *   of the API: add it when saving), else the file name stem when it is an e-mail address
+ *   (`alice@example.com.json`), else each token's `userKey` (the user's unique ID, turned into the
  *   primary address when a users page lists that ID). A JSON array of `{user, items}` objects is
  *   a whole-domain export; bare token arrays are read too.
  * - `users.list` pages `{kind: "admin#directory#users", users: [...]}`: department and job title
  *   per user, applied to that user's observations whatever the file order.
- * - `activities.list` pages for applicationName=token `{kind: "admin#reports#activities", items}`.
+ * - `activities.list` pages for applicationName=token `{kind: "admin#reports#activities"` (or
+ *   `reports#activities`, `reports#auditActivities`)`, items}`.
  *
- * Each token becomes an `oauth_grant` (`action: "granted"`) timed at the file's top-level
- * `exportedAt` when present (ISO 8601; not part of the API), else the file's modification time,
- * since tokens.list carries no time. Each token event becomes an `oauth_event` timed at `id.time`.
+ * Each token becomes an `oauth_grant` (`action: "granted"`) timed at the UTC day of the file's
+ * top-level `exportedAt` when present (ISO 8601; not part of the API), else of the file's
+ * modification time, since tokens.list carries no time: grants are state, timed as the live
+ * scan times them (the UTC day it ran), so that a copy of the same export gives the same
+ * observations. Each token event becomes an `oauth_event` timed at `id.time`.
  *
- * Users pages are read first (pass 1: only the user map is kept); then the other files are read
- * one at a time (pass 2). A file whose first member is a token-list or activities `kind` is not
- * parsed in pass 1. Problems are reported through `ctx.onError` and never stop the scan: an
- * unreadable, oversized or invalid file (with line, column and byte offset), a file of unknown
- * shape (naming what was expected), and skipped items within a file (`partial: true`).
+ * Files are streamed (see `src/io/json-file.ts`): memory stays flat whatever their size. Users
+ * pages are read first (pass 1: only the user map is kept); then the other files are read one at
+ * a time (pass 2). A file whose first member is a token-list or activities `kind` is not read in
+ * pass 1. Problems are reported through `ctx.onError` and never stop the scan: an unreadable,
+ * oversized or invalid file (with line, column and byte offset), a file of unknown shape (naming
+ * what was expected), and skipped items within a file (`partial: true`).
  */
 export async function* collectExport(files: string[], ctx: CollectContext, opts: ReadJsonOptions = {}): AsyncIterable<Observation> {
   const users = new GoogleUserDirectory();
   const deferred: string[] = [];
-  const parsedInPass1 = new Set<string>();
+  const readInPass1 = new Set<string>();
   for (const file of new Set(files)) {
     const first = await sniffFirstMember(file);
     if (first && first[0] === "kind" && (first[1] === TOKEN_LIST_KIND || ACTIVITIES_KINDS.has(first[1]))) {
       deferred.push(file);
       continue;
     }
-    const f = await readJsonFile(file, ctx, opts);
-    if (!f) continue;
-    parsedInPass1.add(file);
-    const pages = classifyDocument(f.doc);
-    for (const p of pages) if (p.type === "users") users.addPage(p.page);
-    if (pages.some((p) => p.type !== "users")) deferred.push(file);
+    const outline = await outlineJsonFile(file, ctx, opts);
+    if (!outline) continue;
+    readInPass1.add(file);
+    let other = false;
+    try {
+      for await (const p of pagesOf(outline)) {
+        if (p.type === "users") for await (const batch of itemsOf(outline, p.users)) users.addUsers(batch);
+        else other = true;
+      }
+    } catch (e) {
+      ctx.onError({ input: file, message: bound((e as Error).message, 300), partial: false });
+      continue;
+    }
+    if (other) deferred.push(file);
+    else {
+      const over = oversizeMessage(outline);
+      if (over) ctx.onError({ input: file, message: over, partial: true });
+    }
   }
   for (const file of deferred) {
-    const f = await readJsonFile(file, ctx, opts);
-    if (!f) continue;
-    yield* fileObservations(f, classifyDocument(f.doc), users, ctx, !parsedInPass1.has(file));
+    const outline = await outlineJsonFile(file, ctx, opts);
+    if (!outline) continue;
+    try {
+      yield* fileObservations(outline, users, ctx, !readInPass1.has(file));
+    } catch (e) {
+      ctx.onError({ input: file, message: bound((e as Error).message, 300), partial: true });
+    }
   }
 }
 
-function* fileObservations(
-  f: JsonFile,
-  pages: GooglePage[],
-  users: GoogleUserDirectory,
-  ctx: CollectContext,
-  usersNotYetRead: boolean,
-): Generator<Observation> {
-  const time = snapshotTime(f);
-  const stemUser = userFromFileName(f.file);
+/** The pages of an outlined file: the top-level object, or each element of a top-level array. */
+async function* pagesOf(outline: JsonOutline): AsyncGenerator<GooglePage> {
+  if (outline.top === "object") {
+    yield classifyObject(outline.members);
+  } else if (outline.top === "array") {
+    for await (const batch of readJsonRecords(outline)) for (const r of batch) yield classifyElement(r.value);
+  } else {
+    yield { type: "unknown", why: `got ${describeShape(outline.scalar)}` };
+  }
+}
+
+async function* fileObservations(outline: JsonOutline, users: GoogleUserDirectory, ctx: CollectContext, usersNotYetRead: boolean): AsyncGenerator<Observation> {
+  const file = outline.file;
+  const time = snapshotTime(outline);
+  const stemUser = userFromFileName(file);
   const tokenStats: TokenListStats = { skipped: 0 };
   const actStats: ActivityStats = { otherApplications: new Map(), skipped: 0, badTime: 0 };
-  const unknown: string[] = [];
-  const topLevelObject = pages.length === 1 && !Array.isArray(f.doc);
-  for (const p of pages) {
+  let unknown = 0;
+  let firstUnknown = "";
+  let pages = 0;
+  for await (const p of pagesOf(outline)) {
+    pages++;
     switch (p.type) {
       case "users":
-        if (usersNotYetRead) users.addPage(p.page);
+        if (usersNotYetRead) for await (const batch of itemsOf(outline, p.users)) users.addUsers(batch);
         break;
       case "tokens": {
-        // In a top-level list the file name names the user first; in an array element, the element does.
-        const user = topLevelObject ? (stemUser ?? p.user) : (p.user ?? stemUser);
-        yield* tokenObservations(p.items, { source: id, file: f.file, time, users, ...(user ? { user } : {}) }, tokenStats);
+        // What the content says first (the list's own user), then the file name.
+        const user = p.user ?? stemUser;
+        const c = { source: id, file, time, users, ...(user ? { user } : {}) };
+        for await (const batch of itemsOf(outline, p.items)) yield* tokenObservations(batch, c, tokenStats);
         break;
       }
       case "activities":
-        yield* activityObservations(p.items, { source: id, file: f.file, fallbackTime: time, users }, actStats);
+        for await (const batch of itemsOf(outline, p.items)) yield* activityObservations(batch, { source: id, file, fallbackTime: time, users }, actStats);
         break;
       case "unknown":
-        unknown.push(p.why);
+        if (unknown++ === 0) firstUnknown = p.why;
         break;
     }
   }
-  if (unknown.length > 0) {
-    const all = unknown.length === pages.length;
+  if (unknown > 0) {
+    const all = unknown === pages;
     ctx.onError({
-      input: f.file,
-      message: all
-        ? `unrecognised file: ${unknown[0]}; ${EXPECTED}`
-        : `${unknown.length} of ${pages.length} array elements skipped (first: ${unknown[0]}); ${EXPECTED}`,
+      input: file,
+      message: all ? `unrecognised file: ${firstUnknown}; ${EXPECTED}` : `${unknown} of ${pages} array elements skipped (first: ${firstUnknown}); ${EXPECTED}`,
       partial: !all,
     });
   }
+  const over = oversizeMessage(outline);
+  if (over) ctx.onError({ input: file, message: over, partial: true });
   if (tokenStats.skipped > 0) {
-    ctx.onError({ input: f.file, message: `${tokenStats.skipped} token item(s) skipped: expected objects with "clientId" or "displayText"`, partial: true });
+    ctx.onError({ input: file, message: `${tokenStats.skipped} token item(s) skipped: expected objects with "clientId" or "displayText"`, partial: true });
   }
   if (actStats.skipped > 0) {
-    ctx.onError({ input: f.file, message: `${actStats.skipped} activity item(s) or event(s) skipped: expected activities with "id" and named "events"`, partial: true });
+    ctx.onError({ input: file, message: `${actStats.skipped} activity item(s) or event(s) skipped: expected activities with "id" and named "events"`, partial: true });
   }
   if (actStats.badTime > 0) {
-    ctx.onError({ input: f.file, message: `${actStats.badTime} activit(ies) without a valid "id.time" were given the file's time ${time}`, partial: true });
+    ctx.onError({ input: file, message: `${actStats.badTime} activit(ies) without a valid "id.time" were given the file's snapshot day ${time}`, partial: true });
   }
   if (actStats.otherApplications.size > 0) {
     const list = [...actStats.otherApplications].map(([app, n]) => `${app} (${n})`).join(", ");
-    ctx.onError({ input: f.file, message: `activities of application ${list} not read: only applicationName=token is`, partial: true });
+    ctx.onError({ input: file, message: `activities of application ${list} not read: only applicationName=token is`, partial: true });
   }
 }
 

@@ -18,7 +18,7 @@ export interface TokenListContext {
   file?: string;
   /** The API endpoint path the list came from (live); absent for an export file. */
   api?: string;
-  /** Time given to every token of the list (the export's `exportedAt`, else the file's mtime; live: the scan's snapshot time). */
+  /** Time given to every token of the list: the UTC day of the export's `exportedAt`, else of the file's mtime; live: the UTC day the scan started. */
   time: string;
   /**
    * The user the list belongs to when the file or the list names one: the file name stem when it
@@ -50,7 +50,7 @@ export function looksLikeToken(v: unknown): v is Record<string, unknown> {
  * `nativeApp` flags are not kept. Items that are not objects or have neither `clientId` nor
  * `displayText` are counted in `stats.skipped`.
  */
-export function* tokenObservations(items: readonly unknown[], c: TokenListContext, stats: TokenListStats): Generator<Observation> {
+export function* tokenObservations(items: Iterable<unknown>, c: TokenListContext, stats: TokenListStats): Generator<Observation> {
   for (const t of items) {
     if (!isObject(t)) {
       stats.skipped++;

@@ -47,7 +47,15 @@ export class GoogleUserDirectory {
    */
   addPage(page: Record<string, unknown>): number {
     const users = page["users"];
-    if (!Array.isArray(users)) return 0;
+    return Array.isArray(users) ? this.addUsers(users) : 0;
+  }
+
+  /**
+   * Add users of a users.list page's `users` list (the same shapes as {@link addPage}); a page
+   * streamed from a file comes in batches. Items that are not objects are skipped.
+   * @returns the number of users added.
+   */
+  addUsers(users: Iterable<unknown>): number {
     let added = 0;
     for (const u of users) {
       if (!isObject(u)) continue;
@@ -67,8 +75,8 @@ export class GoogleUserDirectory {
       const id = str(u["id"], 128);
       if (id) this.byKey.set(id.toLowerCase(), info);
       const aliases: unknown[] = [
-        ...(Array.isArray(u["aliases"]) ? u["aliases"] : []),
-        ...(Array.isArray(u["emails"]) ? u["emails"].map((e) => (isObject(e) ? e["address"] : undefined)) : []),
+        ...(Array.isArray(u["aliases"]) ? u["aliases"].slice(0, MAX_ALIASES) : []),
+        ...(Array.isArray(u["emails"]) ? u["emails"].slice(0, MAX_ALIASES).map((e) => (isObject(e) ? e["address"] : undefined)) : []),
       ];
       for (const a of aliases.slice(0, MAX_ALIASES)) {
         const key = str(a)?.toLowerCase();

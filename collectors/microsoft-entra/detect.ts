@@ -2,7 +2,7 @@
  * Telling the kind of a saved Microsoft Graph page by its `@odata.context` or, failing that, by the
  * fields of its items. File names never decide the kind.
  */
-import { describeShape, isObject, str } from "../../src/io/json-file.js";
+import { describeShape, isObject, ItemArray, str } from "../../src/io/json-file.js";
 import { field } from "./directory.js";
 
 /** The Graph collections this collector reads. */
@@ -11,7 +11,11 @@ export type EntraKind = "servicePrincipals" | "users" | "oauth2PermissionGrants"
 /** Kinds held in memory (pass 1) before the others are read. */
 export const MAP_KINDS: ReadonlySet<EntraKind> = new Set(["servicePrincipals", "users"]);
 
-export type EntraPage = { kind: EntraKind; items: unknown[] } | { kind: "unknown"; why: string };
+/**
+ * A recognised page: its items are an array (a page or item inside a top-level array, assembled
+ * whole), or the outline of the top-level object's `value`, whose elements are streamed.
+ */
+export type EntraPage = { kind: EntraKind; items: readonly unknown[] | ItemArray } | { kind: "unknown"; why: string };
 
 /** What the collector reads, for error messages. */
 export const EXPECTED =
@@ -21,20 +25,22 @@ export const EXPECTED =
 
 /** Balanced `(...)` with one level of nesting, as `$select` or a key segment writes it. */
 const PARENS = String.raw`(\((?:[^()]|\([^()]*\))*\))?`;
+/** OData names are case-insensitive here: the docs' own directoryAudits example says `#auditlogs/directoryaudits`. */
 const CONTEXT_RULES: [RegExp, EntraKind][] = [
-  [/(^|\/)appRoleAssign(ments|edTo)(\(|$)/, "appRoleAssignments"],
-  [/(^|\/)oauth2PermissionGrants(\(|$)/, "oauth2PermissionGrants"],
-  [/^auditLogs\/signIns(\(|$)/, "signIns"],
-  [/^auditLogs\/directoryAudits(\(|$)/, "directoryAudits"],
-  [new RegExp(`^servicePrincipals${PARENS}$`), "servicePrincipals"],
-  [new RegExp(`^users${PARENS}$`), "users"],
+  [/(^|\/)appRoleAssign(ments|edTo)(\(|$)/i, "appRoleAssignments"],
+  [/(^|\/)oauth2PermissionGrants(\(|$)/i, "oauth2PermissionGrants"],
+  [/^auditLogs\/signIns(\(|$)/i, "signIns"],
+  [/^auditLogs\/directoryAudits(\(|$)/i, "directoryAudits"],
+  [new RegExp(`^servicePrincipals${PARENS}$`, "i"), "servicePrincipals"],
+  [new RegExp(`^users${PARENS}$`, "i"), "users"],
 ];
 
 /**
  * The kind an `@odata.context` URL names, by the part after `$metadata#`, without a trailing
  * `/$entity`: `servicePrincipals`, `servicePrincipals(id,appId)`, `oauth2PermissionGrants`,
  * `servicePrincipals('…')/appRoleAssignedTo`, `users('…')/appRoleAssignments`, `users(...)`,
- * `auditLogs/signIns`, `auditLogs/directoryAudits`. `undefined` for anything else.
+ * `auditLogs/signIns`, `auditLogs/directoryAudits`, in any letter case (as Graph matches them).
+ * `undefined` for anything else.
  */
 export function kindFromContext(context: string): EntraKind | undefined {
   const hash = context.indexOf("#");
@@ -45,7 +51,7 @@ export function kindFromContext(context: string): EntraKind | undefined {
   } catch {
     // keep it as it is
   }
-  frag = frag.replace(/\/\$entity$/, "");
+  frag = frag.replace(/\/\$entity$/i, "");
   for (const [re, kind] of CONTEXT_RULES) if (re.test(frag)) return kind;
   return undefined;
 }
@@ -69,21 +75,33 @@ export function kindFromItem(o: Record<string, unknown>): EntraKind | undefined 
   return undefined;
 }
 
-function classifyObject(v: Record<string, unknown>): EntraPage {
-  const ctx = v["@odata.context"];
-  const value = v["value"];
+/** The `@odata.context` member, whatever the letter case of its name. */
+function odataContext(v: Record<string, unknown>): unknown {
+  if ("@odata.context" in v) return v["@odata.context"];
+  for (const k of Object.keys(v)) if (k.toLowerCase() === "@odata.context") return v[k];
+  return undefined;
+}
+
+/**
+ * Classify one JSON object: a Graph page by its `@odata.context` (any letter case), else by its
+ * `value` items' fields, else the object as one item (by its fields).
+ */
+export function classifyObject(v: Record<string, unknown>): EntraPage {
+  const ctx = odataContext(v);
+  const value = field(v, "value");
+  const list = Array.isArray(value) || value instanceof ItemArray ? value : undefined;
   if (typeof ctx === "string") {
     const kind = kindFromContext(ctx);
     if (!kind) return { kind: "unknown", why: `"@odata.context" names ${JSON.stringify(str(ctx.slice(ctx.indexOf("#") + 1), 120) ?? ctx)}, which this collector does not read` };
-    if (Array.isArray(value)) return { kind, items: value };
-    if (/\/\$entity$/.test(ctx) || value === undefined) return { kind, items: [v] };
+    if (list) return { kind, items: list };
+    if (/\/\$entity$/i.test(ctx) || value === undefined) return { kind, items: [v] };
     return { kind: "unknown", why: `"value" is ${describeShape(value)}, not an array` };
   }
-  if (Array.isArray(value)) {
-    const first = value.find(isObject);
+  if (list) {
+    const first = list instanceof ItemArray ? list.first : list.find(isObject);
     if (first === undefined) return { kind: "servicePrincipals", items: [] }; // an empty page: nothing either way
-    const kind = kindFromItem(first);
-    return kind ? { kind, items: value } : { kind: "unknown", why: `no "@odata.context" and "value" holds ${describeShape(first)}` };
+    const kind = isObject(first) ? kindFromItem(first) : undefined;
+    return kind ? { kind, items: list } : { kind: "unknown", why: `no "@odata.context" and "value" holds ${describeShape(first)}` };
   }
   const kind = kindFromItem(v);
   return kind ? { kind, items: [v] } : { kind: "unknown", why: `got ${describeShape(v)}` };
@@ -98,14 +116,19 @@ export function classifyDocument(doc: unknown): EntraPage[] {
   if (!Array.isArray(doc)) return [{ kind: "unknown", why: `got ${describeShape(doc)}` }];
   const pages: EntraPage[] = [];
   for (const el of doc) {
-    const p: EntraPage = isObject(el) ? classifyObject(el) : { kind: "unknown", why: `array element is ${describeShape(el)}` };
+    const p = classifyElement(el);
     const last = pages[pages.length - 1];
     // A run of single items of one kind becomes one page.
-    if (p.kind !== "unknown" && last && last.kind === p.kind && isObject(el) && !Array.isArray(el["value"])) {
-      last.items.push(...p.items);
+    if (p.kind !== "unknown" && last && last.kind === p.kind && Array.isArray(last.items) && Array.isArray(p.items) && isObject(el) && !Array.isArray(el["value"])) {
+      (last.items as unknown[]).push(...p.items);
     } else {
-      pages.push(p.kind === "unknown" ? p : { kind: p.kind, items: [...p.items] });
+      pages.push(p.kind === "unknown" || !Array.isArray(p.items) ? p : { kind: p.kind, items: [...p.items] });
     }
   }
   return pages;
+}
+
+/** Classify one element of a top-level array: a saved page or one item. */
+export function classifyElement(el: unknown): EntraPage {
+  return isObject(el) ? classifyObject(el) : { kind: "unknown", why: `array element is ${describeShape(el)}` };
 }

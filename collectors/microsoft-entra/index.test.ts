@@ -18,7 +18,11 @@ async function run(files: string[]): Promise<{ obs: Observation[]; errors: Input
   return { obs, errors };
 }
 
-const mtime = (name: string) => statSync(fx(name)).mtime.toISOString();
+/** Grants are timed at the UTC day of the file's mtime (no exportedAt). */
+const mtime = (name: string) => {
+  const d = statSync(fx(name)).mtime;
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())).toISOString();
+};
 const SP_PAGES = ["servicePrincipals-page1.json", "servicePrincipals-page2.json"];
 
 describe("microsoft-entra export collector", () => {
@@ -108,12 +112,12 @@ describe("microsoft-entra export collector", () => {
     expect(obs.map(row)).toEqual([
       // application permission: the app is the principal, the role value comes from Microsoft Graph's appRoles
       ["app_role", "ChatGPT", "00000000-0000-4000-8000-0000000001a2", undefined, undefined, ["Mail.Read"], mtime("appRoleAssignments.json")],
-      // a user assigned to the app, with a named role; exportedAt gives the time
-      ["app_role", "Claude", "00000000-0000-4000-8000-0000000001a4", "bob@example.com", "Engineering", ["Member"], "2026-11-21T12:00:00.000Z"],
+      // a user assigned to the app, with a named role; the UTC day of exportedAt gives the time
+      ["app_role", "Claude", "00000000-0000-4000-8000-0000000001a4", "bob@example.com", "Engineering", ["Member"], "2026-11-21T00:00:00.000Z"],
       // a group assigned with the default role: no user, no scope
-      ["app_role", "Claude", "00000000-0000-4000-8000-0000000001a4", undefined, undefined, undefined, "2026-11-21T12:00:00.000Z"],
+      ["app_role", "Claude", "00000000-0000-4000-8000-0000000001a4", undefined, undefined, undefined, "2026-11-21T00:00:00.000Z"],
       // the app's SP is missing: the name comes from resourceDisplayName
-      ["app_role", "Fireflies.ai", undefined, "carol@example.com", "HR", undefined, "2026-11-21T12:00:00.000Z"],
+      ["app_role", "Fireflies.ai", undefined, "carol@example.com", "HR", undefined, "2026-11-21T00:00:00.000Z"],
     ]);
     expect(obs[0]?.ref).toEqual({
       file: fx("appRoleAssignments.json"),

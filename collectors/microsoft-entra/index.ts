@@ -14,10 +14,10 @@
  * - https://learn.microsoft.com/graph/api/resources/directoryaudit
  */
 import type { CollectContext, Collector } from "../../src/core/collector.js";
-import type { Observation } from "../../src/core/observation.js";
-import { readJsonFile, snapshotTime, sniffFirstMember, type JsonFile, type ReadJsonOptions } from "../../src/io/json-file.js";
+import { bound, type Observation } from "../../src/core/observation.js";
+import { describeShape, isObject, itemsOf, outlineJsonFile, oversizeMessage, readJsonRecords, snapshotTime, sniffFirstMember, type ItemArray, type JsonOutline, type ReadJsonOptions } from "../../src/io/json-file.js";
 import { directoryAuditObservations, signInObservations, type AuditStats } from "./audit.js";
-import { classifyDocument, EXPECTED, kindFromContext, MAP_KINDS, type EntraPage } from "./detect.js";
+import { classifyElement, classifyObject, EXPECTED, kindFromContext, MAP_KINDS, type EntraPage } from "./detect.js";
 import { EntraDirectory } from "./directory.js";
 import { appRoleObservations, grantObservations, type GrantContext, type GrantStats } from "./grants.js";
 import type { MicrosoftOptions } from "./config.js";
@@ -43,15 +43,17 @@ const MAX_MISSING_REPORTS = 20;
  * Pass 1 reads every `servicePrincipals` and `users` page into two maps (SP object id → appId,
  * displayName, verified publisher, app roles; user object id → UPN, department, job title).
  * A file whose `@odata.context` (its first member, as Graph writes it) names another collection is
- * left for pass 2 without being parsed. Pass 2 reads the other pages one file at a time:
+ * left for pass 2 without being read. Pass 2 reads the other pages one file at a time:
  * - `oauth2PermissionGrants` → `oauth_grant` (`action: "granted"`), see `grants.ts`;
  * - app role assignments → `oauth_grant` (`action: "app_role"`);
  * - `auditLogs/signIns` → `signin`; "Consent to application" directory audits → `oauth_event`.
  *
- * Grants and assignments are timed at the file's top-level `exportedAt` (ISO 8601; not part of
- * Graph) when present, else the file's modification time: they are state, not events. Service
- * principals alone are not emitted.
+ * Grants and assignments are state, not events: they are timed at the UTC day of the file's
+ * top-level `exportedAt` (ISO 8601; not part of Graph) when present, else of the file's
+ * modification time, as the live scan times them at the UTC day it ran; a copy of the same
+ * export gives the same observations. Service principals alone are not emitted.
  *
+ * Files are streamed (see `src/io/json-file.ts`): memory stays flat whatever their size.
  * Problems go to `ctx.onError` and never stop the scan: unreadable, oversized, invalid JSON (with
  * position), unknown shape (naming what was expected); and, with `partial: true`, skipped items, a
  * grant whose service principal is in no page (the first {@link MAX_MISSING_REPORTS} by SP, then a
@@ -60,21 +62,34 @@ const MAX_MISSING_REPORTS = 20;
 export async function* collectExport(files: string[], ctx: CollectContext, opts: ReadJsonOptions = {}): AsyncIterable<Observation> {
   const dir = new EntraDirectory();
   const deferred: string[] = [];
-  const parsedInPass1 = new Set<string>();
+  const readInPass1 = new Set<string>();
   for (const file of new Set(files)) {
     const first = await sniffFirstMember(file);
-    const sniffed = first && first[0] === "@odata.context" ? kindFromContext(first[1]) : undefined;
+    const sniffed = first && first[0].toLowerCase() === "@odata.context" ? kindFromContext(first[1]) : undefined;
     if (sniffed && !MAP_KINDS.has(sniffed)) {
       deferred.push(file);
       continue;
     }
-    const f = await readJsonFile(file, ctx, opts);
-    if (!f) continue;
-    parsedInPass1.add(file);
-    const pages = classifyDocument(f.doc);
-    const skipped = addMapPages(pages, dir);
+    const outline = await outlineJsonFile(file, ctx, opts);
+    if (!outline) continue;
+    readInPass1.add(file);
+    let other = false;
+    let skipped = 0;
+    try {
+      for await (const p of pagesOf(outline)) {
+        if (p.kind === "servicePrincipals" || p.kind === "users") skipped += await addMapPage(p.kind, p.items, outline, dir);
+        else other = true;
+      }
+    } catch (e) {
+      ctx.onError({ input: file, message: bound((e as Error).message, 300), partial: false });
+      continue;
+    }
     if (skipped > 0) ctx.onError({ input: file, message: `${skipped} item(s) skipped: service principals need "id", users need "userPrincipalName" or "mail"`, partial: true });
-    if (pages.some((p) => p.kind !== "servicePrincipals" && p.kind !== "users")) deferred.push(file);
+    if (other) deferred.push(file);
+    else {
+      const over = oversizeMessage(outline);
+      if (over) ctx.onError({ input: file, message: over, partial: true });
+    }
   }
 
   const missing = new Map<string, number>();
@@ -94,10 +109,14 @@ export async function* collectExport(files: string[], ctx: CollectContext, opts:
   };
   const userTotals: GrantStats = { skipped: 0, unresolvedUsers: 0 };
   for (const file of deferred) {
-    const f = await readJsonFile(file, ctx, opts);
-    if (!f) continue;
+    const outline = await outlineJsonFile(file, ctx, opts);
+    if (!outline) continue;
     const before = userTotals.unresolvedUsers;
-    yield* fileObservations(f, classifyDocument(f.doc), dir, ctx, !parsedInPass1.has(file), onMissingServicePrincipal, userTotals);
+    try {
+      yield* fileObservations(outline, dir, ctx, !readInPass1.has(file), onMissingServicePrincipal, userTotals);
+    } catch (e) {
+      ctx.onError({ input: file, message: bound((e as Error).message, 300), partial: true });
+    }
     if (userTotals.unresolvedUsers > before) firstUnresolvedUser ??= file;
   }
 
@@ -120,83 +139,92 @@ export async function* collectExport(files: string[], ctx: CollectContext, opts:
   }
 }
 
-/** Add service principal and user pages to the maps; returns the number of items skipped. */
-function addMapPages(pages: EntraPage[], dir: EntraDirectory): number {
+/** The pages of an outlined file: the top-level object, or each element of a top-level array. */
+async function* pagesOf(outline: JsonOutline): AsyncGenerator<EntraPage> {
+  if (outline.top === "object") {
+    yield classifyObject(outline.members);
+  } else if (outline.top === "array") {
+    for await (const batch of readJsonRecords(outline)) for (const r of batch) yield classifyElement(r.value);
+  } else {
+    yield { kind: "unknown", why: `got ${describeShape(outline.scalar)}` };
+  }
+}
+
+/** Add a service principal or users page to the maps; returns the number of items skipped. */
+async function addMapPage(kind: "servicePrincipals" | "users", items: readonly unknown[] | ItemArray, outline: JsonOutline, dir: EntraDirectory): Promise<number> {
   let skipped = 0;
-  for (const p of pages) {
-    if (p.kind !== "servicePrincipals" && p.kind !== "users") continue;
-    for (const item of p.items) {
-      const ok =
-        typeof item === "object" && item !== null && !Array.isArray(item)
-          ? p.kind === "servicePrincipals"
-            ? dir.addServicePrincipal(item as Record<string, unknown>)
-            : dir.addUser(item as Record<string, unknown>)
-          : false;
+  for await (const batch of itemsOf(outline, items)) {
+    for (const item of batch) {
+      const ok = isObject(item) ? (kind === "servicePrincipals" ? dir.addServicePrincipal(item) : dir.addUser(item)) : false;
       if (!ok) skipped++;
     }
   }
   return skipped;
 }
 
-function* fileObservations(
-  f: JsonFile,
-  pages: EntraPage[],
+async function* fileObservations(
+  outline: JsonOutline,
   dir: EntraDirectory,
   ctx: CollectContext,
   mapsNotYetRead: boolean,
   onMissing: (objectId: string, record: string, file: string) => void,
   userTotals: GrantStats,
-): Generator<Observation> {
-  const time = snapshotTime(f);
-  const gc: GrantContext = { source: id, file: f.file, time, dir, onMissingServicePrincipal: (o, r) => onMissing(o, r, f.file) };
+): AsyncGenerator<Observation> {
+  const file = outline.file;
+  const time = snapshotTime(outline);
+  const gc: GrantContext = { source: id, file, time, dir, onMissingServicePrincipal: (o, r) => onMissing(o, r, file) };
   const gs: GrantStats = { skipped: 0, unresolvedUsers: 0 };
   const as: AuditStats = { skipped: 0, badTime: 0, otherActivities: 0 };
-  const ac = { source: id, file: f.file, fallbackTime: time, dir };
-  const unknown: string[] = [];
-  if (mapsNotYetRead) {
-    const skipped = addMapPages(pages, dir);
-    if (skipped > 0) ctx.onError({ input: f.file, message: `${skipped} item(s) skipped: service principals need "id", users need "userPrincipalName" or "mail"`, partial: true });
-  }
-  for (const p of pages) {
+  const ac = { source: id, file, fallbackTime: time, dir };
+  let unknown = 0;
+  let firstUnknown = "";
+  let pages = 0;
+  let mapSkipped = 0;
+  for await (const p of pagesOf(outline)) {
+    pages++;
     switch (p.kind) {
       case "servicePrincipals":
       case "users":
-        break; // read in pass 1
+        if (mapsNotYetRead) mapSkipped += await addMapPage(p.kind, p.items, outline, dir);
+        break;
       case "oauth2PermissionGrants":
-        yield* grantObservations(p.items, gc, gs);
+        for await (const batch of itemsOf(outline, p.items)) yield* grantObservations(batch, gc, gs);
         break;
       case "appRoleAssignments":
-        yield* appRoleObservations(p.items, gc, gs);
+        for await (const batch of itemsOf(outline, p.items)) yield* appRoleObservations(batch, gc, gs);
         break;
       case "signIns":
-        yield* signInObservations(p.items, ac, as);
+        for await (const batch of itemsOf(outline, p.items)) yield* signInObservations(batch, ac, as);
         break;
       case "directoryAudits":
-        yield* directoryAuditObservations(p.items, ac, as);
+        for await (const batch of itemsOf(outline, p.items)) yield* directoryAuditObservations(batch, ac, as);
         break;
       case "unknown":
-        unknown.push(p.why);
+        if (unknown++ === 0) firstUnknown = p.why;
         break;
     }
   }
   userTotals.unresolvedUsers += gs.unresolvedUsers;
-  if (unknown.length > 0) {
-    const all = unknown.length === pages.length;
+  if (mapSkipped > 0) ctx.onError({ input: file, message: `${mapSkipped} item(s) skipped: service principals need "id", users need "userPrincipalName" or "mail"`, partial: true });
+  if (unknown > 0) {
+    const all = unknown === pages;
     ctx.onError({
-      input: f.file,
-      message: all ? `unrecognised file: ${unknown[0]}; ${EXPECTED}` : `${unknown.length} of ${pages.length} array elements skipped (first: ${unknown[0]}); ${EXPECTED}`,
+      input: file,
+      message: all ? `unrecognised file: ${firstUnknown}; ${EXPECTED}` : `${unknown} of ${pages} array elements skipped (first: ${firstUnknown}); ${EXPECTED}`,
       partial: !all,
     });
   }
+  const over = oversizeMessage(outline);
+  if (over) ctx.onError({ input: file, message: over, partial: true });
   if (gs.skipped + as.skipped > 0) {
     ctx.onError({
-      input: f.file,
+      input: file,
       message: `${gs.skipped + as.skipped} item(s) skipped: grants need "clientId", app role assignments "principalId" and "resourceId", sign-ins "appId" or "appDisplayName"`,
       partial: true,
     });
   }
   if (as.badTime > 0) {
-    ctx.onError({ input: f.file, message: `${as.badTime} record(s) without a valid time were given the file's time ${time}`, partial: true });
+    ctx.onError({ input: file, message: `${as.badTime} record(s) without a valid time were given the file's snapshot day ${time}`, partial: true });
   }
 }
 
