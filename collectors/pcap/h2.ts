@@ -27,7 +27,19 @@
  * included, are stepped over without being copied.
  */
 
-import hpack from "hpack.js";
+import { createRequire } from "node:module";
+
+import type HpackJs from "hpack.js";
+
+/**
+ * hpack.js, loaded on the first HTTP/2 connection: it pulls in readable-stream, whose loading
+ * costs more (0.1-0.2 s) than most captures take to read, and few captures hold cleartext HTTP/2.
+ */
+let hpackModule: typeof HpackJs | null = null;
+function hpack(): typeof HpackJs {
+  hpackModule ??= createRequire(import.meta.url)("hpack.js") as typeof HpackJs;
+  return hpackModule;
+}
 
 /** The client connection preface (RFC 9113 §3.4). */
 export const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
@@ -132,7 +144,7 @@ export class H2Connection {
   private blockEndStream = false;
   /** DoH POST requests waiting for their body, by stream. */
   private readonly bodies = new Map<number, { request: H2Request; parts: Buffer[]; bytes: number }>();
-  private readonly hpack = hpack.decompressor.create({ table: { maxSize: MAX_HPACK_TABLE } });
+  private readonly hpack = hpack().decompressor.create({ table: { maxSize: MAX_HPACK_TABLE } });
   private hpackError: Error | null = null;
 
   constructor(private readonly onRequest: (request: H2Request) => void) {
