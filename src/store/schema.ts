@@ -198,4 +198,32 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE scans_v9 RENAME TO scans;
     `);
   },
+  // 10: AI agents as inventory items: what a platform says about each agent, upserted per scan
+  // and never deleted (last_scan_id says when it was last read); every change of those facts is
+  // kept in agent_history. Governance gains what an agent needs: an escalation owner, the decisions
+  // it may take unsupervised, those that need a human, and its rollback procedure.
+  `
+  CREATE TABLE agents (
+    id             TEXT PRIMARY KEY,          -- agent:<platform>:<id at the source>
+    platform       TEXT NOT NULL,
+    source         TEXT NOT NULL,
+    external_id    TEXT NOT NULL,
+    name           TEXT NOT NULL,
+    facts          TEXT NOT NULL,             -- JSON AgentFacts (src/core/agent.ts) as last read
+    first_scan_id  INTEGER NOT NULL REFERENCES scans(id),
+    last_scan_id   INTEGER NOT NULL REFERENCES scans(id),
+    updated_at     TEXT NOT NULL
+  );
+  CREATE TABLE agent_history (
+    id             INTEGER PRIMARY KEY,
+    agent_id       TEXT NOT NULL REFERENCES agents(id),
+    scan_id        INTEGER NOT NULL REFERENCES scans(id),
+    facts          TEXT NOT NULL              -- JSON AgentFacts as this scan read them (only when they changed)
+  );
+  CREATE INDEX agent_history_agent ON agent_history(agent_id, scan_id);
+  ALTER TABLE governance ADD COLUMN escalation_owner TEXT;
+  ALTER TABLE governance ADD COLUMN unsupervised_decisions TEXT;
+  ALTER TABLE governance ADD COLUMN human_decisions TEXT;
+  ALTER TABLE governance ADD COLUMN rollback TEXT;
+  `,
 ];
