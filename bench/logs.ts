@@ -257,7 +257,7 @@ async function runPipeline(dbFile: string, file: string, matcher: Matcher): Prom
     dbPath: dbFile,
     command: "bench logs",
     jobs: [{ source: logsSource, inputs: [file] }],
-    config: { sources: {}, settings: {}, signatures: { extraDirs: [] } },
+    config: { sources: {}, settings: {}, signatures: { extraDirs: [] }, inventory: { staleAfterDays: 90 } },
     catalogue: { matcher, services: new Map(loadSignatures().map((s) => [s.service.id, s.service])) },
   });
   const seconds = (performance.now() - t0) / 1000;
