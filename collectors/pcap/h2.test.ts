@@ -105,6 +105,11 @@ describe("HTTP/2 client stream (RFC 9113) with HPACK (RFC 7541)", () => {
     expect(read(H2_PREFACE, h2Frame(HEADERS, 0, 1, hex("82")), settings).conn.reason).toMatch(/CONTINUATION/);
     const ok = read(H2_PREFACE, h2Frame(HEADERS, END_HEADERS, 1, C3[0]!));
     expect([ok.conn.broken, ok.requests.length]).toEqual([false, 1]);
+    // A DoH POST whose body never comes is still reported, without a DNS message, when the connection ends.
+    const post = read(H2_PREFACE, h2Frame(HEADERS, END_HEADERS, 1, hpackLiterals([[":method", "POST"], [":scheme", "http"], [":authority", "doh.example"], [":path", "/dns-query"], ["content-type", "application/dns-message"]])), h2Frame(CONTINUATION, END_HEADERS, 3, hex("82")));
+    expect([post.conn.broken, post.requests]).toEqual([true, []]);
+    post.conn.close();
+    expect(post.requests).toEqual([{ stream: 1, method: "POST", path: "/dns-query", authority: "doh.example" }]);
   });
 
   it("never throws on cut or bit-flipped connections", () => {

@@ -182,12 +182,12 @@ export class H2Connection {
     }
   }
 
+  /** Stop reading; DoH POSTs still waiting for their body are reported (without it) by {@link H2Connection.close}. */
   private fail(reason: string): void {
     this.broken = true;
     this.reason = reason;
     this.block = [];
     this.payload = null;
-    this.bodies.clear();
   }
 
   /** A frame header is complete: decide whether its payload is kept. */
