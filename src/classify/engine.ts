@@ -49,6 +49,7 @@ export function buildFacts(input: ClassificationInput, rules: RuleSet): Map<stri
     if (tags.length > 0) facts.set("context.purpose", { value: tags, source: "observed" });
   }
   if (input.attested?.exposure) facts.set("context.exposure", { value: input.attested.exposure, source: "attested" });
+  if (input.interactsWithPeople !== undefined) facts.set("context.interactsWithPeople", { value: input.interactsWithPeople, source: "observed" });
   return facts;
 }
 

@@ -8,6 +8,7 @@ import type { AIService } from "../core/service.js";
 import { isUnverifiedPublisher, SUSPECTED_PREFIX } from "../core/finding.js";
 import { dismissedKeys, emptyGovernance } from "../store/governance.js";
 import type { SystemFacts } from "../store/inventory.js";
+import { buildAgentRecord } from "./agents.js";
 import { classify } from "./engine.js";
 import { riskScore } from "./risk.js";
 
@@ -57,6 +58,8 @@ export function buildRecords(
     const suspected = f.serviceId.startsWith(SUSPECTED_PREFIX);
     const suspectedStatus = suspected && dismissed.has(f.serviceId.slice(SUSPECTED_PREFIX.length)) ? ("dismissed" as const) : ("suspected" as const);
     const g = governance.get(f.id) ?? (suspected ? { ...emptyGovernance(), status: suspectedStatus } : emptyGovernance());
+    // an AI agent its platform lists: a record of kind `agent` (classify/agents.ts)
+    if (f.agent) return buildAgentRecord({ ...f, agent: f.agent }, g, today, missingOf, options.now);
     const classification = s
       ? classify(
           {
@@ -69,6 +72,7 @@ export function buildRecords(
     const hasGrants = (f.evidence["oauth_grant"] ?? 0) + (f.evidence["oauth_event"] ?? 0) > 0;
     return {
       id: f.id,
+      kind: "service" as const,
       serviceId: f.serviceId,
       name: s?.name ?? (suspected ? f.serviceId.slice(SUSPECTED_PREFIX.length) : f.serviceId),
       vendor: s?.vendor ?? "unknown",

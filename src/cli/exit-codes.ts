@@ -35,6 +35,12 @@ export const EXIT = {
   FAIL_HIGH: 11,
   /** `--fail-on prohibited`: the inventory holds a record classed as a prohibited practice. */
   FAIL_PROHIBITED: 12,
+  /** `--fail-on agent-without-owner`: an AI agent has no owner or sponsor at its platform and nobody set an owner with `review`. */
+  FAIL_AGENT_WITHOUT_OWNER: 13,
+  /** `--fail-on orphaned-agent`: an enabled agent identity whose blueprint was deleted. */
+  FAIL_ORPHANED_AGENT: 14,
+  /** `--fail-on agent-high-privilege`: an agent holds an application permission that reads or writes all mail, files or the directory. */
+  FAIL_AGENT_HIGH_PRIVILEGE: 15,
 } as const;
 
 /** An error that ends the command with a given exit code and a one-line message (no stack). */

@@ -7,11 +7,22 @@ import type { Command } from "commander";
 import { userInfo } from "node:os";
 import { SANCTION_STATUSES, type SanctionStatus } from "../core/finding.js";
 import { AI_ACT_TIERS, type AiActTier } from "../core/service.js";
+import { decidedFactsOf } from "../classify/records.js";
 import { governanceHistory, updateGovernance, type GovernanceChange } from "../store/governance.js";
 import { openDb, printJson, type GlobalOptions } from "./context.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { loadInventory } from "./inventory.js";
-import { table } from "./terminal.js";
+import { table, type Column } from "./terminal.js";
+
+/** `review --history`: when (UTC, to the second), who, which field, old and new value, and why; long values wrap. */
+const JOURNAL_COLUMNS: Column[] = [
+  { header: "When (UTC)", keep: true },
+  { header: "Who", min: 6, max: 20, priority: 2 },
+  { header: "Field", keep: true },
+  { header: "Old", min: 8, max: 30, wrap: true, priority: 3 },
+  { header: "New", min: 8, max: 30, wrap: true, priority: 1 },
+  { header: "Why", min: 12, max: 60, wrap: true, priority: 2 },
+];
 
 interface ReviewOptions {
   history?: boolean;
@@ -24,6 +35,10 @@ interface ReviewOptions {
   fria?: string;
   class?: string;
   clearClass?: boolean;
+  escalationOwner?: string;
+  unsupervised?: string;
+  needsHuman?: string;
+  rollback?: string;
   why?: string;
   as?: string;
   json?: boolean;
@@ -65,6 +80,15 @@ export function changeFromOptions(o: ReviewOptions): GovernanceChange {
   if (oversight !== undefined) c.oversight = oversight;
   const fria = textOpt("fria", o.fria);
   if (fria !== undefined) c.fria = fria;
+  // AI agents: who it escalates to, what it may decide alone, what needs a human, how it is rolled back
+  const escalationOwner = textOpt("escalation-owner", o.escalationOwner);
+  if (escalationOwner !== undefined) c.escalationOwner = escalationOwner;
+  const unsupervised = textOpt("unsupervised", o.unsupervised);
+  if (unsupervised !== undefined) c.unsupervisedDecisions = unsupervised;
+  const needsHuman = textOpt("needs-human", o.needsHuman);
+  if (needsHuman !== undefined) c.humanDecisions = needsHuman;
+  const rollback = textOpt("rollback", o.rollback);
+  if (rollback !== undefined) c.rollback = rollback;
   const why = textOpt("why", o.why) ?? undefined;
   if (o.class !== undefined && o.clearClass) throw new CliError("--class and --clear-class exclude each other", EXIT.USAGE);
   if (o.class !== undefined) {
@@ -92,6 +116,10 @@ export function registerReview(program: Command): void {
     .option("--fria <ref>", "reference of the fundamental-rights impact assessment (Art. 27)")
     .option("--class <tier>", `override the class: ${AI_ACT_TIERS.join(", ")} (needs --why)`)
     .option("--clear-class", "remove a class override")
+    .option("--escalation-owner <name>", "AI agents: who the agent escalates to")
+    .option("--unsupervised <text>", "AI agents: the decisions it may take unsupervised")
+    .option("--needs-human <text>", "AI agents: the decisions that need a human")
+    .option("--rollback <text>", "AI agents: how its actions are rolled back")
     .option("--why <text>", "why this change (journaled)")
     .option("--as <person>", "who makes the change (default: the OS user)")
     .option("--json", "print JSON")
@@ -107,17 +135,20 @@ export function registerReview(program: Command): void {
         }
         if (opts.json) printJson({ system, history: entries });
         else if (entries.length === 0) process.stdout.write(`No governance changes recorded for ${system}.\n`);
-        else process.stdout.write(table(["When", "Who", "Field", "Old", "New", "Why"], entries.map((e) => [e.at, e.by, e.field, e.old, e.new, e.why]), [24, 16, 10, 24, 24, 40]) + "\n");
+        else process.stdout.write(table(JOURNAL_COLUMNS, entries.map((e) => [e.at.slice(0, 19).replace("T", " "), e.by, e.field, e.old ?? "-", e.new ?? "-", e.why ?? ""])) + "\n");
         return;
       }
       const change = changeFromOptions(opts);
-      if (Object.keys(change).length === 0) throw new CliError("nothing to change: give --owner, --status, --purpose, --use, --exposure, --oversight, --fria or --class", EXIT.USAGE);
+      if (Object.keys(change).length === 0) throw new CliError("nothing to change: give --owner, --status, --purpose, --use, --exposure, --oversight, --fria, --class, or for an agent --escalation-owner, --unsupervised, --needs-human, --rollback", EXIT.USAGE);
       const records = loadInventory(g);
       if (!records.some((r) => r.id === system)) {
         const near = records.filter((r) => r.id.startsWith(system.split("@")[0]!)).map((r) => r.id);
         throw new CliError(`no AI system record "${system}"${near.length ? `; records of that service: ${near.join(", ")}` : " (see: shadow-ai inventory)"}`, EXIT.NOT_FOUND);
       }
       const by = textOpt("as", opts.as) ?? userInfo().username;
+      // a deciding status (blocked, sanctioned, ...) is about the record as it is now: remember its facts
+      const record = records.find((r) => r.id === system)!;
+      change.facts = decidedFactsOf(record);
       const db = openDb(g);
       let entries;
       try {
@@ -127,6 +158,6 @@ export function registerReview(program: Command): void {
       }
       if (opts.json) printJson({ system, changes: entries });
       else if (entries.length === 0) process.stdout.write(`${system}: nothing changed (the values are already set).\n`);
-      else process.stdout.write(table(["Field", "Old", "New"], entries.map((e) => [e.field, e.old, e.new]), [10, 40, 40]) + "\n");
+      else process.stdout.write(table([{ header: "Field", keep: true }, { header: "Old", min: 10, max: 60, wrap: true }, { header: "New", min: 10, max: 60, wrap: true }], entries.map((e) => [e.field, e.old ?? "-", e.new ?? "-"])) + "\n");
     });
 }

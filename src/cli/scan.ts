@@ -37,6 +37,9 @@ interface ScanOptions {
 export const FAIL_ON = {
   prohibited: EXIT.FAIL_PROHIBITED,
   high: EXIT.FAIL_HIGH,
+  "agent-high-privilege": EXIT.FAIL_AGENT_HIGH_PRIVILEGE,
+  "orphaned-agent": EXIT.FAIL_ORPHANED_AGENT,
+  "agent-without-owner": EXIT.FAIL_AGENT_WITHOUT_OWNER,
   "new-unsanctioned": EXIT.FAIL_NEW_UNSANCTIONED,
 } as const;
 type FailOn = keyof typeof FAIL_ON;
@@ -49,7 +52,8 @@ function parseFailOn(value: string, previous: string[] = []): string[] {
   return [...previous, ...list];
 }
 
-const FAIL_ON_HELP = "exit with a documented code when: new-unsanctioned (10), high (11), prohibited (12); comma-separated";
+const FAIL_ON_HELP =
+  "exit with a documented code when: new-unsanctioned (10), high (11), prohibited (12), agent-without-owner (13), orphaned-agent (14), agent-high-privilege (15); comma-separated";
 
 /** Add `scan` (configured sources) and `scan <source>` for each registered source to the program. */
 export function registerScan(program: Command): void {
@@ -216,7 +220,11 @@ export interface Alert {
 /**
  * The `--fail-on` conditions that hold, most severe first: `prohibited` (a record classed
  * prohibited), `high` (high-risk or prohibited), `new-unsanctioned` (a record new since the previous
- * scan whose status is not sanctioned or tolerated). A record a person has decided on (blocked,
+ * scan whose status is not sanctioned or tolerated), and for AI agents (records of kind `agent`, see
+ * src/classify/agents.ts): `agent-high-privilege` (an application permission that reads or writes
+ * all mail, files or the directory), `orphaned-agent` (enabled, its blueprint deleted),
+ * `agent-without-owner` (no owner or sponsor at the source and no owner set with `review`: setting
+ * one ends it). A record a person has decided on (blocked,
  * dismissed, sanctioned, tolerated; see Governance.decidedFacts) does not trip a condition again
  * until its facts change: new users, wider scopes or another class.
  */
@@ -230,6 +238,10 @@ export function alertsFor(conditions: readonly string[], records: readonly AISys
   };
   add("prohibited", open.filter((r) => r.classification.tier === "prohibited").map((r) => r.id), "prohibited");
   add("high", open.filter((r) => r.classification.tier === "prohibited" || r.classification.tier === "high_risk").map((r) => r.id), "high-risk or prohibited");
+  const flagged = (flag: "no-owner-or-sponsor" | "orphaned" | "high-privilege") => open.filter((r) => r.agent?.flags.includes(flag)).map((r) => r.id);
+  add("agent-high-privilege", flagged("high-privilege"), "AI agents with application permissions to all mail, files or the directory");
+  add("orphaned-agent", flagged("orphaned"), "enabled AI agents whose blueprint was deleted");
+  add("agent-without-owner", flagged("no-owner-or-sponsor"), "AI agents without an owner or sponsor (set one: shadow-ai review ID --owner NAME)");
   const openIds = new Set(open.map((r) => r.id));
   const fresh = diff.newSystems.filter((r) => r.status !== "sanctioned" && r.status !== "tolerated" && openIds.has(r.id));
   add("new-unsanctioned", fresh.map((r) => r.id), "new and not sanctioned");

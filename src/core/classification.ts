@@ -32,6 +32,8 @@ export interface ClassificationInput {
   jobTitles: string[];
   userCount: number;
   attested?: Attestation;
+  /** AI agents: true when the agent talks with people (its platform says so): `context.interactsWithPeople`, observed. */
+  interactsWithPeople?: boolean;
 }
 
 /** A rule that fired. */

@@ -1,9 +1,10 @@
+import type { AgentView } from "./agent.js";
 import type { Classification } from "./classification.js";
 import type { AiActTier } from "./service.js";
 import type { RiskScore } from "./risk.js";
 
 /** Which identifier of a signature matched an observation. */
-export type MatchField = "domain" | "oauthClientId" | "entraAppId" | "publisher" | "appName" | "userAgent" | "suspected";
+export type MatchField = "domain" | "oauthClientId" | "entraAppId" | "publisher" | "appName" | "userAgent" | "suspected" | "agent";
 
 /** Service ids of "suspected AI" findings start with this, followed by the suspicion's key (`suspected:some-llm.ai`). */
 export const SUSPECTED_PREFIX = "suspected:";
@@ -48,6 +49,8 @@ export const MATCH_CONFIDENCE: Record<MatchField, number> = {
   appName: 0.7,
   userAgent: 0.5,
   suspected: 0.3,
+  /** Evidence of an AI agent, listed as one by its platform (src/core/agent.ts). */
+  agent: 1,
 };
 
 /** Governance status a human sets on an AI system. `suspected` is set by discovery for unknown AI. */
@@ -100,8 +103,19 @@ export interface Governance {
    * quiet while the facts are within these, and fires again when they grow or the class changes.
    */
   decidedFacts?: DecidedFacts | null;
+  /** Agents: who is called when the agent fails or is unsure (the accountable owner is `owner`). */
+  escalationOwner?: string | null;
+  /** Agents: the decisions it may take unsupervised. */
+  unsupervisedDecisions?: string | null;
+  /** Agents: the decisions that need a human. */
+  humanDecisions?: string | null;
+  /** Agents: how its actions are rolled back. */
+  rollback?: string | null;
   updatedAt: string | null;
 }
+
+/** Kinds of inventory record. */
+export type RecordKind = "service" | "agent" | "mcp_server";
 
 /** The statuses that record a decision about a record: alerts respect them (see Governance.decidedFacts). */
 export const DECIDING_STATUSES: readonly SanctionStatus[] = ["sanctioned", "tolerated", "blocked", "dismissed"];
@@ -119,8 +133,16 @@ export interface DecidedFacts {
  * users' department; `null` groups evidence that names no department (capture and log clients).
  */
 export interface AISystemRecord {
-  /** `<serviceId>` or `<serviceId>@<org-unit-slug>`, stable across scans. */
+  /** `<serviceId>` or `<serviceId>@<org-unit-slug>`, stable across scans; `agent:<platform>:<id>` for an agent. */
   id: string;
+  /**
+   * `service`: an AI service used by people (evidence matched to the catalogue or suspected);
+   * `agent`: an AI agent its platform lists (src/core/agent.ts), with {@link agent}. Room for
+   * more kinds (`mcp_server`).
+   */
+  kind?: RecordKind;
+  /** Agents only: what the platform says, and what is wrong (`flags`). */
+  agent?: AgentView;
   serviceId: string;
   name: string;
   vendor: string;
@@ -145,7 +167,10 @@ export interface AISystemRecord {
   owner: string | null;
   governance: Governance;
   classification: Classification;
-  /** What the compliance file still lacks: `owner`, `purpose`, `oversight`, `fria`. */
+  /**
+   * What the compliance file still lacks: `owner`, `purpose`, `oversight`, `fria`; for an agent also
+   * `escalation_owner`, `unsupervised_decisions`, `human_decisions`, `rollback`.
+   */
   missing: string[];
   risk: RiskScore;
 }

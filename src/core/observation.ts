@@ -23,7 +23,9 @@ export type ObservationKind =
   /** An interactive or non-interactive sign-in to an application. */
   | "signin"
   /** A line of a proxy, DNS, network or SaaS log. */
-  | "log";
+  | "log"
+  /** An AI agent as its platform lists it (Entra agent identity, Agent 365 package, Copilot Studio agent). */
+  | "agent";
 
 export const OBSERVATION_KINDS: readonly ObservationKind[] = [
   "dns",
@@ -34,6 +36,7 @@ export const OBSERVATION_KINDS: readonly ObservationKind[] = [
   "oauth_event",
   "signin",
   "log",
+  "agent",
 ];
 
 /**
@@ -86,6 +89,12 @@ export interface Observation {
   appName?: string;
   /** Verified publisher display name (Entra `verifiedPublisher.displayName`). */
   publisher?: string;
+  /**
+   * The tenant that owns the application (Entra `appOwnerOrganizationId` of its service principal),
+   * lower-cased GUID. Microsoft's own apps are owned by Microsoft's tenants. Used for matching only;
+   * not stored.
+   */
+  appOwnerTenant?: string;
   /** OAuth scopes granted or requested. */
   scopes?: string[];
   /** Entra consent type: admin consent for all users, or one user's consent. */

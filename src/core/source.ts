@@ -7,6 +7,7 @@
  * read files, turn them into observations, hand them on; it never deletes anything.
  */
 import type { ZodType } from "zod";
+import type { AgentItem } from "./agent.js";
 import type { CollectContext } from "./collector.js";
 import type { Observation } from "./observation.js";
 
@@ -47,8 +48,8 @@ export interface SourceContext extends CollectContext {
   options: Readonly<Record<string, string | undefined>>;
 }
 
-/** One item a source yields: an observation, or a parsed chunk of them (one await per chunk). */
-export type SourceItem = Observation | readonly Observation[];
+/** One item a source yields: an observation, a parsed chunk of them (one await per chunk), or an AI agent with its evidence. */
+export type SourceItem = Observation | readonly Observation[] | AgentItem;
 
 /** A registry entry. */
 export interface Source {

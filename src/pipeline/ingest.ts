@@ -2,6 +2,7 @@
  * The scan pipeline for one source: observations from a collector → matching → the store.
  * Collectors know nothing of signatures and matching knows nothing of SQLite; this is where they meet.
  */
+import { isAgentItem, type AgentItem } from "../core/agent.js";
 import type { Observation } from "../core/observation.js";
 import { MATCH_CONFIDENCE, SUSPECTED_PREFIX } from "../core/finding.js";
 import type { Matcher } from "../match/matcher.js";
@@ -17,7 +18,7 @@ import type { ScanWriter } from "../store/ingest.js";
  * @returns how many observations were read and matched (catalogue matches only) from this source.
  */
 export async function ingest(
-  source: AsyncIterable<Observation | readonly Observation[]>,
+  source: AsyncIterable<Observation | readonly Observation[] | AgentItem>,
   matcher: Matcher,
   writer: ScanWriter,
   onObservation?: () => void,
@@ -41,6 +42,17 @@ export async function ingest(
     else writer.skip(o);
   };
   for await (const item of source) {
+    // an agent (src/core/agent.ts): its facts go to the agents table, its evidence to its own record
+    if (isAgentItem(item)) {
+      writer.addAgent(item.agent);
+      for (const o of item.evidence) {
+        read++;
+        matched++;
+        onObservation?.();
+        writer.add(o, { serviceId: item.agent.id, field: "agent", matched: item.agent.platform, confidence: MATCH_CONFIDENCE.agent });
+      }
+      continue;
+    }
     // collectors that parse a chunk at a time hand over arrays: one await per chunk, not per record
     if (Array.isArray(item)) for (const o of item as readonly Observation[]) one(o);
     else one(item as Observation);

@@ -19,6 +19,11 @@ export interface GovernanceChange {
   fria?: string | null;
   /** A reviewer's class; `null` removes an override. Needs `why`. */
   classOverride?: { tier: AiActTier; why: string } | null;
+  /** Agents: escalation owner, decisions it may take unsupervised, decisions that need a human, rollback procedure. */
+  escalationOwner?: string | null;
+  unsupervisedDecisions?: string | null;
+  humanDecisions?: string | null;
+  rollback?: string | null;
   /**
    * The record's facts now (users, scopes, class), stored when the change sets or re-affirms a
    * deciding status: setting the same status again acknowledges facts that changed since.
@@ -49,6 +54,10 @@ interface Row {
   class_override: AiActTier | null;
   override_why: string | null;
   decided_facts: string | null;
+  escalation_owner: string | null;
+  unsupervised_decisions: string | null;
+  human_decisions: string | null;
+  rollback: string | null;
   updated_at: string;
 }
 
@@ -68,6 +77,11 @@ function fromRow(r: Row): Governance {
     fria: r.fria,
     classOverride: r.class_override ? { tier: r.class_override, why: r.override_why ?? "" } : null,
     decidedFacts: r.decided_facts ? (JSON.parse(r.decided_facts) as DecidedFacts) : null,
+    // the agent fields only where set: a service's governance looks as it always did
+    ...(r.escalation_owner !== null ? { escalationOwner: r.escalation_owner } : {}),
+    ...(r.unsupervised_decisions !== null ? { unsupervisedDecisions: r.unsupervised_decisions } : {}),
+    ...(r.human_decisions !== null ? { humanDecisions: r.human_decisions } : {}),
+    ...(r.rollback !== null ? { rollback: r.rollback } : {}),
     updatedAt: r.updated_at,
   };
 }
@@ -105,6 +119,10 @@ export function updateGovernance(db: DB, systemId: string, change: GovernanceCha
       set("exposure", "exposure", cur.exposure, change.exposure, () => (next.exposure = change.exposure ?? null));
       set("oversight", "oversight", cur.oversight, change.oversight, () => (next.oversight = change.oversight ?? null));
       set("fria", "fria", cur.fria, change.fria, () => (next.fria = change.fria ?? null));
+      set("escalationOwner", "escalation_owner", cur.escalationOwner ?? null, change.escalationOwner, () => (next.escalationOwner = change.escalationOwner ?? null));
+      set("unsupervisedDecisions", "unsupervised_decisions", cur.unsupervisedDecisions ?? null, change.unsupervisedDecisions, () => (next.unsupervisedDecisions = change.unsupervisedDecisions ?? null));
+      set("humanDecisions", "human_decisions", cur.humanDecisions ?? null, change.humanDecisions, () => (next.humanDecisions = change.humanDecisions ?? null));
+      set("rollback", "rollback", cur.rollback ?? null, change.rollback, () => (next.rollback = change.rollback ?? null));
       const oldClass = cur.classOverride?.tier ?? null;
       const newClass = change.classOverride === undefined ? undefined : (change.classOverride?.tier ?? null);
       set("classOverride", "class", oldClass, newClass, () => (next.classOverride = change.classOverride ?? null));
@@ -120,14 +138,17 @@ export function updateGovernance(db: DB, systemId: string, change: GovernanceCha
       } else if (!deciding) next.decidedFacts = null;
       if (entries.length === 0) return entries;
       db.prepare(
-        `INSERT INTO governance (system_id, owner, status, purpose, purpose_tags, exposure, oversight, fria, class_override, override_why, decided_facts, updated_at)
-         VALUES (@id, @owner, @status, @purpose, @tags, @exposure, @oversight, @fria, @cls, @clsWhy, @facts, @now)
+        `INSERT INTO governance (system_id, owner, status, purpose, purpose_tags, exposure, oversight, fria, class_override, override_why, decided_facts,
+           escalation_owner, unsupervised_decisions, human_decisions, rollback, updated_at)
+         VALUES (@id, @owner, @status, @purpose, @tags, @exposure, @oversight, @fria, @cls, @clsWhy, @facts, @escalation, @unsupervised, @human, @rollback, @now)
          ON CONFLICT (system_id) DO UPDATE SET owner = @owner, status = @status, purpose = @purpose, purpose_tags = @tags,
-           exposure = @exposure, oversight = @oversight, fria = @fria, class_override = @cls, override_why = @clsWhy, decided_facts = @facts, updated_at = @now`,
+           exposure = @exposure, oversight = @oversight, fria = @fria, class_override = @cls, override_why = @clsWhy, decided_facts = @facts,
+           escalation_owner = @escalation, unsupervised_decisions = @unsupervised, human_decisions = @human, rollback = @rollback, updated_at = @now`,
       ).run({
         id: systemId, owner: next.owner, status: next.status, purpose: next.purpose, tags: JSON.stringify(next.purposeTags),
         exposure: next.exposure, oversight: next.oversight, fria: next.fria, cls: next.classOverride?.tier ?? null,
-        clsWhy: next.classOverride?.why ?? null, facts: next.decidedFacts ? JSON.stringify(next.decidedFacts) : null, now,
+        clsWhy: next.classOverride?.why ?? null, facts: next.decidedFacts ? JSON.stringify(next.decidedFacts) : null,
+        escalation: next.escalationOwner ?? null, unsupervised: next.unsupervisedDecisions ?? null, human: next.humanDecisions ?? null, rollback: next.rollback ?? null, now,
       });
       const journal = db.prepare(
         "INSERT INTO governance_journal (system_id, at, by, field, old_value, new_value, why) VALUES (?, ?, ?, ?, ?, ?, ?)",

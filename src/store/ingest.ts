@@ -4,6 +4,7 @@
  * A killed process loses at most the batch in flight; every committed batch stays.
  */
 import type { Statement, Transaction } from "better-sqlite3";
+import type { AgentFacts } from "../core/agent.js";
 import type { CursorStore, InputError } from "../core/collector.js";
 import type { Finding } from "../core/finding.js";
 import type { Observation } from "../core/observation.js";
@@ -33,6 +34,8 @@ export class ScanWriter {
   private readonly seenPeople = new Map<string, string>();
   /** Cursor values set since the last flush, by `source\u0000key`: committed with the next batch. */
   private pendingCursors = new Map<string, { source: string; key: string; value: string }>();
+  /** Agents read since the last flush, by record id: upserted with the next batch (see {@link addAgent}). */
+  private pendingAgents = new Map<string, AgentFacts>();
   private readonly insert: Statement;
   private readonly flushTx: Transaction<(rows: [Observation, Finding][]) => number>;
 
@@ -67,6 +70,15 @@ export class ScanWriter {
     const otherRef = db.prepare(
       "INSERT OR IGNORE INTO observation_refs (observation_id, ref) SELECT id, ? FROM observations WHERE content_key = ? AND ref <> ?",
     );
+    // agents: the facts as last read, never deleted; a change of facts is kept in agent_history
+    const agentFacts = db.prepare("SELECT facts FROM agents WHERE id = ?").pluck();
+    const putAgent = db.prepare(
+      `INSERT INTO agents (id, platform, source, external_id, name, facts, first_scan_id, last_scan_id, updated_at)
+       VALUES (@id, @platform, @source, @externalId, @name, @facts, @scan, @scan, @now)
+       ON CONFLICT (id) DO UPDATE SET platform = @platform, source = @source, external_id = @externalId, name = @name,
+         facts = @facts, last_scan_id = @scan, updated_at = @now`,
+    );
+    const agentHistory = db.prepare("INSERT INTO agent_history (agent_id, scan_id, facts) VALUES (?, ?, ?)");
     this.flushTx = db.transaction((rows: [Observation, Finding][]) => {
       let n = 0;
       for (const [o, f] of rows) {
@@ -84,6 +96,13 @@ export class ScanWriter {
       const now = new Date().toISOString();
       for (const c of this.pendingCursors.values()) putCursor.run(c.source, c.key, c.value, now);
       this.pendingCursors.clear();
+      for (const a of this.pendingAgents.values()) {
+        const facts = JSON.stringify(a);
+        const before = agentFacts.get(a.id) as string | undefined;
+        putAgent.run({ id: a.id, platform: a.platform, source: a.source, externalId: a.externalId, name: a.name, facts, scan: this.scanId, now });
+        if (before !== facts) agentHistory.run(a.id, this.scanId, facts);
+      }
+      this.pendingAgents.clear();
       return n;
     });
   }
@@ -114,6 +133,15 @@ export class ScanWriter {
     if (this.batch.length >= BATCH_SIZE) this.flush();
   }
 
+  /**
+   * Queue an agent's facts (src/core/agent.ts): upserted into `agents` with the next batch, in the
+   * same transaction as the evidence queued before it; `agent_history` gets the facts when they
+   * differ from the stored ones. Nothing is ever deleted.
+   */
+  addAgent(a: AgentFacts): void {
+    this.pendingAgents.set(a.id, a);
+  }
+
   /** Record an input problem; it goes into the scan row's `errors`. */
   error(e: InputError): void {
     this.errors.push(e);
@@ -135,7 +163,7 @@ export class ScanWriter {
 
   /** Write the queued batch and pending cursors in one transaction. */
   flush(): void {
-    if (this.batch.length === 0 && this.pendingCursors.size === 0 && this.pendingPeople.size === 0) return;
+    if (this.batch.length === 0 && this.pendingCursors.size === 0 && this.pendingPeople.size === 0 && this.pendingAgents.size === 0) return;
     const rows = this.batch;
     this.batch = [];
     this.counts.inserted += this.flushTx.immediate(rows);

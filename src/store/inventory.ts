@@ -5,7 +5,9 @@
  * come from `governance` (src/store/governance.ts). Results are sorted so that the same database
  * always gives the same output.
  */
+import { isAgentId } from "../core/agent.js";
 import type { SystemUser } from "../core/finding.js";
+import { readAgents, type StoredAgent } from "./agents.js";
 import type { DB } from "./db.js";
 
 /** What the evidence says about one service in one organisational unit, before classification. */
@@ -25,6 +27,8 @@ export interface SystemFacts {
   observations: number;
   /** True when an OAuth grant or event in the evidence named a verified publisher. */
   verifiedPublisher: boolean;
+  /** For an agent's record (`agent:...`): what its platform last said about it (src/store/agents.ts). */
+  agent?: StoredAgent;
 }
 
 /** Sentinel identity for an Entra admin consent on behalf of all users (consentType AllPrincipals). */
@@ -75,6 +79,22 @@ export interface FactsFilter {
  * lists alphabetically.
  */
 export function readSystemFacts(db: DB, filter: readonly string[] | FactsFilter = {}): SystemFacts[] {
+  return withAgents(db, readEvidenceFacts(db, filter));
+}
+
+/** Attach the stored agent facts to the records of agents (their evidence has `service_id` = the agent's record id). */
+function withAgents(db: DB, facts: SystemFacts[]): SystemFacts[] {
+  const ids = facts.filter((f) => isAgentId(f.serviceId)).map((f) => f.serviceId);
+  if (ids.length === 0) return facts;
+  const agents = readAgents(db, ids);
+  for (const f of facts) {
+    const a = isAgentId(f.serviceId) ? agents.get(f.serviceId) : undefined;
+    if (a) f.agent = a;
+  }
+  return facts;
+}
+
+function readEvidenceFacts(db: DB, filter: readonly string[] | FactsFilter): SystemFacts[] {
   const f: FactsFilter = Array.isArray(filter) ? { serviceIds: filter as readonly string[] } : (filter as FactsFilter);
   if (!f.serviceIds && f.orgUnit === undefined) {
     return aggregate(<T>(select: string): T[] => db.prepare(OBS.replace("%WHERE%", "") + select).all() as T[]);
