@@ -10,18 +10,23 @@
  */
 import type { Source } from "../src/core/source.js";
 import { addSecretEnvVars } from "../src/io/redact.js";
+import { anthropicSource } from "./anthropic/source.js";
 import { googleExportSource, googleSource } from "./google-workspace/source.js";
 import { logsSource } from "./logs/source.js";
 import { microsoftExportSource, microsoftSource } from "./microsoft-entra/source.js";
+import { chatgptMembersSource, openaiSource } from "./openai/source.js";
 import { pcapSource } from "./pcap/source.js";
 
 const SOURCES: Source[] = [
   pcapSource,
   googleExportSource,
   microsoftExportSource,
+  chatgptMembersSource,
   logsSource,
   googleSource,
   microsoftSource,
+  openaiSource,
+  anthropicSource,
 ];
 
 const SOURCE_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;

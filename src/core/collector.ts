@@ -1,4 +1,5 @@
 import type { Observation } from "./observation.js";
+import type { RosterSink } from "./roster.js";
 
 /**
  * A problem with one input that did not stop the scan: a truncated capture, a malformed record,
@@ -41,6 +42,8 @@ export interface CollectContext {
   cursors?: CursorStore;
   /** Progress of long work: `done` of `total` units (users, bytes). Optional; the CLI draws a bar. */
   onProgress?(done: number, total: number | undefined, unit: string): void;
+  /** Where vendor rosters and directory accounts go (src/core/roster.ts); absent when nothing is stored (e.g. `extract`). */
+  rosters?: RosterSink;
 }
 
 /**

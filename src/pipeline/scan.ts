@@ -22,6 +22,7 @@ import { openStore } from "../store/db.js";
 import { dismissedKeys, readGovernance } from "../store/governance.js";
 import { diffSnapshots, readSnapshot, recordsSeenBy, snapshotScanId, writeSnapshot, type InventoryDiff } from "../store/history.js";
 import { ScanWriter } from "../store/ingest.js";
+import { RosterWriter } from "../store/rosters.js";
 import { readSystemFacts, recordId } from "../store/inventory.js";
 import { acquireScanLock, closeInterruptedScans } from "../store/lock.js";
 import type { Config } from "./config.js";
@@ -124,7 +125,7 @@ async function runLocked(req: ScanRequest): Promise<ScanResult> {
     const perSource: ScanSummary["sources"] = [];
     let fatal: Error | undefined;
     try {
-      for (const job of req.jobs) perSource.push(await collectJob(job, writer, report, req, dismissed));
+      for (const job of req.jobs) perSource.push(await collectJob(job, writer, report, req, dismissed, db));
     } catch (e) {
       fatal = e as Error;
     }
@@ -159,12 +160,14 @@ async function collectJob(
   report: (e: InputError) => void,
   req: ScanRequest,
   dismissed: ReadonlySet<string>,
+  db: ReturnType<typeof openStore>,
 ): Promise<ScanSummary["sources"][number]> {
   const { source } = job;
   const events = req.events ?? {};
   const ctxBase: CollectContext = {
     onError: report,
     cursors: writer.cursors(source.id),
+    rosters: new RosterWriter(db, writer.scanId),
     onProgress: (done, total, unit) => {
       events.onPhase?.(source.id, total, unit);
       events.onProgress?.(done, total);

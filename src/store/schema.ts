@@ -226,4 +226,61 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE governance ADD COLUMN human_decisions TEXT;
   ALTER TABLE governance ADD COLUMN rollback TEXT;
   `,
+  // 11: vendor rosters (src/store/rosters.ts): what OpenAI's and Anthropic's admin APIs and member
+  // exports say about an organisation (members, invites, projects/workspaces, service accounts, keys
+  // as the API redacts them, audit events, usage per day, managed agents), upserted on the vendor's
+  // ids and never deleted; directory accounts with their status (Google suspended, Entra
+  // accountEnabled), so that `seats` can tell a departed owner.
+  `
+  CREATE TABLE roster_principals (
+    vendor TEXT NOT NULL, org TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL,
+    email TEXT, name TEXT, role TEXT, status TEXT, group_id TEXT, created_at TEXT, last_active_at TEXT, attrs TEXT,
+    first_scan_id INTEGER NOT NULL, last_scan_id INTEGER NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (vendor, org, kind, id)
+  );
+  CREATE INDEX roster_principals_email ON roster_principals(email) WHERE email IS NOT NULL;
+  CREATE TABLE roster_groups (
+    vendor TEXT NOT NULL, org TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL,
+    name TEXT, status TEXT, created_at TEXT, archived_at TEXT,
+    first_scan_id INTEGER NOT NULL, last_scan_id INTEGER NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (vendor, org, id)
+  );
+  CREATE TABLE roster_memberships (
+    vendor TEXT NOT NULL, org TEXT NOT NULL, group_id TEXT NOT NULL, principal_id TEXT NOT NULL, role TEXT,
+    first_scan_id INTEGER NOT NULL, last_scan_id INTEGER NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (vendor, org, group_id, principal_id)
+  );
+  CREATE TABLE roster_keys (
+    vendor TEXT NOT NULL, org TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL,
+    name TEXT, redacted TEXT, owner_kind TEXT, owner_id TEXT, owner_email TEXT, created_by_id TEXT, group_id TEXT,
+    scope TEXT, status TEXT, created_at TEXT, last_used_at TEXT, expires_at TEXT,
+    first_scan_id INTEGER NOT NULL, last_scan_id INTEGER NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (vendor, org, id)
+  );
+  CREATE TABLE roster_events (
+    vendor TEXT NOT NULL, org TEXT NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL, type TEXT NOT NULL, time TEXT NOT NULL,
+    actor_kind TEXT, actor_id TEXT, actor_email TEXT, target_id TEXT, scan_id INTEGER NOT NULL,
+    PRIMARY KEY (vendor, org, id)
+  );
+  CREATE TABLE roster_usage (
+    vendor TEXT NOT NULL, org TEXT NOT NULL, day TEXT NOT NULL, subject_kind TEXT NOT NULL, subject_id TEXT NOT NULL,
+    metric TEXT NOT NULL, value REAL NOT NULL, source TEXT NOT NULL, last_scan_id INTEGER NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (vendor, org, day, subject_kind, subject_id, metric)
+  );
+  CREATE TABLE roster_agents (
+    vendor TEXT NOT NULL, org TEXT NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL, name TEXT, model TEXT, version TEXT,
+    created_at TEXT, modified_at TEXT, archived_at TEXT, mcp_servers TEXT NOT NULL, tools TEXT NOT NULL, unsupervised TEXT NOT NULL,
+    first_scan_id INTEGER NOT NULL, last_scan_id INTEGER NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (vendor, org, id)
+  );
+  CREATE TABLE roster_cursors (
+    vendor TEXT NOT NULL, org TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (vendor, org, key)
+  );
+  CREATE TABLE directory_accounts (
+    source TEXT NOT NULL, user TEXT NOT NULL, status TEXT NOT NULL, aliases TEXT,
+    first_scan_id INTEGER NOT NULL, last_scan_id INTEGER NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (source, user)
+  );
+  `,
 ];
