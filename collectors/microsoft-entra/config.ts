@@ -70,6 +70,25 @@ export const microsoftConfigSchema = z
     directoryAudits: z.boolean().default(true),
     /** Audit records re-read before the stored cursor, for records Entra publishes late. */
     lookbackMinutes: z.number().int().min(0).max(7 * 24 * 60).default(180),
+    /** Read Entra Agent ID agent identities, blueprints, owners, sponsors and permissions (AgentIdentity.Read.All, AgentIdentityBlueprint.Read.All). */
+    agents: z.boolean().default(true),
+    /** Read Microsoft Agent 365 packages (CopilotPackages.Read.All and an Agent 365 licence). */
+    agent365: z.boolean().default(true),
+    /** Graph beta root for the beta reads (owners, sponsors, inherited permissions); default: graphBaseUrl with /beta for /v1.0. */
+    graphBetaUrl: httpsUrl.optional(),
+    /**
+     * Opt-in: Copilot Studio agents from the Power Platform inventory API, which accepts delegated
+     * sign-in only: a device-code sign-in through the public client app `clientId`, or
+     * SHADOW_AI_POWER_PLATFORM_ACCESS_TOKEN.
+     */
+    copilotStudio: z
+      .object({
+        clientId: z.string().min(1).optional(),
+        tenantId: z.string().min(1).optional(),
+        baseUrl: httpsUrl.default("https://api.powerplatform.com"),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -108,6 +127,14 @@ export interface MicrosoftOptions {
   signIns: boolean;
   directoryAudits: boolean;
   lookbackMinutes: number;
+  /** Read agent identities and blueprints (default true). */
+  agents?: boolean;
+  /** Read Agent 365 packages (default true). */
+  agent365?: boolean;
+  /** Graph beta root, no trailing slash (default: graphBaseUrl with /beta). */
+  graphBetaUrl?: string;
+  /** Copilot Studio agents (opt-in), see copilot-studio.ts. */
+  copilotStudio?: import("./copilot-studio.js").CopilotStudioOptions;
   /** First scan (no cursor): how far back audit logs are read (Entra keeps 30 days with P1). */
   initialDays?: number;
   /** Audit logs are read in windows of this many hours, oldest first; the cursor moves after each. */
@@ -159,17 +186,42 @@ export function microsoftOptions(section: MicrosoftConfigInput | undefined, env:
           ...(env["AZURE_CLIENT_CERTIFICATE_PASSWORD"] ? { certificatePassword: env["AZURE_CLIENT_CERTIFICATE_PASSWORD"] } : {}),
         };
   }
+  const authorityHost = checkedAuthority((c.authorityHost ?? (env["AZURE_AUTHORITY_HOST"]?.trim() || undefined) ?? cloud.authorityHost).replace(/\/+$/, ""));
   return {
     auth,
     cloud: c.cloud,
     graphBaseUrl: (c.graphBaseUrl ?? cloud.graphBaseUrl).replace(/\/+$/, ""),
-    authorityHost: checkedAuthority((c.authorityHost ?? (env["AZURE_AUTHORITY_HOST"]?.trim() || undefined) ?? cloud.authorityHost).replace(/\/+$/, "")),
+    authorityHost,
     scope: cloud.scope,
     concurrency: c.concurrency,
     signIns: c.signIns,
     directoryAudits: c.directoryAudits,
     lookbackMinutes: c.lookbackMinutes,
+    agents: c.agents,
+    agent365: c.agent365,
+    ...(c.graphBetaUrl ? { graphBetaUrl: c.graphBetaUrl.replace(/\/+$/, "") } : {}),
+    ...(c.copilotStudio ? { copilotStudio: copilotStudioOptions(c.copilotStudio, auth, c.tenantId ?? env["AZURE_TENANT_ID"]?.trim(), authorityHost, env) } : {}),
   };
+}
+
+/**
+ * How the opt-in Copilot Studio read authenticates: `SHADOW_AI_POWER_PLATFORM_ACCESS_TOKEN` as is;
+ * else a device-code sign-in with `copilotStudio.clientId` (a public client app) in
+ * `copilotStudio.tenantId` (else the scan's tenant, else `organizations`); else `appOnly`, which
+ * the read reports as unusable (the API refuses app-only tokens).
+ */
+function copilotStudioOptions(
+  c: { clientId?: string | undefined; tenantId?: string | undefined; baseUrl: string },
+  _auth: MicrosoftAuthOptions,
+  tenant: string | undefined,
+  authorityHost: string,
+  env: NodeJS.ProcessEnv,
+): import("./copilot-studio.js").CopilotStudioOptions {
+  const token = env["SHADOW_AI_POWER_PLATFORM_ACCESS_TOKEN"]?.trim();
+  const baseUrl = c.baseUrl.replace(/\/+$/, "");
+  if (token) return { baseUrl, auth: { kind: "token", accessToken: token } };
+  if (c.clientId) return { baseUrl, auth: { kind: "deviceCode", clientId: c.clientId, tenantId: c.tenantId ?? tenant ?? "organizations", authorityHost } };
+  return { baseUrl, auth: { kind: "appOnly" } };
 }
 
 /** The sign-in authority, refused unless credentials may be sent to it (HTTPS; http to loopback only). */

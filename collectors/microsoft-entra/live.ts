@@ -26,7 +26,11 @@
  */
 import { Client, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
 import type { CollectContext } from "../../src/core/collector.js";
+import type { AgentItem } from "../../src/core/agent.js";
 import type { Observation } from "../../src/core/observation.js";
+import { isAgentIdentityItem, listAgentIdentities, readEntraAgents, type AgentReadContext, type EntraAgent, type ListFn } from "./agents.js";
+import { readAgent365 } from "./agent365.js";
+import { readCopilotStudio } from "./copilot-studio.js";
 // Generic helpers shared with the Google collector (candidates for src/io/).
 import { boundedMap } from "../../src/io/concurrency.js";
 import { formatTimeCursor, parseTimeCursor, snapshotDay, timeWindows, type TimeWindow } from "../../src/io/paging.js";
@@ -68,6 +72,8 @@ export interface MicrosoftScanStats {
   appRoles: number;
   signIns: number;
   consents: number;
+  /** AI agents yielded (Entra agent identities, Agent 365 packages, Copilot Studio agents; each once). */
+  agents: number;
   retry: GraphRetryStats;
 }
 
@@ -106,11 +112,22 @@ class PageError extends Error {
  *   failed, 401, or 403 without `Directory.Read.All`). Messages name the app, never a secret.
  */
 export async function* collectMicrosoft(options: MicrosoftOptions, ctx: CollectContext, stats?: MicrosoftScanStats): AsyncGenerator<Observation> {
+  for await (const x of collectMicrosoftItems(options, ctx, stats)) if (!("agent" in x)) yield x;
+}
+
+/**
+ * {@link collectMicrosoft} with the AI agents (src/core/agent.ts): after the app role assignments,
+ * one {@link AgentItem} per agent, each once: Entra agent identities (skipped by the apps pass, their
+ * delegated grants kept for them), Agent 365 packages holding an agent (folded into their identity
+ * when they name one), and, opt-in, Copilot Studio agents. A missing permission or licence for any
+ * of these reads is one `ctx.onError` note (`partial: false`), never a failed scan.
+ */
+export async function* collectMicrosoftItems(options: MicrosoftOptions, ctx: CollectContext, stats?: MicrosoftScanStats): AsyncGenerator<Observation | AgentItem> {
   const now = options.now?.() ?? new Date();
   const snapshot = snapshotDay(now);
   const policy = options.retry ?? DEFAULT_GRAPH_RETRY;
   const runner = graphRunner(policy);
-  const st: MicrosoftScanStats = Object.assign(stats ?? ({} as MicrosoftScanStats), { users: 0, servicePrincipals: 0, grants: 0, appRoles: 0, signIns: 0, consents: 0, retry: runner.stats });
+  const st: MicrosoftScanStats = Object.assign(stats ?? ({} as MicrosoftScanStats), { users: 0, servicePrincipals: 0, grants: 0, appRoles: 0, signIns: 0, consents: 0, agents: 0, retry: runner.stats });
   const auth = graphAuth(options);
   const base = options.graphBaseUrl.replace(/\/+$/, "");
   const baseUrl = new URL(base);
@@ -183,12 +200,40 @@ export async function* collectMicrosoft(options: MicrosoftOptions, ctx: CollectC
   }
   st.users = listed;
 
+  /** Every page of a list, or the failure and what was read before it (the agent reads). */
+  const list: ListFn = async (url, headers) => {
+    const items: unknown[] = [];
+    try {
+      for await (const page of pages(url, headers)) items.push(...(page.value ?? []));
+      return { items };
+    } catch (e) {
+      if (!(e instanceof PageError)) throw e;
+      return { items, failure: e.failure };
+    }
+  };
+  const betaBase = options.graphBetaUrl ?? base.replace(/\/v1\.0$/, "/beta");
+  const agentCtx: AgentReadContext = {
+    source: SOURCE, base, betaBase, list, dir, time: snapshot, say, concurrency: options.concurrency,
+    note: (input, message, partial) => ctx.onError({ input, message, partial }),
+  };
+  // AI agents' identities are service principals too: known first, so that the apps pass skips them
+  const agentIdentities = options.agents === false ? new Map<string, Record<string, unknown>>() : ((await listAgentIdentities(agentCtx)) ?? new Map<string, Record<string, unknown>>());
+
   const spIds: string[] = [];
   try {
     for await (const page of pages(`${base}${API.servicePrincipals}?$select=${SP_SELECT}&$top=999`)) {
       for (const sp of page.value ?? []) {
         if (typeof sp !== "object" || sp === null) continue;
-        if (dir.addServicePrincipal(sp as Record<string, unknown>)) spIds.push(String((sp as Record<string, unknown>)["id"]).toLowerCase());
+        const item = sp as Record<string, unknown>;
+        if (!dir.addServicePrincipal(item)) continue;
+        const id = String(item["id"]).toLowerCase();
+        // an agent identity appears once, as an agent: not as an app
+        if (agentIdentities.has(id)) continue;
+        if (isAgentIdentityItem(item)) {
+          if (options.agents !== false) agentIdentities.set(id, item);
+          continue;
+        }
+        spIds.push(id);
       }
     }
   } catch (e) {
@@ -210,10 +255,20 @@ export async function* collectMicrosoft(options: MicrosoftOptions, ctx: CollectC
   const gs: GrantStats = { skipped: 0, unresolvedUsers: 0 };
   const gc: GrantContext = { source: SOURCE, time: snapshot, dir, onMissingServicePrincipal };
 
-  // 2. Delegated permission grants.
+  // 2. Delegated permission grants (those of agents are kept for the agents).
+  const agentGrants = new Map<string, Record<string, unknown>[]>();
   try {
     for await (const page of pages(`${base}${API.grants}?$top=999`)) {
-      for (const o of grantObservations(page.value ?? [], gc, gs)) {
+      const apps: unknown[] = [];
+      for (const g of page.value ?? []) {
+        const client = typeof g === "object" && g !== null ? String((g as Record<string, unknown>)["clientId"] ?? "").toLowerCase() : "";
+        if (client && agentIdentities.has(client)) {
+          const l = agentGrants.get(client) ?? [];
+          if (l.length < 1000) l.push(g as Record<string, unknown>);
+          agentGrants.set(client, l);
+        } else apps.push(g);
+      }
+      for (const o of grantObservations(apps, gc, gs)) {
         st.grants++;
         yield o;
       }
@@ -272,6 +327,19 @@ export async function* collectMicrosoft(options: MicrosoftOptions, ctx: CollectC
   }
   if (gs.skipped > 0) {
     ctx.onError({ input: API.grants, message: `${gs.skipped} grant or assignment item(s) skipped: grants need "clientId", assignments "principalId" and "resourceId"`, partial: true });
+  }
+
+  // 3b. AI agents: each once, with its evidence.
+  if (options.agents !== false || options.agent365 !== false || options.copilotStudio) {
+    const agents = new Map<string, EntraAgent>();
+    if (options.agents !== false) for (const a of await readEntraAgents(agentCtx, agentIdentities, agentGrants)) agents.set(a.facts.id, a);
+    if (options.agent365 !== false) await readAgent365(agentCtx, agents);
+    if (options.copilotStudio) await readCopilotStudio(agentCtx, options.copilotStudio, runner, agents, auth.secrets);
+    for (const id of [...agents.keys()].sort()) {
+      const a = agents.get(id)!;
+      st.agents++;
+      yield { agent: a.facts, evidence: a.evidence };
+    }
   }
 
   // 4. Audit logs, incremental.

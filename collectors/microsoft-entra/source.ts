@@ -33,6 +33,7 @@ export const microsoftSource: Source = {
   description: "scan Microsoft Entra ID live through Microsoft Graph (Application.Read.All, Directory.Read.All, AuditLog.Read.All; credentials from the environment)",
   docsUrl,
   kind: "live",
+  complete: true,
   observationSources: ["microsoft-entra"],
   settings: {
     key: "microsoft",
@@ -57,7 +58,8 @@ export const microsoftSource: Source = {
     } catch (e) {
       throw new SourceAuthError((e as Error).message);
     }
-    yield* collectMicrosoft(options, ctx);
+    // loaded lazily (the Graph SDK and @azure/identity); AI agents come with their evidence (live.ts)
+    yield* (await import("./live.js")).collectMicrosoftItems(options, ctx);
   },
   isAuthError: (e) => e instanceof MicrosoftAuthError,
 };

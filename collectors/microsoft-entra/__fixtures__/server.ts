@@ -22,6 +22,19 @@ export interface GraphFixtures {
   appRoleAssignments?: Record<string, Record<string, unknown>[]>;
   signIns?: Record<string, unknown>[];
   directoryAudits?: Record<string, unknown>[];
+  /** Agent identities (`/servicePrincipals/microsoft.graph.agentIdentity`); also put them in `servicePrincipals`, as Graph does. */
+  agentIdentities?: Record<string, unknown>[];
+  /** Agent identity blueprints (`/applications/microsoft.graph.agentIdentityBlueprint`). */
+  blueprints?: Record<string, unknown>[];
+  /** Beta relationships of agent identities by object id: owners, sponsors, inherited app role assignments and grants. */
+  agentOwners?: Record<string, Record<string, unknown>[]>;
+  agentSponsors?: Record<string, Record<string, unknown>[]>;
+  inheritedAppRoleAssignments?: Record<string, Record<string, unknown>[]>;
+  inheritedGrants?: Record<string, Record<string, unknown>[]>;
+  /** Agent 365 packages (`copilotPackageDetail` shape; the list leaves the detail-only fields out). */
+  packages?: Record<string, unknown>[];
+  /** Power Platform inventory rows (`PowerPlatformResources`), served at /resourcequery/resources/query. */
+  powerPlatformResources?: Record<string, unknown>[];
 }
 
 export interface GraphServerOptions {
@@ -40,6 +53,8 @@ export interface GraphServerOptions {
   plan?: (path: string, n: number) => { status: number; code?: string; message?: string; retryAfter?: string } | undefined;
   /** sign-ins answer 403 Authentication_RequestFromNonPremiumTenantOrB2CTenant (no P1 licence). */
   noPremium?: boolean;
+  /** Bearer token the Power Platform inventory API accepts (delegated; others get 403). */
+  powerPlatformToken?: string;
 }
 
 export interface GraphServerStats {
@@ -50,7 +65,7 @@ export interface GraphServerStats {
   tokenRequests: { scope: string | null; clientId: string | null; assertion: boolean }[];
   openidConfigRequests: number;
   /** Paths (without prefix and version) and query strings of Graph calls answered 200. */
-  served: { path: string; query: URLSearchParams }[];
+  served: { path: string; query: URLSearchParams; version?: string }[];
 }
 
 export interface GraphTestServer {
@@ -107,7 +122,7 @@ export async function startGraphServer(o: GraphServerOptions, tlsCert: { cert: s
       const nq = new URLSearchParams(q);
       nq.set("$skiptoken", Buffer.from(String(skip + top)).toString("base64url"));
       nq.delete("$count");
-      next = `${origin}${prefix}/v1.0${path}?${nq.toString().replace(/%24/g, "$")}`;
+      next = `${origin}${prefix}/${url.pathname.startsWith(`${prefix}/beta/`) ? "beta" : "v1.0"}${path}?${nq.toString().replace(/%24/g, "$")}`;
     }
     const count = q.get("$count") === "true" && skip === 0 ? { "@odata.count": all.length } : {};
     send(res, 200, { "@odata.context": `${origin}/v1.0/$metadata#${context}`, ...count, ...extra, value: items, ...(next ? { "@odata.nextLink": next } : {}) });
@@ -123,6 +138,25 @@ export async function startGraphServer(o: GraphServerOptions, tlsCert: { cert: s
       return page(res, url, path, users, "users");
     }
     if (path === "/servicePrincipals") return page(res, url, path, d.servicePrincipals, "servicePrincipals");
+    // Entra Agent ID (v1.0 lists; beta relationships): https://learn.microsoft.com/graph/api/resources/agentidentity
+    if (path === "/servicePrincipals/microsoft.graph.agentIdentity") return page(res, url, path, (d.agentIdentities ?? []).map((a) => ({ "@odata.type": "#microsoft.graph.agentIdentity", ...a })), "servicePrincipals/microsoft.graph.agentIdentity");
+    if (path === "/applications/microsoft.graph.agentIdentityBlueprint") return page(res, url, path, (d.blueprints ?? []).map((b) => ({ "@odata.type": "#microsoft.graph.agentIdentityBlueprint", ...b })), "applications/microsoft.graph.agentIdentityBlueprint");
+    const rel = /^\/servicePrincipals\/([^/]+)\/microsoft\.graph\.agentIdentity\/(owners|sponsors|inheritedAppRoleAssignments|inheritedOauth2PermissionGrants)$/.exec(path);
+    if (rel) {
+      const id = decodeURIComponent(rel[1]!);
+      if (!(d.agentIdentities ?? []).some((a) => a["id"] === id)) return send(res, 404, graphError("Request_ResourceNotFound", `Resource '${id}' does not exist.`));
+      const src = { owners: d.agentOwners, sponsors: d.agentSponsors, inheritedAppRoleAssignments: d.inheritedAppRoleAssignments, inheritedOauth2PermissionGrants: d.inheritedGrants }[rel[2] as "owners"];
+      return page(res, url, path, src?.[id] ?? [], `directoryObjects`);
+    }
+    // Agent 365 Package Management: https://learn.microsoft.com/microsoft-365-copilot/extensibility/api/admin-settings/package/overview
+    if (path === "/copilot/admin/catalog/packages") {
+      return page(res, url, path, (d.packages ?? []).map(({ activeUsers: _a, allowedUsersAndGroups: _b, acquireUsersAndGroups: _c, ...p }) => p), "copilot/admin/catalog/packages");
+    }
+    const pkg = /^\/copilot\/admin\/catalog\/packages\/([^/]+)$/.exec(path);
+    if (pkg) {
+      const p = (d.packages ?? []).find((x) => x["id"] === decodeURIComponent(pkg[1]!));
+      return p ? send(res, 200, { "@odata.context": `${origin}/v1.0/$metadata#copilot/admin/catalog/packages/$entity`, ...p }) : send(res, 404, graphError("NotFound", "package not found"));
+    }
     if (path === "/oauth2PermissionGrants") return page(res, url, path, d.grants, "oauth2PermissionGrants");
     const m = /^\/servicePrincipals\/([^/]+)\/appRoleAssignments$/.exec(path);
     if (m) {
@@ -171,6 +205,32 @@ export async function startGraphServer(o: GraphServerOptions, tlsCert: { cert: s
     send(res, 200, { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: o.accessToken });
   };
 
+  /** `{TableName, Clauses: [{$type: "where", FieldName: "type", Operator: "==", Values}], Options: {Top, SkipToken}}` → `{totalRecords, count, data, skipToken}`. */
+  const powerPlatform = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    stats.calls++;
+    const text = await body(req);
+    if (url.searchParams.get("api-version") !== "2024-10-01") return send(res, 400, { error: { code: "InvalidApiVersion", message: "api-version" } });
+    if (!o.powerPlatformToken || req.headers.authorization !== `Bearer ${o.powerPlatformToken}`) {
+      return send(res, 403, { error: { code: "Forbidden", message: "The inventory API does not support app-only authentication." } });
+    }
+    const n = (perPath.get("/resourcequery") ?? 0) + 1;
+    perPath.set("/resourcequery", n);
+    const planned = o.plan?.("/resourcequery", n);
+    if (planned) {
+      stats.faults[String(planned.status)] = (stats.faults[String(planned.status)] ?? 0) + 1;
+      return send(res, planned.status, { error: { code: planned.code ?? "Error", message: planned.message ?? "scripted" } }, planned.retryAfter !== undefined ? { "retry-after": planned.retryAfter } : {});
+    }
+    const q = JSON.parse(text) as { TableName?: string; Clauses?: { $type: string; FieldName: string; Values: string[] }[]; Options?: { Top?: number; SkipToken?: string } };
+    const where = (q.Clauses ?? []).filter((c) => c.$type === "where" && c.FieldName === "type");
+    const rows = (o.data.powerPlatformResources ?? []).filter((r) => where.every((w) => w.Values.includes(String(r["type"]))));
+    const top = Math.min(q.Options?.Top ?? 100, o.pageSize ?? 100);
+    const skip = q.Options?.SkipToken ? Number(Buffer.from(q.Options.SkipToken, "base64url").toString()) : 0;
+    const data = rows.slice(skip, skip + top);
+    stats.ok++;
+    stats.served.push({ path: "/resourcequery/resources/query", query: new URLSearchParams(url.searchParams) });
+    send(res, 200, { totalRecords: rows.length, count: data.length, resultTruncated: 0, data, ...(skip + top < rows.length ? { skipToken: Buffer.from(String(skip + top)).toString("base64url") } : {}) });
+  };
+
   const server = createServer({ cert: tlsCert.cert, key: tlsCert.key }, (req, res) => {
     const url = new URL(req.url ?? "/", origin);
     // The Entra side: OpenID configuration and the token endpoint, under /{tenant}/.
@@ -209,7 +269,13 @@ export async function startGraphServer(o: GraphServerOptions, tlsCert: { cert: s
       token(req, res, tok[1]!).catch(() => send(res, 500, { error: "server_error" }));
       return;
     }
-    const graphPrefix = `${prefix}/v1.0`;
+    // The Power Platform inventory API (delegated tokens only): https://learn.microsoft.com/power-platform/admin/inventory-api
+    if (url.pathname === "/resourcequery/resources/query" && req.method === "POST") {
+      powerPlatform(req, res, url).catch(() => send(res, 500, { error: { code: "InternalServerError", message: "test server" } }));
+      return;
+    }
+    const version = url.pathname.startsWith(`${prefix}/beta/`) ? "beta" : "v1.0";
+    const graphPrefix = `${prefix}/${version}`;
     if (!url.pathname.startsWith(`${graphPrefix}/`)) return send(res, 404, graphError("NotFound", "outside the Graph prefix"));
     const path = url.pathname.slice(graphPrefix.length);
     stats.calls++;
@@ -242,7 +308,7 @@ export async function startGraphServer(o: GraphServerOptions, tlsCert: { cert: s
       }
     }
     stats.ok++;
-    stats.served.push({ path, query: new URLSearchParams(url.searchParams) });
+    stats.served.push({ path, query: new URLSearchParams(url.searchParams), version });
     graph(url, path, res);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
