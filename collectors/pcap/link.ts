@@ -263,7 +263,8 @@ export function decodeLink(buf: Buffer, start: number, end: number, linkType: nu
       if (start + 8 > end || buf[start] !== 0) return wlanSkip(out, WLAN_OTHER);
       const len = buf.readUInt16LE(start + 2);
       if (len < 8 || start + len > end) return wlanSkip(out, WLAN_OTHER);
-      return decodeWlan(buf, start + len, radiotapHasFcs(buf, start, start + len) ? end - 4 : end, out);
+      const flags = radiotapFlags(buf, start, start + len);
+      return decodeWlan(buf, start + len, flags & RADIOTAP_F_FCS ? end - 4 : end, out, false, (flags & RADIOTAP_F_DATAPAD) !== 0);
     }
     case LINKTYPE_PRISM_HEADER:
     case LINKTYPE_IEEE802_11_AVS: {
@@ -307,23 +308,28 @@ const PRISM_HEADER_BYTES = 144;
 /** Radiotap present bitmaps followed: an 8-byte TSFT (bit 0) can come before the Flags byte (bit 1). */
 const MAX_RADIOTAP_PRESENT_WORDS = 8;
 
+/** Radiotap Flags: the frame ends with a 4-byte FCS. */
+const RADIOTAP_F_FCS = 0x10;
+/** Radiotap Flags: padding between the 802.11 header and the payload, to a 4-byte boundary. */
+const RADIOTAP_F_DATAPAD = 0x20;
+
 /**
- * True when the radiotap header `buf[start, stop)` has a Flags field (present bit 1) with the
- * "frame includes FCS" bit (0x10): the 802.11 frame then ends with a 4-byte FCS. Fields are
- * aligned to their natural size from the start of the header (https://www.radiotap.org/#alignment).
+ * The Flags field (present bit 1, https://www.radiotap.org/fields/Flags.html) of the radiotap
+ * header `buf[start, stop)`, or 0 when it has none. Fields are aligned to their natural size from
+ * the start of the header (https://www.radiotap.org/#alignment): the Flags byte comes after the
+ * present bitmaps (bit 31 of each: another follows) and the 8-byte, 8-aligned TSFT (bit 0).
  */
-function radiotapHasFcs(buf: Buffer, start: number, stop: number): boolean {
+function radiotapFlags(buf: Buffer, start: number, stop: number): number {
   const present = buf.readUInt32LE(start + 4);
-  if ((present & 0x02) === 0) return false;
+  if ((present & 0x02) === 0) return 0;
   let p = start + 8;
-  // Extended bitmaps (bit 31: another 32-bit word follows).
   for (let w = present, i = 0; (w & 0x80000000) !== 0 && i < MAX_RADIOTAP_PRESENT_WORDS; i++) {
-    if (p + 4 > stop) return false;
+    if (p + 4 > stop) return 0;
     w = buf.readUInt32LE(p);
     p += 4;
   }
   if (present & 0x01) p = start + (((p - start + 7) >> 3) << 3) + 8; // TSFT, 8-aligned
-  return p < stop && (buf[p]! & 0x10) !== 0;
+  return p < stop ? buf[p]! : 0;
 }
 
 /**
@@ -338,8 +344,10 @@ function radiotapHasFcs(buf: Buffer, start: number, stop: number): boolean {
  * (subtype bit 0x4), other protocol versions, and data without IP. Never reads outside the range.
  * `swappedFc`: the two frame control bytes come in the other order, as Cisco access points send
  * them inside CAPWAP (Wireshark's CAPWAP "swap frame control" preference, on by default).
+ * `dataPad`: the MAC header is padded to a multiple of 4 bytes (radiotap Flags 0x20, written by
+ * Atheros drivers: QoS data then has 2 bytes of padding).
  */
-export function decodeWlan(buf: Buffer, start: number, end: number, out: NetworkLayer, swappedFc = false): boolean {
+export function decodeWlan(buf: Buffer, start: number, end: number, out: NetworkLayer, swappedFc = false, dataPad = false): boolean {
   if (start + 2 > end) return wlanSkip(out, WLAN_OTHER);
   const fc0 = buf[start + (swappedFc ? 1 : 0)]!;
   const fc1 = buf[start + (swappedFc ? 0 : 1)]!;
@@ -359,6 +367,7 @@ export function decodeWlan(buf: Buffer, start: number, end: number, out: Network
     p += 2;
     if (fc1 & 0x80) p += 4; // HT control
   }
+  if (dataPad) p = start + ((p - start + 3) & ~3);
   if (amsdu) p += 14; // first A-MSDU subframe: DA, SA, length
   if (p + 8 > end || buf[p] !== 0xaa || buf[p + 1] !== 0xaa || buf[p + 2] !== 0x03 || buf[p + 3] !== 0 || buf[p + 4] !== 0 || (buf[p + 5] !== 0 && buf[p + 5] !== 0xf8)) {
     return wlanSkip(out, WLAN_OTHER);

@@ -70,6 +70,8 @@ describe("802.11 captures (link types 105, 119, 127, 163)", () => {
         { data: radiotap(wlanDns("htc.example", { qos: 0, htc: true })) },
         { data: radiotap(wlanDns("wds.example", { toDs: true, fromDs: true })) },
         { data: radiotap(wlanFrame(amsdu, { qos: 0x80 })) },
+        // QoS data (26-byte header) with the radiotap data-pad flag: 2 bytes of padding before the LLC header.
+        { data: radiotap(wlanFrame(Buffer.concat([Buffer.alloc(2), llcSnap(), dnsQuery("datapad.example")]), { qos: 0 }), false, true) },
         { data: radiotap(wlanFrame(Buffer.alloc(30), { type: 0, subtype: 8 })) }, // beacon: counted, skipped
         { data: radiotap(Buffer.from("d4000000001122334455", "hex")) }, // ACK: counted, skipped
       ],
@@ -83,6 +85,7 @@ describe("802.11 captures (link types 105, 119, 127, 163)", () => {
         [4, "htc.example"],
         [5, "wds.example"],
         [6, "amsdu.example"],
+        [7, "datapad.example"],
       ],
       errors: [],
       warnings: [],

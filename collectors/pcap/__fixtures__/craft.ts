@@ -365,10 +365,11 @@ export function wlanFrame(body: Buffer, opts: { type?: number; subtype?: number;
 /**
  * A radiotap header (https://www.radiotap.org/) before `frame`: version 0, little-endian length,
  * present bitmap with TSFT (8 bytes, 8-aligned), Flags (0x10 when `fcs`: the frame ends with a
- * 4-byte FCS, appended here) and Rate.
+ * 4-byte FCS, appended here; 0x20 when `dataPad`: the caller padded the MAC header to 4 bytes) and
+ * Rate.
  */
-export function radiotap(frame: Buffer, fcs = false): Buffer {
-  const fields = cat(Buffer.alloc(8, 0x11), u8(fcs ? 0x10 : 0), u8(0x0c)); // TSFT, Flags, Rate
+export function radiotap(frame: Buffer, fcs = false, dataPad = false): Buffer {
+  const fields = cat(Buffer.alloc(8, 0x11), u8((fcs ? 0x10 : 0) | (dataPad ? 0x20 : 0)), u8(0x0c)); // TSFT, Flags, Rate
   const header = Buffer.alloc(8);
   header.writeUInt16LE(8 + fields.length, 2);
   header.writeUInt32LE(0x00000007, 4);
