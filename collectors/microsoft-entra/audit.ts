@@ -70,8 +70,9 @@ export function* signInObservations(items: readonly unknown[], c: AuditContext, 
     };
     if (appId) o.appId = appId;
     if (appName) o.appName = appName;
-    const publisher = c.dir.servicePrincipalByAppId(appId)?.publisher;
-    if (publisher) o.publisher = publisher;
+    const appSp = c.dir.servicePrincipalByAppId(appId);
+    if (appSp?.publisher) o.publisher = appSp.publisher;
+    if (appSp?.ownerTenant) o.appOwnerTenant = appSp.ownerTenant;
     const upn = sfield(s, "userPrincipalName", 320)?.toLowerCase();
     const u = c.dir.user(upn) ?? c.dir.user(sfield(s, "userId", 64));
     const user = upn ?? u?.upn;
@@ -148,8 +149,10 @@ export function* directoryAuditObservations(items: readonly unknown[], c: AuditC
     if (appName) o.appName = appName;
     const appId = sp?.appId ?? GUID.exec(props.get("TargetId.ServicePrincipalNames") ?? "")?.[0]?.toLowerCase();
     if (appId) o.appId = appId;
+    const appSp = sp ?? c.dir.servicePrincipalByAppId(appId);
     const publisher = sp?.publisher ?? c.dir.servicePrincipalByAppId(appId)?.publisher;
     if (publisher) o.publisher = publisher;
+    if (appSp?.ownerTenant) o.appOwnerTenant = appSp.ownerTenant;
 
     const perms = props.get("ConsentAction.Permissions");
     const after = perms?.includes("=>") ? perms.slice(perms.indexOf("=>") + 2) : perms;

@@ -32,6 +32,8 @@ export interface ServicePrincipalInfo {
   displayName?: string;
   /** `verifiedPublisher.displayName` (only a verified publisher; `publisherName` is the tenant's name). */
   publisher?: string;
+  /** `appOwnerOrganizationId`, lower-cased: the tenant that owns the application. */
+  ownerTenant?: string;
   /** App role id (lower-cased) → role value (`Mail.Read`), for naming app role assignments. */
   appRoles?: Map<string, string>;
 }
@@ -82,6 +84,8 @@ export class EntraDirectory {
     const vp = field(item, "verifiedPublisher");
     const publisher = isObject(vp) ? sfield(vp, "displayName") : undefined;
     if (publisher) sp.publisher = publisher;
+    const owner = sfield(item, "appOwnerOrganizationId", 64)?.toLowerCase();
+    if (owner) sp.ownerTenant = owner;
     const roles = field(item, "appRoles");
     if (Array.isArray(roles)) {
       const m = new Map<string, string>();

@@ -41,6 +41,7 @@ function applyServicePrincipal(o: Observation, sp: ServicePrincipalInfo | undefi
   if (sp.appId) o.appId = sp.appId;
   if (sp.displayName) o.appName = sp.displayName;
   if (sp.publisher) o.publisher = sp.publisher;
+  if (sp.ownerTenant) o.appOwnerTenant = sp.ownerTenant;
 }
 
 function applyUser(o: Observation, principalId: string, c: GrantContext, stats: GrantStats): void {

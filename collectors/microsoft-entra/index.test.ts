@@ -43,6 +43,8 @@ describe("microsoft-entra export collector", () => {
       action: "granted",
       appId: "00000000-0000-4000-8000-0000000001a1",
       appName: "Otter.ai",
+      // the service principal's appOwnerOrganizationId: which tenant owns the app
+      appOwnerTenant: "00000000-0000-4000-8000-00000000e0a1",
       scopes: ["User.Read", "Calendars.Read", "offline_access"],
       consentType: "AllPrincipals",
       ref: {
@@ -154,6 +156,7 @@ describe("microsoft-entra export collector", () => {
       action: "Consent to application",
       appId: "00000000-0000-4000-8000-0000000001a1",
       appName: "Otter.ai",
+      appOwnerTenant: "00000000-0000-4000-8000-00000000e0a1",
       scopes: ["User.Read", "Calendars.Read", "offline_access"],
       consentType: "AllPrincipals",
       user: "carol@example.com",

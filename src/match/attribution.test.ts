@@ -77,7 +77,13 @@ describe("Entra service principals", () => {
     expect(fake.o.appName).toBe("Microsoft 365 Copilot");
     expect(fake.f!.serviceId).toBe("suspected:microsoft 365 copilot");
     expect(fake.f).toMatchObject({ field: "suspected", claimed: "microsoft-365-copilot" });
-    expect(fake.f!.matched).toContain("its Entra app ID 20000000-0000-4000-8000-0000000bad01 is not one Microsoft publishes");
+    expect(fake.f!.matched).toContain("it is owned by tenant 30000000-0000-4000-8000-0000000bad01, not by one of Microsoft's");
+  });
+
+  it("a Microsoft app whose ID the catalogue does not list is still Microsoft's when Microsoft's tenant owns it", () => {
+    const chat = out.find((x) => x.o.appName === "Microsoft 365 Copilot Chat")!;
+    expect(chat.o.appOwnerTenant).toBe("f8cdef31-a31e-4b4a-93e4-5f571e91255a");
+    expect(chat.f).toMatchObject({ serviceId: "microsoft-365-copilot", field: "appName" });
   });
 
   it("an app named after a brand whose verified publisher is someone else is that publisher's, with the unverified-publisher risk factor", () => {

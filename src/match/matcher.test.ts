@@ -123,7 +123,7 @@ describe("Matcher index", () => {
       const f = idx.match({ userAgent });
       expect(f ? `${f.serviceId} ${f.matched}` : undefined, userAgent).toBe(linear(services, { userAgent }));
     }
-  });
+  }, 180_000); // loading ~2,000 signature files without the build cache takes a while on a busy machine
 });
 
 describe("Matcher lookup caches", () => {
@@ -209,6 +209,23 @@ describe("Matcher: an app named after a brand is the brand only when its identit
     expect(brands.match({ appName: "Otter Meeting Notes", publisher: "otter.ai, inc." })?.serviceId).toBe("otter");
     expect(brands.match({ appId: "00000000-0000-4000-8000-0000000000d1", appName: "Otter Meeting Notes" })?.matched).toContain("no verified publisher, while Otter.ai's app is published by otter.ai, inc.");
     expect(brands.match({ appId: "00000000-0000-4000-8000-0000000000d2", appName: "Otter Notes", publisher: "Otter Clone Inc" })?.serviceId).toBe("suspected:otter clone inc");
+  });
+
+  it("the tenant that owns an Entra app settles a Microsoft brand either way", () => {
+    const ms = new Matcher([
+      { ...svc("m365-copilot", { appNamePatterns: ["^Microsoft 365 Copilot\\b"], entraAppIds: ["00000000-0000-4000-8000-0000000000e1"] }), vendor: "Microsoft" },
+      { ...svc("gh-copilot", { appNamePatterns: ["^GitHub Copilot\\b"] }), vendor: "GitHub (Microsoft)" },
+      { ...svc("claude", { appNamePatterns: ["^Claude\\b"] }), vendor: "Anthropic" },
+    ]);
+    const MS = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
+    // an unlisted app ID, but Microsoft's tenant owns the app
+    expect(ms.match({ appId: "00000000-0000-4000-8000-0000000000e2", appName: "Microsoft 365 Copilot Chat", appOwnerTenant: MS })?.serviceId).toBe("m365-copilot");
+    expect(ms.match({ appId: "00000000-0000-4000-8000-0000000000e3", appName: "Microsoft 365 Copilot", appOwnerTenant: "00000000-0000-4000-8000-00000000aaaa" })?.matched)
+      .toContain("it is owned by tenant 00000000-0000-4000-8000-00000000aaaa, not by one of Microsoft's");
+    // GitHub's apps are owned by GitHub's tenant: no verdict from the tenant alone
+    expect(ms.match({ appId: "00000000-0000-4000-8000-0000000000e4", appName: "GitHub Copilot", appOwnerTenant: "00000000-0000-4000-8000-00000000bbbb" })?.serviceId).toBe("gh-copilot");
+    // a Microsoft-owned app named like another vendor's product is Microsoft's, not that vendor's
+    expect(ms.match({ appId: "00000000-0000-4000-8000-0000000000e5", appName: "Claude connector", appOwnerTenant: MS })?.matched).toContain("it is owned by Microsoft's tenant");
   });
 
   it("compares organisation names by their significant words", () => {

@@ -30,7 +30,7 @@ import { foldAscii, requiredLiterals } from "./regex-literals.js";
  * the catalogue (no signature field names paths); it is there for the suspected-AI checks of
  * `suspect.ts`.
  */
-export type MatchInput = Pick<Observation, "host" | "clientId" | "appId" | "appName" | "publisher" | "userAgent" | "path">;
+export type MatchInput = Pick<Observation, "host" | "clientId" | "appId" | "appName" | "publisher" | "appOwnerTenant" | "userAgent" | "path">;
 
 /**
  * Split a host as evidence gives it, or a URL, into its host and path.
@@ -294,6 +294,10 @@ export class Matcher {
   /**
    * Why the OAuth app or service principal `o`, named like the service `serviceId`, is not that
    * service's app; undefined when nothing contradicts the name. In order:
+   * 0. The tenant that owns the app (Entra `appOwnerOrganizationId`): an app owned by one of
+   *    Microsoft's tenants ({@link FIRST_PARTY_TENANTS}) is Microsoft's, so it confirms a Microsoft
+   *    signature and contradicts any other vendor's; an app of a signature whose vendor is
+   *    Microsoft, owned by another tenant, is not Microsoft's.
    * 1. A verified publisher that is one of the signature's `publishers`, or (when it lists none)
    *    names the vendor (`OpenAI OpCo, LLC` for vendor `OpenAI`), confirms the name; any other
    *    verified publisher contradicts it. Entra verifies publishers against the Microsoft Partner
@@ -306,9 +310,17 @@ export class Matcher {
    *    publisher) the name stands: the catalogue cannot tell, and attributes it as before.
    */
   brandContradiction(serviceId: string, o: MatchInput): string | undefined {
-    if (!o.clientId && !o.appId && !o.publisher) return undefined;
+    if (!o.clientId && !o.appId && !o.publisher && !o.appOwnerTenant) return undefined;
     const id = this.identity(serviceId);
     const vendor = id.vendor;
+    if (o.appOwnerTenant) {
+      const owner = o.appOwnerTenant.toLowerCase();
+      const firstParty = FIRST_PARTY_TENANTS.get(owner);
+      if (firstParty) {
+        return id.vendorWords.some((w) => w.length === 1 && w[0] === firstParty.word) ? undefined : `it is owned by ${firstParty.name}'s tenant ${owner}, not by ${vendor}`;
+      }
+      if (id.microsoftOnly) return `it is owned by tenant ${clip(owner)}, not by one of Microsoft's`;
+    }
     if (o.publisher) {
       const p = o.publisher.toLowerCase();
       if (id.publishers.size > 0) {
@@ -346,6 +358,7 @@ export class Matcher {
         appIds: s.match.entraAppIds.length > 0,
         publishers: new Set(s.match.publishers.map((p) => p.toLowerCase())),
         vendorWords: vendorAlternatives(s.vendor),
+        microsoftOnly: orgWords(s.vendor).join(" ") === "microsoft",
       };
       this.identities.set(serviceId, id);
     }
@@ -412,7 +425,21 @@ interface ServiceIdentity {
   publishers: Set<string>;
   /** The vendor's name as word sets: `GitHub (Microsoft)` gives `[github]` and `[microsoft]`. */
   vendorWords: string[][];
+  /** The vendor is Microsoft itself (not `GitHub (Microsoft)`, whose apps GitHub's tenant owns). */
+  microsoftOnly: boolean;
 }
+
+/**
+ * The tenants that own Microsoft's first-party applications (`appOwnerOrganizationId`): Microsoft
+ * Services and Microsoft's corporate tenant, as Microsoft tells admins to check in "Verify first-party
+ * Microsoft applications in sign-in reports"
+ * (https://learn.microsoft.com/en-us/troubleshoot/entra/entra-id/governance/verify-first-party-apps-sign-in).
+ * `word` is the vendor name a signature gives them.
+ */
+export const FIRST_PARTY_TENANTS: ReadonlyMap<string, { name: string; word: string }> = new Map([
+  ["f8cdef31-a31e-4b4a-93e4-5f571e91255a", { name: "Microsoft", word: "microsoft" }],
+  ["72f988bf-86f1-41af-91ab-2d7cd011db47", { name: "Microsoft", word: "microsoft" }],
+]);
 
 /**
  * An app name shaped like a DNS name: no space, at least one dot, labels of letters, digits and
