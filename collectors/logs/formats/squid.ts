@@ -46,6 +46,16 @@ import {
 const SOURCE = "logs:squid";
 const FIELDS = 10;
 
+/** What each checked column of the native format holds, for messages (by 0-based column). */
+const NATIVE_COLUMNS: Record<number, string> = {
+  1: "the elapsed milliseconds",
+  2: "the client address",
+  3: "the result code and status (TCP_MISS/200)",
+  4: "the reply size in bytes",
+  5: "the request method",
+  8: "the hierarchy code and peer (HIER_DIRECT/1.2.3.4)",
+};
+
 /**
  * A small cache of the recurring values of a column (methods, result codes, user names), so that
  * the same text is not allocated once per line: compared in place, sliced only when new.
@@ -84,18 +94,26 @@ export class SquidParser implements LineParser {
   private checkColumns(t: string): string | undefined {
     const fs = this.fs;
     const fe = this.fe;
-    const what = (i: number, expected: string) =>
-      `column ${i + 1} is ${JSON.stringify(t.slice(fs[i]!, Math.min(fe[i]!, fs[i]! + 40)))}, expected ${expected} as in Squid's native format ` +
-      "(if the proxy writes a custom logformat, set logs.squid.logformat to it)";
-    if (!digitsIn(t, fs[1]!, fe[1]!)) return what(1, "the elapsed milliseconds");
     const cs = fs[2]!;
     const ce = fe[2]!;
-    if (ce - cs > 64 || !isAddressOrHost(t.slice(cs, ce))) return what(2, "the client address");
-    if (!resultCodeIn(t, fs[3]!, fe[3]!)) return what(3, "the result code and status (TCP_MISS/200)");
-    if (!digitsIn(t, fs[4]!, fe[4]!)) return what(4, "the reply size in bytes");
-    if (!methodIn(t, fs[5]!, fe[5]!)) return what(5, "the request method");
-    if (!hierarchyIn(t, fs[8]!, fe[8]!)) return what(8, "the hierarchy code and peer (HIER_DIRECT/1.2.3.4)");
-    return undefined;
+    const bad = !digitsIn(t, fs[1]!, fe[1]!)
+      ? 1
+      : !ipv4In(t, cs, ce) && (ce - cs > 64 || !isAddressOrHost(t.slice(cs, ce)))
+        ? 2
+        : !resultCodeIn(t, fs[3]!, fe[3]!)
+          ? 3
+          : !digitsIn(t, fs[4]!, fe[4]!)
+            ? 4
+            : !methodIn(t, fs[5]!, fe[5]!)
+              ? 5
+              : !hierarchyIn(t, fs[8]!, fe[8]!)
+                ? 8
+                : 0;
+    if (bad === 0) return undefined;
+    return (
+      `column ${bad + 1} is ${JSON.stringify(t.slice(fs[bad]!, Math.min(fe[bad]!, fs[bad]! + 40)))}, expected ${NATIVE_COLUMNS[bad]} as in Squid's native format ` +
+      "(if the proxy writes a custom logformat, set logs.squid.logformat to it)"
+    );
   }
 
   line(t: string, start: number, end: number, line: number, offset: number): ParseResult {
@@ -193,6 +211,25 @@ export class SquidParser implements LineParser {
     this.out.push(o);
     return undefined;
   }
+}
+
+/** True when `t[s, e)` is a dotted-quad IPv4 address (the common client), checked without allocating. */
+function ipv4In(t: string, s: number, e: number): boolean {
+  let dots = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = s; i < e; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return false;
+      digits = 0;
+      value = 0;
+    } else if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      if (++digits > 3 || value > 255) return false;
+    } else return false;
+  }
+  return dots === 3 && digits > 0;
 }
 
 /** True when `t[s, e)` is all decimal digits (at least one), after an optional `-`. */
