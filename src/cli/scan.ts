@@ -10,7 +10,7 @@
  */
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import type { InputError } from "../core/collector.js";
+import type { InputError, InputWarning } from "../core/collector.js";
 import type { AISystemRecord } from "../core/finding.js";
 import { SourceAuthError, type Source } from "../core/source.js";
 import { sources } from "../../collectors/registry.js";
@@ -151,6 +151,11 @@ async function scanAndReport(g: GlobalOptions, command: string, jobs: ScanJob[],
           progress.stop();
           process.stderr.write(`shadow-ai: ${formatError(e)}\n`);
         },
+        onWarning: (w) => {
+          if (opts.json) return;
+          progress.stop();
+          process.stderr.write(`shadow-ai: warning: ${formatWarning(w)}\n`);
+        },
         onLockWarning: (m) => process.stderr.write(`shadow-ai: warning: scan lock: ${safeText(m)}\n`),
         onInterrupted: (n) => {
           if (!opts.json) process.stderr.write(`shadow-ai: closed ${n} interrupted scan(s) as failed\n`);
@@ -190,7 +195,8 @@ function printSummary({ summary, records, diff }: ScanResult, opts: ScanOptions)
     }
     process.stderr.write(
       `scan ${summary.scanId} ${summary.status}: ${summary.inserted} new observation(s) stored` +
-        (summary.errors.length ? `, ${summary.errors.length} input error(s)` : "") + "\n",
+        (summary.errors.length ? `, ${summary.errors.length} input error(s)` : "") +
+        (summary.warnings.length ? `, ${summary.warnings.length} warning(s)` : "") + "\n",
     );
     if (diff.from !== null && (diff.newSystems.length || diff.goneSystems.length || diff.newUsers.length)) {
       process.stderr.write(
@@ -251,6 +257,12 @@ export function alertsFor(conditions: readonly string[], records: readonly AISys
 /** The exit code `--fail-on` asks for: the most severe alert's (see {@link alertsFor}). */
 export function failOnCode(conditions: readonly string[], records: readonly AISystemRecord[], diff: InventoryDiff): Alert | undefined {
   return alertsFor(conditions, records, diff)[0];
+}
+
+/** `file: offset 123: message (N)` for a warning, control characters escaped. */
+export function formatWarning(w: InputWarning): string {
+  const where = w.offset !== undefined ? `: offset ${w.offset}` : w.line !== undefined ? `: line ${w.line}` : "";
+  return safeText(`${w.input}${where}: ${w.message}${w.count > 1 ? ` (${w.count})` : ""}`);
 }
 
 /** `file: offset 123: message` / `file: line 4: message`, control characters escaped. */

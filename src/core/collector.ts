@@ -19,6 +19,26 @@ export interface InputError {
 }
 
 /**
+ * Something harmless worth showing, never a failure: a scan with warnings is still `complete`.
+ * Incomplete IP fragments in an otherwise good capture, encrypted 802.11 frames, log lines skipped
+ * within the tolerance, records of no interest skipped for a stated reason.
+ */
+export interface InputWarning {
+  /** File path or API endpoint. */
+  input: string;
+  /** Byte offset of the first record concerned. */
+  offset?: number;
+  /** 1-based line, when the warning is about one line. */
+  line?: number;
+  /** A stable code for the kind of warning (`incomplete-fragments`, `malformed-within-tolerance`, ...). */
+  code?: string;
+  /** How many records, lines or datagrams it stands for. */
+  count: number;
+  /** What was seen and what was done. */
+  message: string;
+}
+
+/**
  * Where a collector keeps its position between scheduled scans (a log file's inode and byte
  * offset, an API's last event time). Values are opaque strings, usually JSON.
  *
@@ -38,6 +58,8 @@ export interface CursorStore {
 export interface CollectContext {
   /** Report a problem without stopping. */
   onError(error: InputError): void;
+  /** Report something harmless worth showing (see {@link InputWarning}); optional. */
+  onWarning?(warning: InputWarning): void;
   /** Positions of incremental sources; absent when the caller wants a full read (e.g. `extract`). */
   cursors?: CursorStore;
   /** Progress of long work: `done` of `total` units (users, bytes). Optional; the CLI draws a bar. */

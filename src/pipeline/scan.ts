@@ -11,7 +11,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { CollectContext, InputError } from "../core/collector.js";
+import type { CollectContext, InputError, InputWarning } from "../core/collector.js";
 import type { AISystemRecord } from "../core/finding.js";
 import type { AIService } from "../core/service.js";
 import { SourceAuthError, type Source, type SourceItem } from "../core/source.js";
@@ -39,6 +39,8 @@ export interface ScanJob {
 export interface ScanEvents {
   /** An input problem that did not stop the scan (already redacted). */
   onError?(e: InputError): void;
+  /** Something harmless worth showing (already redacted); never makes the scan partial. */
+  onWarning?(w: InputWarning): void;
   /** A warning about the scan lock (it was compromised, or a stale one was taken over). */
   onLockWarning?(message: string): void;
   /** Scans left `running` by a killed process were closed as failed. */
@@ -60,6 +62,8 @@ export interface ScanSummary {
   matched: number;
   inserted: number;
   errors: InputError[];
+  /** Harmless things worth showing (incomplete fragments, lines skipped within tolerance). */
+  warnings: InputWarning[];
   /** What changed since the previous scan's snapshot (see `diff` for the details). */
   changes: { newSystems: string[]; goneSystems: string[]; newUsers: number };
 }
@@ -122,6 +126,11 @@ async function runLocked(req: ScanRequest): Promise<ScanResult> {
       writer.error(e);
       events.onError?.(e);
     };
+    const warn = (raw: InputWarning): void => {
+      const w = { ...raw, message: redact(raw.message, secrets), input: redact(raw.input, secrets) };
+      writer.warning(w);
+      events.onWarning?.(w);
+    };
     const perSource: ScanSummary["sources"] = [];
     let fatal: Error | undefined;
     try {
@@ -145,6 +154,7 @@ async function runLocked(req: ScanRequest): Promise<ScanResult> {
       sources: perSource,
       ...writer.counts,
       errors: writer.errors,
+      warnings: writer.warnings,
       changes: { newSystems: diff.newSystems.map((r) => r.id), goneSystems: diff.goneSystems.map((r) => r.id), newUsers: diff.newUsers.length },
     };
     return { summary, records, diff };
@@ -158,6 +168,7 @@ async function collectJob(
   job: ScanJob,
   writer: ScanWriter,
   report: (e: InputError) => void,
+  warn: (w: InputWarning) => void,
   req: ScanRequest,
   dismissed: ReadonlySet<string>,
   db: ReturnType<typeof openStore>,
@@ -166,6 +177,7 @@ async function collectJob(
   const events = req.events ?? {};
   const ctxBase: CollectContext = {
     onError: report,
+    onWarning: warn,
     cursors: writer.cursors(source.id),
     rosters: new RosterWriter(db, writer.scanId),
     onProgress: (done, total, unit) => {

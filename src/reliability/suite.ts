@@ -447,8 +447,9 @@ await check("database, WAL, SHM, lock and every export are owner-only under umas
   const db = join(d, "inv.db");
   const script = `umask 022; "${process.execPath}" "${bin}" --db "${db}" scan pcap "${join(examples, "pcap")}" >/dev/null 2>&1; ` +
     `for f in json csv csv-users cyclonedx html; do "${process.execPath}" "${bin}" --db "${db}" inventory --format $f --out "${d}/out.$f" >/dev/null 2>&1; done; ` +
-    `SHADOW_AI_PSEUDONYM_KEY=0123456789abcdef0123 "${process.execPath}" "${bin}" --db "${db}" inventory --format csv --pseudonymize --out "${d}/out.pseudo.csv" >/dev/null 2>&1`;
+    `SHADOW_AI_PSEUDONYM_KEY=0123456789abcdef0123456789abcdef0123456789 "${process.execPath}" "${bin}" --db "${db}" inventory --format csv --pseudonymize --out "${d}/out.pseudo.csv" >/dev/null 2>&1; exit 0`;
   execFileSync("sh", ["-c", script]);
+  for (const f of ["inv.db", "out.json", "out.csv", "out.csv-users", "out.cyclonedx", "out.html", "out.pseudo.csv"]) expect(existsSync(join(d, f)), `${f} was not written`);
   // the WAL and SHM exist while a connection is open: hold one, then look
   const hold = new Database(db);
   hold.pragma("journal_mode = WAL");

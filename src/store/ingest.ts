@@ -5,7 +5,7 @@
  */
 import type { Statement, Transaction } from "better-sqlite3";
 import type { AgentFacts } from "../core/agent.js";
-import type { CursorStore, InputError } from "../core/collector.js";
+import type { CursorStore, InputError, InputWarning } from "../core/collector.js";
 import type { Finding } from "../core/finding.js";
 import type { Observation } from "../core/observation.js";
 import { contentKey } from "./content-key.js";
@@ -13,6 +13,9 @@ import type { DB } from "./db.js";
 
 /** Observations per transaction: large enough to amortise the commit, small enough to lose little. */
 export const BATCH_SIZE = 2000;
+
+/** Warnings kept per scan (each already stands for a count of records). */
+export const MAX_WARNINGS = 1000;
 
 export interface ScanCounts {
   /** Observations the collectors produced. */
@@ -28,6 +31,8 @@ export class ScanWriter {
   readonly scanId: number;
   readonly counts: ScanCounts = { read: 0, matched: 0, inserted: 0 };
   readonly errors: InputError[] = [];
+  /** Warnings: shown and kept with the scan, never a failure (at most {@link MAX_WARNINGS} kept). */
+  readonly warnings: InputWarning[] = [];
   private batch: [Observation, Finding][] = [];
   /** Directory facts (department, job title) per user seen in this scan, written with the next batch. */
   private pendingPeople = new Map<string, { department: string | null; jobTitle: string | null }>();
@@ -142,6 +147,11 @@ export class ScanWriter {
     this.pendingAgents.set(a.id, a);
   }
 
+  /** Record a warning; it goes into the scan row's `warnings` and never makes the scan partial. */
+  warning(w: InputWarning): void {
+    if (this.warnings.length < MAX_WARNINGS) this.warnings.push(w);
+  }
+
   /** Record an input problem; it goes into the scan row's `errors`. */
   error(e: InputError): void {
     this.errors.push(e);
@@ -177,7 +187,7 @@ export class ScanWriter {
     if (!fatal) this.flush();
     const status = fatal ? "failed" : this.errors.length > 0 ? "partial" : "complete";
     this.db
-      .prepare("UPDATE scans SET ended_at = ?, status = ?, records_read = ?, matched = ?, inserted = ?, errors = ? WHERE id = ?")
+      .prepare("UPDATE scans SET ended_at = ?, status = ?, records_read = ?, matched = ?, inserted = ?, errors = ?, warnings = ? WHERE id = ?")
       .run(
         new Date().toISOString(),
         status,
@@ -185,6 +195,7 @@ export class ScanWriter {
         this.counts.matched,
         this.counts.inserted,
         JSON.stringify(fatal ? [...this.errors, { input: "scan", message: fatal.message, partial: true }] : this.errors),
+        JSON.stringify(this.warnings),
         this.scanId,
       );
     return status;

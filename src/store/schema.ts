@@ -147,7 +147,8 @@ export const MIGRATIONS: readonly Migration[] = [
   // 9: evidence identity without the file name (content-key.ts): keys are recomputed from the
   // stored columns; rows that now share a key (the same record read from two files) become one
   // observation, the others' references kept in observation_refs. Scans may also end
-  // `interrupted` (a person pressed Ctrl-C), so the scans table is rebuilt with that status allowed.
+  // `interrupted` (a person pressed Ctrl-C), so the scans table is rebuilt with that status allowed,
+  // and keeps the scan's warnings apart from its errors.
   (db: DB) => {
     db.exec(`
       CREATE TABLE observation_refs (
@@ -190,7 +191,8 @@ export const MIGRATIONS: readonly Migration[] = [
         matched       INTEGER NOT NULL DEFAULT 0,
         inserted      INTEGER NOT NULL DEFAULT 0,
         errors        TEXT NOT NULL DEFAULT '[]',
-        config        TEXT
+        config        TEXT,
+        warnings      TEXT NOT NULL DEFAULT '[]'  -- JSON array of InputWarning: shown, never a failure
       );
       INSERT INTO scans_v9 (id, started_at, ended_at, command, inputs, status, records_read, matched, inserted, errors, config)
         SELECT id, started_at, ended_at, command, inputs, status, records_read, matched, inserted, errors, config FROM scans;
