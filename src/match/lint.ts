@@ -34,8 +34,9 @@
  * - `wrong-folder` [error]: a file in a category folder (`signatures/<category>/<id>.yaml`) whose
  *   `category` names another folder.
  * - `no-vendor-reference` [warning]: no reference is the vendor's own material: none of the
- *   `references` is on the registrable domain of one of the signature's domains or of the vendor's
- *   documentation hosts (a public list naming a domain is a lead, not a source).
+ *   `references` is on the registrable domain of one of the signature's domains, of its
+ *   `vendorSites`, or of a platform's documentation hosts (a public list naming a domain is a lead,
+ *   not a source).
  *
  * Domains are not required to each have an example (a vendor's dozens of regional hosts would need
  * dozens); `signatures test` still runs every host example there is.
@@ -323,7 +324,7 @@ const VENDOR_DOC_DOMAINS: ReadonlySet<string> = new Set(["microsoft.com", "googl
  */
 export function hasVendorReference(sig: LoadedSignature): boolean {
   const own = new Set<string>();
-  for (const d of sig.raw.match.domains) own.add(getDomain(d) ?? d);
+  for (const d of [...sig.raw.match.domains, ...sig.raw.vendorSites]) own.add(getDomain(d) ?? d);
   for (const r of sig.raw.references) {
     let host: string;
     try {

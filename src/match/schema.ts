@@ -83,6 +83,12 @@ export const signatureSchema = z
      * longest suffix, and `signatures lint` does not warn about the overlap.
      */
     overrides: z.array(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "kebab-case id")).default([]),
+    /**
+     * The vendor's own web sites when they are not match domains (a suite's AI feature must never
+     * match the plain suite's domain, but its documentation lives there): references on these count
+     * as the vendor's own material. Never used for matching.
+     */
+    vendorSites: z.array(z.string().regex(DOMAIN, "lower-case DNS name without scheme, path or wildcard")).max(10).default([]),
     falsePositives: z.array(z.string()).default([]),
     tags: z.array(z.string()).default([]),
     examples: z
