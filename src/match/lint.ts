@@ -363,6 +363,7 @@ function fieldOf(sig: LoadedSignature, f: Finding): string {
     case "appName":
       return find(m.appNamePatterns, "appNamePatterns", false);
     case "suspected":
+    case "agent":
       return "match";
     case "userAgent":
       return find(m.userAgents, "userAgents");
