@@ -57,7 +57,7 @@ import {
 import type { NetworkLayer } from "./link.js";
 import { QuicInitials, looksLikeQuic } from "./quic.js";
 import type { QuicHello } from "./quic.js";
-import type { PacketSink } from "./reader.js";
+import type { PacketSink } from "./capture-types.js";
 import { ResolvedNames } from "./resolve.js";
 import { ClientStreams } from "./tcp-reassembly.js";
 import type { ClientStream, StreamKind } from "./tcp-reassembly.js";

@@ -18,7 +18,7 @@ import { EventEmitter } from "node:events";
 
 import pcapParser from "pcap-parser";
 
-import type { CaptureParser, PacketSink, Report } from "./reader.js";
+import type { CaptureParser, PacketSink, Report } from "./capture-types.js";
 
 /** Largest record we accept: Wireshark's WTAP_MAX_PACKET_SIZE_STANDARD (tshark refuses larger ones too). */
 export const MAX_RECORD_BYTES = 262144;

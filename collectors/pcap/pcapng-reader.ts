@@ -16,7 +16,7 @@
  */
 
 import { MAX_RECORD_BYTES } from "./pcap-reader.js";
-import type { CaptureParser, PacketSink, Report } from "./reader.js";
+import type { CaptureParser, PacketSink, Report } from "./capture-types.js";
 
 const SHB = 0x0a0d0d0a;
 const IDB = 1;

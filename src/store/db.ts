@@ -9,7 +9,8 @@ import { dirname, resolve } from "node:path";
 import { nativeModuleProblem } from "../io/runtime.js";
 import { MIGRATIONS } from "./schema.js";
 
-export type DB = Database.Database;
+export type { DB } from "./db-type.js";
+import type { DB } from "./db-type.js";
 
 /** A database that cannot be opened or is not ours; `path` names the file. */
 export class StoreError extends Error {

@@ -1,4 +1,4 @@
-import type { DB } from "./db.js";
+import type { DB } from "./db-type.js";
 import { storedContentKey, type StoredObservationRow } from "./content-key.js";
 
 /**
@@ -284,5 +284,26 @@ export const MIGRATIONS: readonly Migration[] = [
     first_scan_id INTEGER NOT NULL, last_scan_id INTEGER NOT NULL, updated_at TEXT NOT NULL,
     PRIMARY KEY (source, user)
   );
+  `,
+  // 12: MCP servers configured on endpoints (src/core/mcp.ts, collectors/endpoints): what the
+  // client configurations say about each server, grouped across hosts and users (installs merged,
+  // never deleted; no secret value: names and keyed hashes only), and every change of those facts.
+  `
+  CREATE TABLE mcp_servers (
+    id            TEXT PRIMARY KEY,          -- mcp:<identity>, the record id
+    source        TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    facts         TEXT NOT NULL,             -- JSON McpServerFacts
+    first_scan_id INTEGER NOT NULL,
+    last_scan_id  INTEGER NOT NULL,
+    updated_at    TEXT NOT NULL
+  );
+  CREATE TABLE mcp_server_history (
+    id            INTEGER PRIMARY KEY,
+    server_id     TEXT NOT NULL,
+    scan_id       INTEGER NOT NULL,
+    facts         TEXT NOT NULL
+  );
+  CREATE INDEX mcp_server_history_server ON mcp_server_history (server_id, scan_id);
   `,
 ];
