@@ -134,7 +134,7 @@ async function runLocked(req: ScanRequest): Promise<ScanResult> {
     const perSource: ScanSummary["sources"] = [];
     let fatal: Error | undefined;
     try {
-      for (const job of req.jobs) perSource.push(await collectJob(job, writer, report, req, dismissed, db));
+      for (const job of req.jobs) perSource.push(await collectJob(job, writer, report, warn, req, dismissed, db));
     } catch (e) {
       fatal = e as Error;
     }
