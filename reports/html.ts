@@ -5,17 +5,24 @@
  * - key figures, and bar charts of the records by EU AI Act class and by governance status;
  * - the records new since the last scan (ids given by the caller);
  * - an obligations calendar: each obligation, its date, and the systems it applies to;
+ * - a table of contents: the report's sections, and every system by class, each an anchor link;
+ *   links that show only the systems of one class (CSS `:target`, no script);
  * - an index of every system;
  * - one section per system: class, disposition, articles, rationale, role, governance (owner,
  *   status, org unit, purpose, exposure, oversight, FRIA, override, what is missing), obligations
  *   with dates, rule findings, users and clients, job titles, scopes, evidence counts, sources,
- *   matched identifiers and risk factors.
+ *   matched identifiers, risk factors, the governance journal (who, when, field, old, new, why) and
+ *   a bounded sample of the evidence with references to the raw records (file + frame/line + byte
+ *   offset, or API + record id).
  * Every string from evidence or from reviewers passes through one escaping function
  * (templates/markup.ts).
  */
 import type { AISystemRecord } from "../src/core/finding.js";
 import { AI_ACT_TIERS } from "../src/core/service.js";
 import { SANCTION_STATUSES } from "../src/core/finding.js";
+import { tierLabel } from "../src/core/tier-label.js";
+import { refText } from "../src/store/evidence.js";
+import { EVIDENCE_SAMPLE, NO_AUDIT, type AuditTrail, type RecordAudit } from "./audit.js";
 import { barChart } from "./templates/chart.js";
 import { html, type SafeHtml } from "./templates/markup.js";
 import { page, STATUS_COLORS, TIER_COLORS } from "./templates/report.js";
@@ -42,21 +49,17 @@ export interface HtmlReportOptions {
   title?: string;
   /** Most users listed per system (default 200); the rest are counted. The CSV users sheet has all. */
   maxUsersPerSystem?: number;
+  /**
+   * Governance journal and evidence sample per record id (reports/audit.ts), shown in each
+   * system's section; a record not in it shows an empty journal and no sample.
+   */
+  audit?: AuditTrail;
 }
 
-const TIER_LABEL: Record<string, string> = {
-  prohibited: "Prohibited",
-  high_risk: "High-risk",
-  transparency: "Transparency",
-  gpai: "GPAI-based",
-  minimal: "Minimal",
-  unclassified: "Unclassified",
-};
 const DISPOSITION_LABEL: Record<string, string> = { determined: "determined", requires_review: "requires review", blocked: "blocked" };
 const TIER_ORDER = [...AI_ACT_TIERS, "unclassified"] as const;
 const DISPOSITION_ORDER = ["blocked", "requires_review", "determined"];
 
-const tierLabel = (t: string) => TIER_LABEL[t] ?? t;
 const statusLabel = (s: string) => s.replace(/_/g, " ");
 const cssToken = (s: string) => s.replace(/[^a-z0-9_-]/gi, "_");
 const rank = <T>(list: readonly T[], x: T) => {
@@ -181,6 +184,26 @@ function obligationsCalendar(records: readonly AISystemRecord[], anchors: Readon
 </section>`;
 }
 
+/**
+ * The table of contents: the report's sections, then every system grouped by class (most severe
+ * first), each a link to its section; and per class a link that shows only that class's systems
+ * (the `#only-<tier>` targets before <main>, with CSS `:target` rules: no script).
+ */
+function contents(records: readonly AISystemRecord[], anchors: ReadonlyMap<string, string>, hasObligations: boolean): SafeHtml {
+  const tiers = TIER_ORDER.filter((t) => records.some((r) => r.classification.tier === t));
+  return html`<nav class="card" id="contents" aria-label="Contents">
+  <h2>Contents</h2>
+  <ol class="sections">
+    <li><a href="#summary">Summary</a></li><li><a href="#new">New since the last scan</a></li>${hasObligations ? html`<li><a href="#obligations">Obligations by date</a></li>` : ""}<li><a href="#systems">All AI systems (${records.length})</a></li>
+  </ol>
+  <p class="filters">Show only: ${tiers.map((t, i) => html`${i ? " · " : ""}<a href="#only-${cssToken(t)}">${tierLabel(t)}</a>`)} · <a href="#contents">all classes</a></p>
+  <div class="toc-tiers">${tiers.map((t) => {
+    const rs = records.filter((r) => r.classification.tier === t);
+    return html`<div class="toc-tier tier-${cssToken(t)}"><h4>${tierBadge(t)} ${rs.length}</h4><ol>${rs.map((r) => html`<li>${systemLink(r, anchors)} <code class="muted">${r.id}</code></li>`)}</ol></div>`;
+  })}</div>
+</nav>`;
+}
+
 function indexTable(records: readonly AISystemRecord[], anchors: ReadonlyMap<string, string>, fresh: ReadonlySet<string>): SafeHtml {
   return html`<section class="card" id="systems">
   <h2>All AI systems (${records.length})</h2>
@@ -195,13 +218,33 @@ function indexTable(records: readonly AISystemRecord[], anchors: ReadonlyMap<str
 </section>`;
 }
 
-function systemSection(r: AISystemRecord, anchor: string, isNew: boolean, maxUsers: number): SafeHtml {
+/** The governance journal of one record: who changed which field, when, from what to what, and why. */
+function journalTable(audit: RecordAudit): SafeHtml {
+  if (audit.journal.length === 0) return html`<p class="empty">No governance decision recorded (shadow-ai review SYSTEM --status ... --why ...).</p>`;
+  const value = (v: string | null) => (v === null || v === "" ? html`<span class="empty">none</span>` : html`${v}`);
+  return html`<table class="journal">
+    <thead><tr><th>When</th><th>Who</th><th>Field</th><th>Old</th><th>New</th><th>Why</th></tr></thead>
+    <tbody>${[...audit.journal].reverse().map((e) => html`<tr><td class="nowrap">${when(e.at)}</td><td>${e.by}</td><td class="nowrap">${e.field}</td><td>${value(e.old)}</td><td>${value(e.new)}</td><td class="why">${e.why ?? html`<span class="empty">no reason given</span>`}</td></tr>`)}</tbody>
+  </table>`;
+}
+
+/** A bounded sample of the evidence of one record, each with where its raw record is. */
+function evidenceTable(r: AISystemRecord, audit: RecordAudit, total: number): SafeHtml {
+  if (audit.evidence.length === 0) return html`<p class="empty">No evidence sample in this report.</p>`;
+  return html`<table class="evidence">
+    <thead><tr><th>Time</th><th>Kind</th><th>User or client</th><th>Host or app</th><th>Matched</th><th>Raw record</th></tr></thead>
+    <tbody>${audit.evidence.map((e) => html`<tr><td class="nowrap">${when(e.time)}</td><td class="nowrap">${e.kind}<br><span class="muted">${e.source}</span></td><td class="mono">${e.user ?? e.client ?? ""}${e.user && e.client ? html`<br>${e.client}` : ""}</td><td class="mono">${e.host ?? ""}${e.host && e.app ? html`<br>` : ""}${e.app ?? ""}${e.action ? html`<br><span class="muted">${e.action}</span>` : ""}</td><td class="mono">${e.matched}</td><td class="mono">${e.refs.map((x, i) => html`${i ? html`<br>` : ""}${refText(x)}`)}</td></tr>`)}</tbody>
+  </table>
+  <p class="muted">${audit.evidence.length < total ? html`A sample: the earliest and the latest ${EVIDENCE_SAMPLE} of ${total} observations. ` : ""}All of them: <code>shadow-ai evidence ${r.id} --limit ${Math.max(total, 1)}</code></p>`;
+}
+
+function systemSection(r: AISystemRecord, anchor: string, isNew: boolean, maxUsers: number, audit: RecordAudit): SafeHtml {
   const c = r.classification;
   const g = r.governance;
   const evidenceTotal = Object.values(r.evidence).reduce((a, b) => a + b, 0);
   const shown = r.users.slice(0, maxUsers);
   return html`<article class="system tier-${cssToken(c.tier)}" id="${anchor}">
-  <header><h3>${r.name}${r.orgUnit !== null ? html` <span class="unit">· ${r.orgUnit}</span>` : ""}</h3></header>
+  <header><h3>${r.name}${r.orgUnit !== null ? html` <span class="unit">· ${r.orgUnit}</span>` : ""}</h3><a class="up" href="#contents">↑ contents</a></header>
   <div class="badges">${tierBadge(c.tier)} ${dispositionBadge(c.disposition)} ${statusBadge(r.status)} <span class="badge risk">risk ${r.risk.score}/100</span>${isNew ? html` <span class="badge new">new since last scan</span>` : ""}${r.missing.map((m) => html` <span class="badge missing">missing: ${m}</span>`)}</div>
   <p class="sub">Record <code>${r.id}</code> · vendor ${r.vendor} · category ${r.category} · first seen ${when(r.firstSeen)} · last seen ${when(r.lastSeen)}</p>
   <div class="cols">
@@ -258,6 +301,12 @@ function systemSection(r: AISystemRecord, anchor: string, isNew: boolean, maxUse
     </div>
   </div>
 
+  <h4>Governance journal (${audit.journal.length})</h4>
+  ${journalTable(audit)}
+
+  <h4>Evidence sample (${audit.evidence.length} of ${evidenceTotal})</h4>
+  ${evidenceTable(r, audit, evidenceTotal)}
+
   <h4>Risk factors (score ${r.risk.score}/100)</h4>
   <table>
     <thead><tr><th>Factor</th><th>Points</th><th>Detail</th></tr></thead>
@@ -287,13 +336,15 @@ export function inventoryHtml(records: readonly AISystemRecord[], options: HtmlR
     ? html`<span class="notice pseudo">Pseudonymized: user identities are keyed pseudonyms (${options.pseudonymization.method}, key ${options.pseudonymization.keyId})</span>`
     : html`<span class="notice clear">Contains personal data: user identities in clear</span>`}
 </div></header>
+${TIER_ORDER.map((t) => html`<i class="only" id="only-${cssToken(t)}"></i>`)}
 <main>
+${contents(sorted, anchors, sorted.some((r) => r.classification.obligations.length > 0))}
 ${summary(sorted)}
 ${newSection(sorted, options, anchors)}
 ${obligationsCalendar(sorted, anchors)}
 ${indexTable(sorted, anchors, fresh)}
 <h2>AI systems</h2>
-${sorted.map((r) => systemSection(r, anchors.get(r.id) ?? "", fresh.has(r.id), maxUsers))}
+${sorted.map((r) => systemSection(r, anchors.get(r.id) ?? "", fresh.has(r.id), maxUsers, options.audit?.get(r.id) ?? NO_AUDIT))}
 </main>
 <footer>${options.tool.name} ${options.tool.version} · this file is self-contained: it loads nothing and runs no script.</footer>`;
   return page(title, body);

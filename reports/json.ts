@@ -6,9 +6,11 @@
  * - `inventoryJson`: the bare array of AISystemRecord that `inventory --json` prints, sorted by id.
  *   Deterministic: the same database gives byte-identical output, so a rescan can be diffed.
  * - `inventoryExportJson`: the document `inventory --format json --out FILE` writes: the same
- *   records wrapped with `$schema`, `schemaVersion`, `generatedAt`, `tool` and `pseudonymization`.
+ *   records wrapped with `$schema`, `schemaVersion`, `generatedAt`, `tool` and `pseudonymization`,
+ *   each record with its governance journal and a bounded evidence sample (reports/audit.ts).
  */
 import type { AISystemRecord } from "../src/core/finding.js";
+import { NO_AUDIT, type AuditTrail } from "./audit.js";
 import { INVENTORY_SCHEMA_ID, INVENTORY_SCHEMA_VERSION, type InventoryExport } from "./schema.js";
 
 /** Serialise records as pretty-printed JSON with a trailing newline. */
@@ -24,11 +26,14 @@ export interface JsonExportOptions {
   generatedAt?: string;
   /** `pseudonymizationInfo(key)` when the records went through `pseudonymize`; null (default) otherwise. */
   pseudonymization?: InventoryExport["pseudonymization"];
+  /** Journal and evidence sample per record id (reports/audit.ts); a record not in it gets empty lists. */
+  audit?: AuditTrail;
 }
 
 /**
  * The export document: `{ $schema, schemaVersion: "1", generatedAt, tool, pseudonymization, records }`,
- * valid against reports/inventory.schema.json. Records are sorted by id (a copy; input untouched).
+ * valid against reports/inventory.schema.json. Records are sorted by id (a copy; input untouched),
+ * each with its `journal` and `evidenceSample` from `options.audit` (empty lists when absent).
  */
 export function inventoryExportDocument(records: readonly AISystemRecord[], options: JsonExportOptions): InventoryExport {
   return {
@@ -37,7 +42,12 @@ export function inventoryExportDocument(records: readonly AISystemRecord[], opti
     generatedAt: options.generatedAt ?? new Date().toISOString(),
     tool: { name: options.tool.name, version: options.tool.version },
     pseudonymization: options.pseudonymization ?? null,
-    records: [...records].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    records: [...records]
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((r) => {
+        const a = options.audit?.get(r.id) ?? NO_AUDIT;
+        return { ...r, journal: [...a.journal], evidenceSample: a.evidence.map((e) => ({ ...e, refs: [...e.refs] })) };
+      }),
   };
 }
 

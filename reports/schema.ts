@@ -52,6 +52,15 @@ export const governanceSchema = z
     oversight: z.string().nullable().describe("Human-oversight arrangements (Art. 26(2))"),
     fria: z.string().nullable().describe("Reference to the fundamental-rights impact assessment (Art. 27)"),
     classOverride: z.object({ tier, why: z.string() }).nullable().describe("A reviewer's class, overriding the rules, with its justification"),
+    decidedFacts: z
+      .object({ users: z.array(z.string()), scopes: z.array(z.string()), tier: z.string() })
+      .nullable()
+      .exactOptional()
+      .describe("What a person decided on when they last set a deciding status (users, scopes, class then): `--fail-on` stays quiet while the facts are within these"),
+    escalationOwner: z.string().nullable().exactOptional().describe("Agents: who is called when the agent fails or is unsure"),
+    unsupervisedDecisions: z.string().nullable().exactOptional().describe("Agents: the decisions it may take unsupervised"),
+    humanDecisions: z.string().nullable().exactOptional().describe("Agents: the decisions that need a human"),
+    rollback: z.string().nullable().exactOptional().describe("Agents: how its actions are rolled back"),
     updatedAt: isoTime().nullable(),
   })
   .meta({ id: "Governance", description: "Human decisions about the record; never written by a scan." });
@@ -108,7 +117,10 @@ export const riskScoreSchema = z
     score: z.number().int().min(0).max(100),
     factors: z.array(
       z.object({
-        factor: z.enum(["scopes", "users", "status", "training", "publisher", "jurisdiction", "recency", "unverified publisher"]),
+        factor: z.enum([
+          "scopes", "users", "status", "training", "publisher", "jurisdiction", "recency", "unverified publisher",
+          "plaintext secret", "plain HTTP", "unpinned package", "shell or whole-filesystem access",
+        ]),
         points: count(),
         max: count(),
         detail: z.string(),
@@ -117,10 +129,88 @@ export const riskScoreSchema = z
   })
   .meta({ id: "RiskScore", description: "Security risk score 0-100 and its factors (table in src/classify/risk.ts)." });
 
+const agentPrincipal = z.object({
+  id: z.string(),
+  name: z.string().exactOptional(),
+  type: z.enum(["user", "servicePrincipal", "group", "unknown"]),
+});
+
+export const agentViewSchema = z
+  .object({
+    id: z.string().describe("Record id, `agent:<platform>:<id at the source>`"),
+    platform: z.enum(["entra", "agent365", "copilot-studio", "endpoint"]),
+    source: z.string(),
+    externalId: z.string(),
+    name: z.string(),
+    appId: z.string().exactOptional(),
+    blueprint: z.object({ id: z.string(), name: z.string().exactOptional(), present: z.boolean().exactOptional() }).exactOptional(),
+    publisher: z.string().exactOptional(),
+    enabled: z.boolean().nullable(),
+    owners: z.array(agentPrincipal).exactOptional(),
+    sponsors: z.array(agentPrincipal).exactOptional(),
+    permissions: z.array(
+      z.object({
+        value: z.string(),
+        type: z.enum(["application", "delegated"]),
+        resource: z.string().exactOptional(),
+        inherited: z.boolean().exactOptional(),
+        consentType: z.enum(["AllPrincipals", "Principal"]).exactOptional(),
+        risk: z.enum(["high", "medium", "low"]),
+      }),
+    ),
+    users: z.array(z.string()),
+    activeUsers30d: count().exactOptional(),
+    lastActivity: z.string().exactOptional(),
+    createdAt: z.string().exactOptional(),
+    interactsWithPeople: z.boolean(),
+    details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])),
+    notes: z.array(z.string()),
+    firstScanId: z.number().int(),
+    lastScanId: z.number().int(),
+    flags: z.array(z.enum(["no-owner-or-sponsor", "orphaned", "high-privilege"])),
+  })
+  .meta({ id: "AgentView", description: "An AI agent as its platform lists it (src/core/agent.ts), and what is wrong with it (`flags`)." });
+
+const mcpSecretRef = z.object({
+  name: z.string(),
+  literal: z.boolean().describe("The file holds the value itself (not a `${VAR}` reference)"),
+  secret: z.boolean().describe("A literal credential (by its name or shape)"),
+  hash: z.string().exactOptional().describe("HMAC-SHA256 of the value under the bundle's key (32 hex digits); never the value"),
+  reference: z.string().exactOptional().describe("The variable a reference names"),
+});
+const mcpFlag = z.enum(["plaintext-secret", "plain-http", "unpinned", "broad-access"]);
+
+export const mcpServerViewSchema = z
+  .object({
+    id: z.string().describe("Record id, `mcp:<identity>`"),
+    source: z.string(),
+    name: z.string(),
+    transport: z.enum(["stdio", "http", "sse"]),
+    url: z.string().exactOptional(),
+    command: z.string().exactOptional(),
+    package: z.object({ ecosystem: z.enum(["npm", "pypi", "docker"]), name: z.string(), version: z.string().exactOptional(), pinned: z.boolean() }).exactOptional(),
+    flags: z.array(mcpFlag),
+    installs: z.array(
+      z.object({
+        host: z.string(), user: z.string(), client: z.string(), file: z.string(), scope: z.enum(["user", "project", "local"]), project: z.string().exactOptional(),
+        name: z.string(), collectedAt: z.string(), flags: z.array(mcpFlag), keyId: z.string(), env: z.array(mcpSecretRef), headers: z.array(mcpSecretRef),
+        args: z.array(z.string()).exactOptional(), disabled: z.boolean().exactOptional(),
+      }),
+    ),
+    hosts: z.array(z.string()),
+    signature: z.object({ id: z.string(), matched: z.string() }).exactOptional(),
+    firstScanId: z.number().int(),
+    lastScanId: z.number().int(),
+  })
+  .meta({ id: "McpServerView", description: "An MCP server configured on endpoints (src/core/mcp.ts): where, how it runs, and what is wrong (`flags`). No secret value." });
+
 /** zod schema of one inventory record; the same type as `AISystemRecord` (checked below). */
 export const aiSystemRecordSchema = z
   .object({
-    id: z.string().describe("`<serviceId>` or `<serviceId>@<org-unit-slug>`, stable across scans"),
+    id: z.string().describe("`<serviceId>` or `<serviceId>@<org-unit-slug>`, stable across scans; `agent:<platform>:<id>` for an agent"),
+    kind: z.enum(["service", "agent", "mcp_server"]).exactOptional().describe("`service` (default), `agent` (with `agent`), `mcp_server`"),
+    agent: agentViewSchema.exactOptional().describe("Agents only: what the platform says, and what is wrong"),
+    mcpServer: mcpServerViewSchema.exactOptional().describe("MCP servers only: installs per host, user and client, and what is wrong"),
     serviceId: z.string(),
     name: z.string(),
     vendor: z.string(),
@@ -143,6 +233,54 @@ export const aiSystemRecordSchema = z
   })
   .meta({ id: "AISystemRecord", description: "One inventory entry: an AI service used by one organisational unit. Field meanings: README.md, `inventory --json`." });
 
+/** One governance journal entry of a record (`review --history`), in the export. */
+export const journalEntrySchema = z
+  .object({
+    at: isoTime(),
+    by: z.string().describe("Who made the change (`--as`, or the OS user)"),
+    field: z.string().describe("Governance field: `owner`, `status`, `purpose`, `classOverride`, ..."),
+    old: z.string().nullable(),
+    new: z.string().nullable(),
+    why: z.string().nullable().describe("The reason given with `--why`"),
+  })
+  .meta({ id: "JournalEntry", description: "Who changed which governance field of the record, when, from what to what, and why." });
+
+/** Where a raw record is: capture file + frame + byte offset, log file + line + byte offset, or API + record id. */
+export const evidenceRefSchema = z
+  .object({
+    file: z.string().exactOptional(),
+    frame: z.number().int().nonnegative().exactOptional().describe("1-based frame number (Wireshark's frame.number)"),
+    offset: z.number().int().nonnegative().exactOptional().describe("Byte offset in the file"),
+    line: z.number().int().nonnegative().exactOptional().describe("1-based line number"),
+    api: z.string().exactOptional().describe("API endpoint the record came from"),
+    id: z.string().exactOptional().describe("The API's record id"),
+  })
+  .meta({ id: "EvidenceRef" });
+
+/** One observation behind a record, with the reference to its raw record (src/store/evidence.ts). */
+export const evidenceItemSchema = z
+  .object({
+    time: isoTime(),
+    source: z.string().describe("Collector id: `pcap`, `google-workspace`, `logs:zeek`, ..."),
+    kind: z.string().describe("`dns`, `tls`, `http`, `oauth_grant`, ..."),
+    user: z.string().nullable().describe("E-mail/UPN, or a pseudonym in a pseudonymized export"),
+    client: z.string().nullable().describe("Client address, or a pseudonym in a pseudonymized export"),
+    host: z.string().nullable(),
+    app: z.string().nullable().describe("App name, or its client ID / app ID"),
+    action: z.string().nullable(),
+    matched: z.string().describe("Signature field that matched, and the value: `domain: openai.com`"),
+    refs: z.array(evidenceRefSchema).describe("Where the raw record is; more than one when it was read from several files"),
+  })
+  .meta({ id: "EvidenceItem", description: "One observation behind the record. Strings come from the evidence: attacker-controlled." });
+
+/** A record in the export document: the record, its governance journal and a sample of its evidence. */
+export const exportRecordSchema = aiSystemRecordSchema
+  .extend({
+    journal: z.array(journalEntrySchema).describe("Governance journal, oldest first"),
+    evidenceSample: z.array(evidenceItemSchema).describe("A bounded sample of the evidence: the earliest and the latest observations, newest first"),
+  })
+  .meta({ id: "ExportRecord", description: "An AISystemRecord with its governance journal and a bounded sample of its evidence (export document only; `inventory --json` prints bare AISystemRecords)." });
+
 /** Pseudonymization applied to an export, or null when identities are in clear. */
 export const pseudonymizationSchema = z
   .object({
@@ -159,7 +297,7 @@ export const inventoryExportSchema = z
     generatedAt: isoTime(),
     tool: z.object({ name: z.string(), version: z.string() }),
     pseudonymization: pseudonymizationSchema.nullable(),
-    records: z.array(aiSystemRecordSchema).describe("Sorted by id"),
+    records: z.array(exportRecordSchema).describe("Sorted by id"),
   })
   .meta({ title: "shadow-ai inventory export", description: "AI systems an organisation uses, with their EU AI Act classification, governance and evidence." });
 

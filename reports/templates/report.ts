@@ -37,6 +37,11 @@ const statusCss = Object.entries(STATUS_COLORS)
   .map(([t, c]) => `.status-${t}{--status:${c}}`)
   .join("");
 
+// "Show only <class>": `#only-<tier>:target` hides the other classes' sections and index rows.
+const TIER_ORDER_CSS = Object.keys(TIER_COLORS)
+  .map((t) => `#only-${t}:target~main article.system:not(.tier-${t}),#only-${t}:target~main .toc tbody tr:not(.tier-${t}),#only-${t}:target~main .toc-tier:not(.tier-${t}){display:none}`)
+  .join("");
+
 const CSS = `
 :root{--ink:#1f2933;--muted:#5f6b7a;--line:#dde2e8;--soft:#f3f5f8;--bg:#eef1f5;--card:#fff;--accent:#1e3a5f;--warn:#b45309;--bad:#b91c1c}
 ${tierCss}${statusCss}
@@ -102,6 +107,17 @@ ul.chips li{overflow-wrap:anywhere;max-width:100%;background:var(--soft);border:
 .meter{display:inline-block;width:64px;height:8px;background:#edf0f4;border-radius:4px;vertical-align:middle;margin-right:6px;overflow:hidden}
 .meter i{display:block;height:100%;background:var(--tier,#2b6cb0)}
 .toc td:first-child a{font-weight:600}
+article.system header .up{margin-left:auto;font-size:12px}
+nav#contents ol.sections{display:flex;flex-wrap:wrap;gap:4px 18px;margin:0 0 8px;padding-left:18px}
+.toc-tiers{columns:2 320px;column-gap:28px}
+.toc-tier{break-inside:avoid-column;margin-bottom:8px}
+.toc-tier h4{margin:6px 0 2px}
+.toc-tier ol{margin:0;padding-left:22px;font-size:13px}
+.toc-tier code{font-size:11px}
+.filters{font-size:13px;margin:0 0 6px}
+i.only{display:block;height:0}
+td.why{min-width:180px}
+${TIER_ORDER_CSS}
 footer{max-width:1140px;margin:0 auto;padding:0 28px 36px;color:var(--muted);font-size:12px}
 @media screen{section.card,article.system{overflow-x:auto}}
 @media (max-width:820px){.figures{grid-template-columns:repeat(3,1fr)}.charts,.cols{grid-template-columns:1fr}}
@@ -122,6 +138,7 @@ footer{max-width:1140px;margin:0 auto;padding:0 28px 36px;color:var(--muted);fon
   table{font-size:10.5px}
   th,td{padding:4px 5px}
   .toc .meter{display:none}
+  .filters,article.system header .up{display:none}
   a{color:inherit;text-decoration:none}
 }
 `;

@@ -5,16 +5,18 @@ import type { Command } from "commander";
 import { basename, dirname, join, resolve } from "node:path";
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { inventoryJson } from "../../reports/json.js";
-import { PseudonymKeyError, pseudonymize, pseudonymizationInfo, pseudonymKeyFromEnv } from "../../reports/pseudonymize.js";
+import { PseudonymKeyError, pseudonym, pseudonymize, pseudonymizationInfo, pseudonymKeyFromEnv } from "../../reports/pseudonymize.js";
 import { packageRoot } from "../core/paths.js";
 import { diffSnapshots, listScans, readSnapshot, snapshotScanId } from "../store/history.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { buildRecords } from "../classify/records.js";
 import type { AISystemRecord } from "../core/finding.js";
-import { readGovernance } from "../store/governance.js";
+import { governanceHistory, readGovernance } from "../store/governance.js";
+import type { AuditTrail } from "../../reports/audit.js";
 import { readSystemFacts, type FactsFilter } from "../store/inventory.js";
 import { catalogue, openDb, type GlobalOptions } from "./context.js";
-import { table } from "./terminal.js";
+import { table, wrapText, type Column } from "./terminal.js";
+import { bySeverityThenName, tierLabel } from "../core/tier-label.js";
 
 /** Load every record from the database of `g`. */
 export function loadInventory(g: GlobalOptions, filter: string[] | FactsFilter = {}): AISystemRecord[] {
@@ -40,16 +42,34 @@ export function usersText(r: AISystemRecord, show = 2): string {
   return ids.slice(0, show).join(", ") + (ids.length > show ? ` +${ids.length - show}` : "");
 }
 
-const TIER_LABEL: Record<string, string> = {
-  prohibited: "PROHIBITED",
-  high_risk: "high-risk",
-  transparency: "transparency",
-  gpai: "GPAI",
-  minimal: "minimal",
-  unclassified: "unclassified",
-};
-
 const DISPOSITION_LABEL: Record<string, string> = { determined: "-", requires_review: "REVIEW", blocked: "BLOCKED" };
+
+/**
+ * The inventory table: record id (what `review` and `evidence` take), class, disposition, status,
+ * owner, user count and risk are always shown; the name, the first users and the evidence counts
+ * give way to the terminal's width. Records most severe first, then by name.
+ */
+export function recordsTable(records: readonly AISystemRecord[]): string {
+  const columns: Column[] = [
+    { header: "Record", keep: true, wrap: true, min: 28, priority: -1 },
+    { header: "Class", keep: true },
+    { header: "Review", keep: true },
+    { header: "Status", keep: true },
+    { header: "Owner", min: 5, max: 24, priority: 2 },
+    { header: "Users", keep: true, right: true },
+    { header: "Risk", keep: true, right: true, optional: true, priority: 3 },
+    { header: "AI system", min: 12, max: 26, priority: 4, optional: true },
+    { header: "Users / clients", min: 16, max: 30, priority: 5, optional: true },
+    { header: "Evidence", min: 12, max: 30, priority: 6, optional: true },
+  ];
+  return table(
+    columns,
+    [...records].sort(bySeverityThenName).map((r) => [
+      r.id, tierLabel(r.classification.tier), DISPOSITION_LABEL[r.classification.disposition] ?? r.classification.disposition, r.status,
+      r.owner ?? "-", r.users.length, r.risk.score, r.name, usersText(r), evidenceText(r.evidence),
+    ]),
+  );
+}
 
 const FORMATS = ["json", "csv", "csv-users", "cyclonedx", "html"] as const;
 type ExportFormat = (typeof FORMATS)[number];
@@ -78,16 +98,34 @@ function newSinceLastScan(g: GlobalOptions): { newIds: string[] | null; previous
 }
 
 /**
+/**
+ * The governance journal and an evidence sample of each record, for the JSON and HTML exports;
+ * with `key`, the evidence's users and clients become the same pseudonyms as the records'.
+ */
+async function readAudit(g: GlobalOptions, records: readonly AISystemRecord[], key: string | undefined): Promise<AuditTrail> {
+  const { readAuditTrail, pseudonymizeAudit } = await import("../../reports/audit.js");
+  const { evidenceFor } = await import("../store/evidence.js");
+  const db = openDb(g, true);
+  let audit;
+  try {
+    audit = readAuditTrail(db, records.map((r) => r.id), { governanceHistory, evidenceFor });
+  } finally {
+    db.close();
+  }
+  return key ? pseudonymizeAudit(audit, (id) => pseudonym(id, key)) : audit;
+}
+
  * Render records in an export format (README: "Exports"). Each exporter is imported when used:
  * the CycloneDX library and its schema validator alone are 200-odd modules that every other
  * command would otherwise load at start-up.
  */
-async function render(format: ExportFormat, records: AISystemRecord[], g: GlobalOptions, pseudonymization: { method: string; keyId: string } | null): Promise<string> {
+async function render(format: ExportFormat, records: AISystemRecord[], g: GlobalOptions, key: string | undefined): Promise<string> {
   const tool = { name: "shadow-ai", version: toolVersion() };
   switch (format) {
+  const pseudonymization = key ? pseudonymizationInfo(key) : null;
     case "json": {
       const { inventoryExportJson } = await import("../../reports/json.js");
-      return inventoryExportJson(records, { tool, ...(pseudonymization ? { pseudonymization: pseudonymization as never } : {}) });
+      return inventoryExportJson(records, { tool, ...(pseudonymization ? { pseudonymization: pseudonymization as never } : {}), audit: await readAudit(g, records, key) });
     }
     case "csv":
       return (await import("../../reports/csv.js")).inventoryCsv(records);
@@ -101,7 +139,7 @@ async function render(format: ExportFormat, records: AISystemRecord[], g: Global
       return bom;
     }
     case "html":
-      return (await import("../../reports/html.js")).inventoryHtml(records, { tool, ...newSinceLastScan(g), pseudonymization });
+      return (await import("../../reports/html.js")).inventoryHtml(records, { tool, ...newSinceLastScan(g), pseudonymization, audit: await readAudit(g, records, key) });
   }
 }
 
@@ -149,7 +187,7 @@ export function registerInventory(program: Command): void {
       let records = loadInventory(g);
       if (key) records = pseudonymize(records, key);
       if (opts.format || opts.out) {
-        const out = await render((opts.format ?? "json") as ExportFormat, records, g, key ? pseudonymizationInfo(key) : null);
+        const out = await render((opts.format ?? "json") as ExportFormat, records, g, key);
         if (opts.out) writeAtomically(opts.out, out, 0o600);
         else process.stdout.write(out);
         return;
@@ -162,23 +200,13 @@ export function registerInventory(program: Command): void {
         process.stdout.write("No AI services found yet. Scan some evidence first: shadow-ai scan pcap FILE...\n");
         return;
       }
-      process.stdout.write(
-        table(
-          ["AI system", "Org unit", "EU AI Act", "Review", "Role", "Users / clients", "#", "Evidence", "Risk", "Status"],
-          records.map((r) => [
-            r.name, r.orgUnit ?? "-", TIER_LABEL[r.classification.tier] ?? r.classification.tier,
-            DISPOSITION_LABEL[r.classification.disposition], r.classification.role.value, usersText(r), r.users.length,
-            evidenceText(r.evidence), r.risk.score, r.status,
-          ]),
-          [26, 16, 12, 8, 8, 30, 3, 30, 4, 10],
-        ) + "\n",
-      );
+      process.stdout.write(recordsTable(records) + "\n");
       const users = new Set(records.flatMap((r) => r.users.map((u) => u.id)));
       const services = new Set(records.map((r) => r.serviceId));
       const review = records.filter((r) => r.classification.disposition !== "determined").length;
       process.stdout.write(
-        `${services.size} AI service(s) in ${records.length} record(s) (service x org unit), ${users.size} distinct user(s) or client(s); ` +
-          `${review} need(s) review. Details: shadow-ai inventory --json\n`,
+        wrapText(`${services.size} AI service(s) in ${records.length} record(s) (service x org unit), ${users.size} distinct user(s) or client(s); ` +
+          `${review} need(s) review. Details: shadow-ai inventory --json`) + "\n",
       );
     });
 }

@@ -12,7 +12,8 @@ import { servicesUsedBy } from "../store/queries.js";
 import { catalogue, openDb, printJson, type GlobalOptions } from "./context.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { evidenceText, loadInventory, usersText } from "./inventory.js";
-import { table } from "./terminal.js";
+import { safeText, table, wrapText, type Column } from "./terminal.js";
+import { bySeverityThenName, tierLabel, tierRank } from "../core/tier-label.js";
 
 interface Filters {
   since?: string;
@@ -62,12 +63,26 @@ function filtersOn(cmd: Command): Command {
     .option("--json", "print JSON");
 }
 
+/** `2026-11-22 05:04` from an ISO time (minutes are enough in a table; JSON keeps the full time). */
+function minute(iso: string): string {
+  return iso.length >= 16 ? iso.slice(0, 16).replace("T", " ") : iso;
+}
+
 function printRecords(records: AISystemRecord[]): void {
+  const columns: Column[] = [
+    { header: "Record", keep: true, wrap: true, min: 28, priority: -1 },
+    { header: "Class", keep: true },
+    { header: "Status", keep: true },
+    { header: "Users", keep: true, right: true },
+    { header: "Last seen", keep: true, optional: true, priority: 3 },
+    { header: "AI system", min: 12, max: 26, priority: 4, optional: true },
+    { header: "Users / clients", min: 16, max: 34, priority: 5, optional: true },
+    { header: "Evidence", min: 12, max: 30, priority: 6, optional: true },
+  ];
   process.stdout.write(
     table(
-      ["AI system", "Org unit", "EU AI Act", "Users / clients", "#", "Evidence", "Last seen", "Status"],
-      records.map((r) => [r.name, r.orgUnit ?? "-", r.classification.tier, usersText(r), r.users.length, evidenceText(r.evidence), r.lastSeen.slice(0, 10), r.status]),
-      [26, 16, 12, 34, 4, 30, 10, 12],
+      columns,
+      [...records].sort(bySeverityThenName).map((r) => [r.id, tierLabel(r.classification.tier), r.status, r.users.length, r.lastSeen.slice(0, 10), r.name, usersText(r), evidenceText(r.evidence)]),
     ) + "\n",
   );
 }
@@ -110,11 +125,20 @@ export function registerQuery(program: Command): void {
     if (opts.json) printJson({ user: who.trim().toLowerCase(), services: rows });
     else if (rows.length === 0) process.stdout.write(`No AI use found for ${who}.\n`);
     else {
+      const columns: Column[] = [
+        { header: "Record", keep: true, wrap: true, min: 28, priority: -1 },
+        { header: "Class", keep: true },
+        { header: "Status", keep: true },
+        { header: "Last seen", keep: true },
+        { header: "First seen", keep: true, optional: true, priority: 3 },
+        { header: "Evidence", min: 12, max: 26, priority: 4, optional: true },
+        { header: "Scopes", min: 10, max: 50, priority: 5, optional: true, wrap: true },
+      ];
+      rows.sort((a, b) => tierRank(a.tier) - tierRank(b.tier) || a.name.localeCompare(b.name, "en", { sensitivity: "base" }) || (a.record < b.record ? -1 : 1));
       process.stdout.write(
         table(
-          ["AI service", "Org unit", "EU AI Act", "Status", "Evidence", "First seen", "Last seen", "Scopes"],
-          rows.map((r) => [r.name, r.department ?? "-", r.tier, r.status, evidenceText(r.kinds), r.firstSeen, r.lastSeen, r.scopes.join(" ")]),
-          [26, 14, 12, 12, 26, 24, 24, 50],
+          columns,
+          rows.map((r) => [r.record, tierLabel(r.tier), r.status, minute(r.lastSeen), minute(r.firstSeen), evidenceText(r.kinds), r.scopes.join(" ")]),
         ) + "\n",
       );
     }
@@ -135,14 +159,18 @@ export function registerQuery(program: Command): void {
     if (opts.json) printJson({ query: app, services: matches.map((s) => s.id), records });
     else if (records.length === 0) process.stdout.write(`No evidence of ${matches.map((s) => s.name).join(", ")} in the inventory.\n`);
     else {
-      for (const r of records) {
-        process.stdout.write(`${r.name} (${r.vendor}), ${r.orgUnit ?? "no org unit"}: ${r.classification.tier}, ${r.users.length} user(s) or client(s)\n`);
+      for (const r of [...records].sort(bySeverityThenName)) {
+        process.stdout.write(wrapText(`${safeText(r.id)}: ${safeText(r.name)} (${safeText(r.vendor)}), ${safeText(r.orgUnit ?? "no org unit")}: ${tierLabel(r.classification.tier)}, ${r.status}, ${r.users.length} user(s) or client(s)`, 2) + "\n");
+        const columns: Column[] = [
+          { header: "User / client", min: 20, max: 48 },
+          { header: "Observations", keep: true, right: true },
+          { header: "Last seen", keep: true },
+          { header: "First seen", keep: true, optional: true, priority: 3 },
+          { header: "Kind", min: 4, max: 12, priority: 4, optional: true },
+          { header: "Department", min: 6, max: 24, priority: 5, optional: true },
+        ];
         process.stdout.write(
-          table(
-            ["User / client", "Kind", "Department", "#", "First seen", "Last seen"],
-            r.users.map((u) => [u.id, u.kind, u.department ?? "", u.observations, u.firstSeen, u.lastSeen]),
-            [40, 12, 20, 6, 24, 24],
-          ) + "\n",
+          table(columns, r.users.map((u) => [u.id, u.observations, minute(u.lastSeen), minute(u.firstSeen), u.kind, u.department ?? ""])) + "\n",
         );
       }
     }

@@ -9,7 +9,7 @@ import type { Command } from "commander";
 import { sources } from "../../collectors/registry.js";
 import { configJsonSchema } from "../pipeline/config.js";
 import { config, printJson, type GlobalOptions } from "./context.js";
-import { safeText } from "./terminal.js";
+import { safeText, wrapText } from "./terminal.js";
 
 /** One registry entry as `sources --json` prints it. */
 export interface SourceInfo {
@@ -60,7 +60,7 @@ export function registerSources(program: Command): void {
           ...(r.options.length ? [`  options: ${r.options.join(", ")}`] : []),
           ...r.credentials.map((c) => `  ${c.env}${c.secret ? " (secret)" : ""}${c.set ? " [set]" : ""}: ${c.description}`),
         ];
-        process.stdout.write(safeText(lines.join("\n")).replace(/\\x0a/g, "\n") + "\n\n");
+        process.stdout.write(lines.map((l) => wrapText(safeText(l), 2)).join("\n") + "\n\n");
       }
     });
 
