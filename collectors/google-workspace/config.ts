@@ -49,6 +49,8 @@ export const googleConfigSchema = z
     maxCallsPerMinute: z.number().int().min(0).default(2400),
     /** Reports API events re-read before the stored cursor, for events the API publishes late. */
     lookbackMinutes: z.number().int().min(0).max(7 * 24 * 60).default(180),
+    /** Read Reports `gemini_in_workspace_apps` (sanctioned Gemini use per user; same scope as token events). */
+    gemini: z.boolean().default(true),
   })
   .strict();
 
@@ -85,6 +87,8 @@ export interface GoogleOptions {
   concurrency: number;
   maxCallsPerMinute: number;
   lookbackMinutes: number;
+  /** Read Gemini in Workspace apps activities (default true). */
+  gemini?: boolean;
   /** First scan (no cursor): how far back Reports events are read. The API keeps 180 days. */
   initialDays?: number;
   /** Reports events are read in windows of this many hours, oldest first; the cursor moves after each. */
@@ -129,5 +133,6 @@ export function googleOptions(section: GoogleConfigInput | undefined, env: NodeJ
     concurrency: c.concurrency,
     maxCallsPerMinute: c.maxCallsPerMinute,
     lookbackMinutes: c.lookbackMinutes,
+    ...(c.gemini === false ? { gemini: false } : {}),
   };
 }

@@ -22,6 +22,7 @@ import { admin, type GlobalOptions } from "@googleapis/admin";
 import type { CollectContext } from "../../src/core/collector.js";
 import { bound, type Observation } from "../../src/core/observation.js";
 import { activityObservations, type ActivityStats } from "./activities.js";
+import { GEMINI_APPLICATION, geminiActivities } from "./gemini.js";
 import { googleAuth, GoogleAuthError, redact, type GoogleAuth } from "./auth.js";
 import { boundedMap } from "../../src/io/concurrency.js";
 import { DEFAULT_RETRY, type GoogleOptions } from "./config.js";
@@ -273,6 +274,27 @@ export async function* collectGoogle(options: GoogleOptions, ctx: CollectContext
       input: TOKEN_ACTIVITIES_API,
       message: `${actStats.skipped} activity item(s) or event(s) skipped, ${actStats.badTime} without a valid id.time`,
       partial: true,
+    });
+  }
+
+  // 4. Sanctioned Gemini use per user (gemini.ts), incremental like token events.
+  if (options.gemini !== false) {
+    yield* geminiActivities({
+      source: SOURCE, users, ctx, now, lookbackMinutes: options.lookbackMinutes, say, describe: describeFailure, isAuthFailure,
+      ...(options.initialDays !== undefined ? { initialDays: options.initialDays } : {}),
+      page: async (start, end, pageToken) => {
+        const res = await runner.run(() =>
+          reports.activities.list(
+            {
+              userKey: "all", applicationName: GEMINI_APPLICATION, startTime: start.toISOString(), endTime: end.toISOString(), maxResults: 1000,
+              ...(options.customer !== "my_customer" ? { customerId: options.customer } : {}),
+              ...(pageToken ? { pageToken } : {}),
+            },
+            callOpts,
+          ),
+        );
+        return (res.data ?? {}) as Record<string, unknown>;
+      },
     });
   }
 }

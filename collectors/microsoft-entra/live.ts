@@ -204,7 +204,8 @@ export async function* collectMicrosoftItems(options: MicrosoftOptions, ctx: Col
   const list: ListFn = async (url, headers) => {
     const items: unknown[] = [];
     try {
-      for await (const page of pages(url, headers)) items.push(...(page.value ?? []));
+      // a collection's pages hold `value`; a single entity (a package's detail) is the item itself
+      for await (const page of pages(url, headers)) items.push(...(Array.isArray(page.value) ? page.value : page && typeof page === "object" ? [page] : []));
       return { items };
     } catch (e) {
       if (!(e instanceof PageError)) throw e;

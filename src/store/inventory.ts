@@ -52,10 +52,13 @@ export function recordId(serviceId: string, orgUnit: string | null): string {
   return orgUnit ? `${serviceId}@${orgUnitSlug(orgUnit)}` : serviceId;
 }
 
+/** The organisational unit of an observation: its user's department; none for an AI agent's evidence (an agent is one record). */
+const UNIT = "CASE WHEN o.service_id LIKE 'agent:%' THEN NULL ELSE COALESCE(p.department, o.department) END";
+
 /** Observations with their user's organisational unit and job title resolved. */
 const OBS = `
   WITH obs AS (
-    SELECT o.*, COALESCE(p.department, o.department) AS unit, COALESCE(p.job_title, o.job_title) AS title
+    SELECT o.*, ${UNIT} AS unit, COALESCE(p.job_title, o.job_title) AS title
     FROM observations o LEFT JOIN people p ON p.user = o.user
     %WHERE%
   )`;
@@ -101,7 +104,7 @@ function readEvidenceFacts(db: DB, filter: readonly string[] | FactsFilter): Sys
   }
   // A filtered read selects its rows once, through the indexes, into a temporary table that the
   // aggregations then read: one indexed pass instead of one per aggregation.
-  const cols = "o.*, COALESCE(p.department, o.department) AS unit, COALESCE(p.job_title, o.job_title) AS title";
+  const cols = `o.*, ${UNIT} AS unit, COALESCE(p.job_title, o.job_title) AS title`;
   const svc = f.serviceIds ? "AND o.service_id IN (SELECT value FROM json_each(@services))" : "";
   const select =
     f.orgUnit === undefined

@@ -42,6 +42,8 @@ export interface GoogleServerOptions {
   users: FakeGoogleUser[];
   tokens: (user: FakeGoogleUser, index: number) => FakeToken[];
   activities?: FakeActivity[];
+  /** Activities of `applicationName=gemini_in_workspace_apps` (events `feature_utilization`). */
+  geminiActivities?: FakeActivity[];
   /** Most users per page whatever maxResults asks (servers may return fewer). */
   usersPageSize?: number;
   activitiesPageSize?: number;
@@ -137,7 +139,9 @@ export async function startGoogleServer(o: GoogleServerOptions, tlsCert: { cert:
   const perPath = new Map<string, number>();
   let inFlight = 0;
   const publicKey: KeyObject | undefined = o.serviceAccount ? createPublicKey(o.serviceAccount.publicKeyPem) : undefined;
-  const activities = [...(o.activities ?? [])].sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0)); // newest first, as the API
+  const newestFirst = (xs: FakeActivity[]) => [...xs].sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0)); // newest first, as the API
+  const tokenActivities = newestFirst(o.activities ?? []);
+  const geminiActivities = newestFirst(o.geminiActivities ?? []);
 
   const handleToken = async (req: IncomingMessage, res: ServerResponse) => {
     stats.tokenRequests++;
@@ -189,8 +193,11 @@ export async function startGoogleServer(o: GoogleServerOptions, tlsCert: { cert:
       const items = o.tokens(u, i).map((t) => ({ kind: "admin#directory#token", etag: '"t"', userKey: u.id, anonymous: false, nativeApp: false, ...t }));
       return send(res, 200, { kind: "admin#directory#tokenList", etag: '"l"', ...(items.length ? { items } : {}) });
     }
-    if (path === "/admin/reports/v1/activity/users/all/applications/token") {
-      stats.activityQueries.push(new URLSearchParams(q));
+    const appMatch = /^\/admin\/reports\/v1\/activity\/users\/all\/applications\/(token|gemini_in_workspace_apps)$/.exec(path);
+    if (appMatch) {
+      const application = appMatch[1]!;
+      const activities = application === "token" ? tokenActivities : geminiActivities;
+      if (application === "token") stats.activityQueries.push(new URLSearchParams(q));
       const from = q.get("startTime") ?? "";
       const to = q.get("endTime") ?? "9999";
       const inRange = activities.filter((a) => a.time >= from && a.time <= to);
@@ -198,11 +205,11 @@ export async function startGoogleServer(o: GoogleServerOptions, tlsCert: { cert:
       const start = Number(q.get("pageToken") ? Buffer.from(q.get("pageToken")!, "base64url").toString() : 0);
       const items = inRange.slice(start, start + size).map((a) => ({
         kind: "admin#reports#activity",
-        id: { time: a.time, uniqueQualifier: a.uniqueQualifier, applicationName: "token", customerId: "C0test" },
+        id: { time: a.time, uniqueQualifier: a.uniqueQualifier, applicationName: application, customerId: "C0test" },
         etag: '"a"',
         actor: { email: a.actorEmail, profileId: "1", callerType: "USER" },
         ...(a.ipAddress ? { ipAddress: a.ipAddress } : {}),
-        events: a.events.map((e) => ({ type: "auth", name: e.name, parameters: e.parameters })),
+        events: a.events.map((e) => ({ type: application === "token" ? "auth" : "ai_usage_event", name: e.name, parameters: e.parameters })),
       }));
       const next = start + size < inRange.length ? Buffer.from(String(start + size)).toString("base64url") : undefined;
       return send(res, 200, { kind: "admin#reports#activities", etag: '"as"', ...(items.length ? { items } : {}), ...(next ? { nextPageToken: next } : {}) });

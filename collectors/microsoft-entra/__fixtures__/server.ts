@@ -116,7 +116,7 @@ export async function startGraphServer(o: GraphServerOptions, tlsCert: { cert: s
     const top = Math.min(Number(q.get("$top") ?? 100), o.pageSize ?? 100);
     const skip = Number(q.get("$skiptoken") ? Buffer.from(q.get("$skiptoken")!, "base64url").toString() : 0);
     const select = q.get("$select")?.split(",");
-    const items = all.slice(skip, skip + top).map((it) => (select ? Object.fromEntries(Object.entries(it).filter(([k]) => select.includes(k) || k === "id")) : it));
+    const items = all.slice(skip, skip + top).map((it) => (select ? Object.fromEntries(Object.entries(it).filter(([k]) => select.includes(k) || k === "id" || k.startsWith("@odata."))) : it));
     let next: string | undefined;
     if (skip + top < all.length) {
       const nq = new URLSearchParams(q);
