@@ -197,3 +197,98 @@ describe("google-workspace export collector", () => {
     expect(userFromFileName("/x/a@b.json")).toBeUndefined();
   });
 });
+
+describe("google-workspace exports as they really come", () => {
+  const DOCS = join(FIX, "docs");
+  const doc = (name: string) => join(DOCS, name);
+
+  it("reads every file in the documented shapes without a crash-like error", async () => {
+    const files = readdirSync(DOCS).filter((f) => f.endsWith(".json")).map(doc);
+    const { obs, errors } = await run(files);
+    expect(errors.filter((e) => !e.partial)).toEqual([]);
+    expect(errors.map((e) => [e.input.slice(DOCS.length + 1), e.message])).toEqual([
+      ["activities-admin-guide.json", "activities of application admin (1) not read: only applicationName=token is"],
+      ["activities-gemini.json", "activities of application gemini_in_workspace_apps (1) not read: only applicationName=token is"],
+      ["activities-login.json", "activities of application login (2) not read: only applicationName=token is"],
+    ]);
+    // tokens.list: the userKey resolves through the users page to the address and department
+    expect(grants(obs).map((o) => [o.appName, o.user, o.department, o.jobTitle])).toEqual([
+      ["Example AI Notetaker", "liz@example.com", "Sales", "Head of Sales"],
+      ["Google Chrome", "liz@example.com", "Sales", "Head of Sales"],
+    ]);
+    // reports#auditActivities envelope; the second activity's events is one object, not a list
+    expect(obs.filter((o) => o.kind === "oauth_event").map((o) => [o.action, o.appName, o.user, o.scopes, o.time])).toEqual([
+      ["authorize", "Gmail Add-on", "foo@bar.com", ["https://www.googleapis.com/auth/gmail.addons.execute", "https://www.googleapis.com/auth/userinfo.email"], "2023-01-01T06:24:42.442Z"],
+      ["revoke", "Google Chrome", "test@runpanther.io", ["https://www.google.com/accounts/OAuthLogin"], "2020-06-10T04:11:42.949Z"],
+    ]);
+  });
+
+  it("type-checks every field: hostile shapes are skipped and counted, never a crash", async () => {
+    const file = join(tmp, "odd-activities.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        kind: "reports#auditActivities",
+        items: [
+          { id: { time: "2026-01-01T00:00:00Z", applicationName: "token" }, events: "authorize" },
+          { id: { time: 5, applicationName: ["token"] }, events: [{ name: "authorize" }] },
+          { id: { time: "2026-01-01T00:00:00Z", applicationName: "token" }, events: [{ name: 7, parameters: "x" }, { name: "authorize", parameters: { name: "app_name", value: "Solo" } }] },
+          { id: "x", events: {} },
+          { id: { applicationName: "token", time: "2026-01-02T00:00:00Z" }, actor: "mallory", ipAddress: 12, events: { name: "request", parameters: [{ name: "scope_data", multiMessageValue: "oops" }, { name: "scope", multiValue: "one" }] } },
+        ],
+      }),
+    );
+    const { obs, errors } = await run([file]);
+    expect(obs.map((o) => [o.action, o.appName, o.user, o.client])).toEqual([
+      ["authorize", "Solo", undefined, undefined],
+      ["request", undefined, undefined, undefined],
+    ]);
+    expect(errors.map((e) => e.message)).toEqual([
+      "3 activity item(s) or event(s) skipped: expected activities with \"id\" and named \"events\"",
+      "activities of application (none) (1) not read: only applicationName=token is",
+    ]);
+  });
+
+  it("takes members written after the items (kind, user, exportedAt) into account", async () => {
+    const file = join(tmp, "late-members.json");
+    writeFileSync(file, '{"items": [{"clientId": "9-late.apps.googleusercontent.com", "displayText": "Late"}], "user": "Late@Example.com", "exportedAt": "2026-11-30T23:59:00Z", "kind": "admin#directory#tokenList"}');
+    const { obs, errors } = await run([file]);
+    expect(errors).toEqual([]);
+    expect(obs.map((o) => [o.appName, o.user, o.time])).toEqual([["Late", "late@example.com", "2026-11-30T00:00:00.000Z"]]);
+  });
+
+  it("gives the same observations for the same export under another name, or copied the same day", async () => {
+    const a = join(tmp, "export-a.json");
+    const body = JSON.stringify({ kind: "admin#directory#tokenList", user: "kim@example.com", items: [{ clientId: "1-x.apps.googleusercontent.com", displayText: "X", scopes: ["openid"] }] });
+    writeFileSync(a, body);
+    const copy = join(tmp, "tokens-2026-12-07.json");
+    writeFileSync(copy, body); // a new file: a new mtime, the same UTC day
+    const one = await run([a]);
+    const two = await run([copy]);
+    const withoutFile = (o: Observation) => ({ ...o, ref: { ...o.ref, file: undefined } });
+    expect(one.obs).toHaveLength(1);
+    expect(two.obs.map(withoutFile)).toEqual(one.obs.map(withoutFile));
+  });
+
+  it("reports a file nested too deep with its position, and reads the files beside it", async () => {
+    const deep = join(tmp, "deep.json");
+    writeFileSync(deep, "[".repeat(100_000));
+    const { obs, errors } = await run([deep, fx("alice@example.com.json")]);
+    expect(obs).toHaveLength(2);
+    expect(errors).toEqual([
+      { input: deep, offset: 64, line: 1, message: 'invalid JSON at line 1, column 65 (byte offset 64): nested deeper than 64 levels of arrays and objects (found "[")', partial: false },
+    ]);
+  });
+
+  it("routes every file it reads to itself: the sniff markers match what detect.ts accepts", async () => {
+    const { googleExportSource } = await import("./source.js");
+    const { microsoftExportSource } = await import("../microsoft-entra/source.js");
+    const { readHead } = await import("../../src/pipeline/route.js");
+    const files = [...readdirSync(DOCS).map(doc), ...readdirSync(FIX).map(fx)].filter((f) => f.endsWith(".json") && !/malformed|unknown-shape/.test(f));
+    for (const f of files) {
+      const head = await readHead(f);
+      expect(googleExportSource.sniff!(head), f).toBe(true);
+      expect(microsoftExportSource.sniff!(head), f).toBe(false);
+    }
+  });
+});

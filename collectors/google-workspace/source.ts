@@ -9,8 +9,14 @@ import { GOOGLE_KEY_FILE_ENV, GOOGLE_TOKEN_ENV, googleConfigSchema, googleOption
 import { GoogleAuthError } from "./errors.js";
 import { collectExport, collectGoogle, docsUrl } from "./index.js";
 
-/** Markers of an Admin SDK response in the first bytes of a JSON file. */
-const GOOGLE_MARKERS = /"(admin#(directory|reports)#|audit#activit)|"displayText"\s*:|"clientId"\s*:\s*"[^"]*\.apps\.googleusercontent\.com"/;
+/**
+ * Markers of an Admin SDK response in the first bytes of a JSON file, kept in step with what
+ * `detect.ts` reads: a `kind` of the Directory or Reports API (`admin#directory#…`,
+ * `admin#reports#…`, `reports#activities`, the guides' `reports#auditActivities`, `audit#activity`),
+ * or, for files without `kind`, a token's `displayText` or Google client ID, an activity's
+ * `uniqueQualifier`, a user's `primaryEmail`.
+ */
+export const GOOGLE_MARKERS = /"(admin#(directory|reports)#|reports#|audit#activit)|"displayText"\s*:|"clientId"\s*:\s*"[^"]*\.apps\.googleusercontent\.com"|"uniqueQualifier"\s*:|"primaryEmail"\s*:/;
 
 const settings = {
   key: "google",
@@ -40,6 +46,7 @@ export const googleSource: Source = {
   description: "scan Google Workspace live through the Admin SDK (read-only scopes; credentials from the environment or google.keyFile)",
   docsUrl,
   kind: "live",
+  complete: true,
   observationSources: ["google-workspace"],
   settings,
   credentials: [

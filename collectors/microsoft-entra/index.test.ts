@@ -259,10 +259,91 @@ describe("microsoft-entra export collector", () => {
     expect(kindFromContext(`${base}servicePrincipals('x')/owners`)).toBeUndefined();
     expect(kindFromContext(`${base}users(id,userPrincipalName,department)`)).toBe("users");
     expect(kindFromContext(`${base}auditLogs/signIns`)).toBe("signIns");
+    // OData names in any letter case, as the docs' own directoryAudits example writes them
+    expect(kindFromContext(`${base}auditlogs/directoryaudits`)).toBe("directoryAudits");
+    expect(kindFromContext(`${base}SERVICEPRINCIPALS/$Entity`)).toBe("servicePrincipals");
     expect(kindFromContext(`${base}groups`)).toBeUndefined();
     expect(classifyDocument({ value: [{ id: "a", clientId: "b", consentType: "Principal", principalId: "c", resourceId: "d", scope: "" }] })[0]?.kind).toBe("oauth2PermissionGrants");
     expect(classifyDocument({ value: [{ id: "a", appId: "b", displayName: "c" }] })[0]?.kind).toBe("servicePrincipals");
     expect(classifyDocument([{ Id: "a", UserPrincipalName: "u@example.com", Department: "HR" }])[0]?.kind).toBe("users");
     expect(classifyDocument({ value: [{ nothing: 1 }] })[0]?.kind).toBe("unknown");
+  });
+});
+
+describe("microsoft-entra exports as they really come", () => {
+  const DOCS = join(FIX, "docs");
+  const doc = (name: string) => join(DOCS, name);
+
+  it("reads Microsoft Learn's example responses: every one but the one published as invalid JSON, which gets a located error", async () => {
+    const files = readdirSync(DOCS).filter((f) => f.endsWith(".json")).map(doc);
+    const { obs, errors } = await run(files);
+    const fatal = errors.filter((e) => !e.partial);
+    expect(fatal).toEqual([
+      { input: doc("signIns-list.json"), offset: 2710, line: 64, message: 'invalid JSON at line 64, column 15 (byte offset 2710): expected a value (found "]")', partial: false },
+    ]);
+    expect(errors.some((e) => /unexpected error|is not a function|unrecognised/.test(e.message))).toBe(false);
+    const row = (o: Observation) => [o.kind, o.action, o.appName ?? o.appId, o.user, o.scopes?.length];
+    expect(obs.map(row)).toEqual([
+      // oauth2PermissionGrants: the client service principal is in no page of the examples
+      ["oauth_grant", "granted", undefined, undefined, 2],
+      ["oauth_grant", "granted", undefined, undefined, 34],
+      // appRoleAssignedTo (context with a key segment): a user assigned to the app, found in no users page
+      ["oauth_grant", "app_role", "dxprovisioning-graphapi-client", "cdb555e3-b33e-4fd5-a427-17fadacbdfa7", undefined],
+      // an application permission (principalType ServicePrincipal): no user
+      ["oauth_grant", "app_role", "dxprovisioning-graphapi-client", undefined, undefined],
+      // the sign-in as Graph sends it (the example without its trailing comma)
+      ["signin", "success", "Graph explorer", "testaccount1@contoso.com", undefined],
+      // the user's appRoleAssignments, with and without @odata.context
+      ["oauth_grant", "app_role", "dxprovisioning-graphapi-client", "cdb555e3-b33e-4fd5-a427-17fadacbdfa7", undefined],
+      ["oauth_grant", "app_role", "dxprovisioning-graphapi-client", "cdb555e3-b33e-4fd5-a427-17fadacbdfa7", undefined],
+    ]);
+  });
+
+  it("recognises a servicePrincipals page without @odata.context by its items, in scan and in extract alike", async () => {
+    const { obs } = await run([doc("servicePrincipals-list.json"), doc("user-appRoleAssignments.json")]);
+    expect(obs).toHaveLength(1);
+    // no servicePrincipals entry for the resource 8e881353-…: named from resourceDisplayName
+    expect(obs[0]?.appName).toBe("dxprovisioning-graphapi-client");
+    const sp = join(tmp, "sp-no-context.json");
+    writeFileSync(sp, JSON.stringify({ value: [{ id: "8e881353-1735-45af-af21-ee1344582a4d", appId: "65415bb1-9267-4313-bbf5-ae259732ee12", displayName: "Named From The Page" }] }));
+    const named = await run([sp, doc("user-appRoleAssignments.json")]);
+    expect(named.obs.map((o) => [o.appName, o.appId])).toEqual([["Named From The Page", "65415bb1-9267-4313-bbf5-ae259732ee12"]]);
+    expect(named.errors.filter((e) => /service principal/.test(e.message))).toEqual([]);
+  });
+
+  it("routes every file it reads to itself: the sniff markers match what detect.ts accepts", async () => {
+    const { googleExportSource } = await import("../google-workspace/source.js");
+    const { microsoftExportSource } = await import("./source.js");
+    const { readHead } = await import("../../src/pipeline/route.js");
+    const files = [...readdirSync(DOCS).map(doc), ...readdirSync(FIX).map(fx)].filter((f) => f.endsWith(".json") && !/malformed|unknown-groups/.test(f));
+    for (const f of files) {
+      const head = await readHead(f);
+      expect(microsoftExportSource.sniff!(head), f).toBe(true);
+      expect(googleExportSource.sniff!(head), f).toBe(false);
+    }
+  });
+
+  it("gives the same observations for the same export copied under another name the same day", async () => {
+    const a = join(tmp, "grants-a.json");
+    const body = JSON.stringify({ "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#oauth2PermissionGrants", value: [{ id: "g1", clientId: "00000000-0000-4000-8000-0000000000d9", consentType: "AllPrincipals", principalId: null, scope: "User.Read" }] });
+    writeFileSync(a, body);
+    const copy = join(tmp, "grants-2026-12-07.json");
+    writeFileSync(copy, body);
+    const withoutFile = (o: Observation) => ({ ...o, ref: { ...o.ref, file: undefined } });
+    const one = await run([a]);
+    const two = await run([copy]);
+    expect(one.obs).toHaveLength(1);
+    expect(two.obs.map(withoutFile)).toEqual(one.obs.map(withoutFile));
+  });
+
+  it("streams a page whose value is large, and reports a page nested too deep", async () => {
+    const big = join(tmp, "many-grants.json");
+    const grantsText = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ id: `g${i}`, clientId: "00000000-0000-4000-8000-0000000000d9", consentType: "Principal", principalId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, scope: "Mail.Read" }));
+    writeFileSync(big, `{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#oauth2PermissionGrants", "value": [${grantsText.join(",")}]}`);
+    const deep = join(tmp, "deep-graph.json");
+    writeFileSync(deep, '{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": ' + "[".repeat(70) + "]".repeat(70) + "}");
+    const { obs, errors } = await run([big, deep]);
+    expect(obs).toHaveLength(20_000);
+    expect(errors.find((e) => e.input === deep)?.message).toMatch(/^invalid JSON at line 1, column \d+ \(byte offset \d+\): nested deeper than 64 levels/);
   });
 });

@@ -9,8 +9,15 @@ import { GRAPH_TOKEN_ENV, microsoftConfigSchema, microsoftOptions, type Microsof
 import { MicrosoftAuthError } from "./errors.js";
 import { collectExport, collectMicrosoft, docsUrl } from "./index.js";
 
-/** Markers of a Graph response (or PowerShell's PascalCase output of the same objects); OData contexts in any case. */
-const GRAPH_MARKERS = /"@odata\.context"|"servicePrincipalType"|"consentType"|"userPrincipalName"|"activityDisplayName"/i;
+/**
+ * Markers of a Graph response (or PowerShell's PascalCase output of the same objects), in any
+ * letter case, kept in step with what `detect.ts` reads: an OData context, or fields only the
+ * collections it reads have, for pages without a context (the docs' own servicePrincipals example
+ * has none, and its item no `servicePrincipalType`): a GUID `appId`, `servicePrincipalNames`,
+ * `appOwnerOrganizationId`, `appRoleId`, `consentType`, `userPrincipalName`, `activityDisplayName`.
+ */
+export const GRAPH_MARKERS =
+  /"@odata\.context"|"servicePrincipalType"|"servicePrincipalNames"|"appOwnerOrganizationId"|"appRoleId"|"consentType"|"userPrincipalName"|"activityDisplayName"|"appId"\s*:\s*"[0-9a-f]{8}-[0-9a-f]{4}-/i;
 
 export const microsoftExportSource: Source = {
   id: "microsoft-export",
