@@ -9,12 +9,13 @@
  * scanned; the exit code is then 3.
  */
 import { existsSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import type { Command } from "commander";
 import type { InputError, InputWarning } from "../core/collector.js";
 import type { AISystemRecord } from "../core/finding.js";
 import { SourceAuthError, type Source } from "../core/source.js";
 import { sources } from "../../collectors/registry.js";
-import { runScan, type ScanJob, type ScanResult } from "../pipeline/scan.js";
+import { runScan, ScanInterruptedError, type ScanJob, type ScanResult } from "../pipeline/scan.js";
 import type { InventoryDiff } from "../store/history.js";
 import { defaultDbPath, NativeModuleError, StoreError } from "../store/db.js";
 import { LockedError } from "../store/lock.js";
@@ -142,8 +143,20 @@ async function scanAndReport(g: GlobalOptions, command: string, jobs: ScanJob[],
       dbPath: g.db ?? defaultDbPath(),
       command,
       jobs,
+  // Ctrl-C or SIGTERM: clear the progress line, stop reading, keep what was read and close the scan
+  // row as `interrupted` (src/pipeline/scan.ts); a second signal ends the process at once.
+  const stopping = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    progress.close();
+    if (stopping.signal.aborted) process.exit(128 + (osConstants.signals[sig] ?? 2));
+    process.stderr.write(`shadow-ai: ${sig}: stopping the scan; what was read so far is kept (again to quit at once)\n`);
+    stopping.abort(sig);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
       config: cfg,
       catalogue: cat,
+      signal: stopping.signal,
       options: sourceOptions(jobs, opts),
       events: {
         onError: (e) => {
@@ -166,13 +179,17 @@ async function scanAndReport(g: GlobalOptions, command: string, jobs: ScanJob[],
       },
     });
   } catch (e) {
-    progress.stop();
+    progress.close();
+    if (e instanceof ScanInterruptedError) throw new CliError(e.message, 128 + (osConstants.signals[stopping.signal.reason as NodeJS.Signals] ?? 2));
     throw asCliError(e, jobs);
   }
-  progress.stop();
+  progress.close();
   printSummary(result, opts);
 }
 
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
 /** The exit code of an error that ended the scan. */
 function asCliError(e: unknown, jobs: readonly ScanJob[]): unknown {
   if (e instanceof CliError) return e;

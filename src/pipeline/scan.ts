@@ -89,6 +89,32 @@ export interface ScanRequest {
   options?: Readonly<Record<string, string | undefined>>;
   events?: ScanEvents;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Aborting it (Ctrl-C, SIGTERM) stops the scan between two observations or files: what was read
+   * is kept, the scan row is closed as `interrupted`, and runScan throws {@link ScanInterruptedError}.
+   */
+  signal?: AbortSignal;
+}
+
+/** runScan was stopped by {@link ScanRequest.signal}; the scan row was closed as `interrupted`. */
+export class ScanInterruptedError extends Error {
+  constructor(readonly scanId: number, reason: string) {
+    super(`scan ${scanId} interrupted (${reason}): what was read before is kept; the scan is recorded as interrupted`);
+    this.name = "ScanInterruptedError";
+  }
+}
+
+/** Throw {@link ScanInterruptedError} when `signal` was aborted. */
+function stopIfAborted(signal: AbortSignal | undefined, scanId: number): void {
+  if (signal?.aborted) throw new ScanInterruptedError(scanId, String(signal.reason ?? "aborted"));
+}
+
+/** `items`, stopping with {@link ScanInterruptedError} as soon as `signal` is aborted (the source's iterator is closed). */
+async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal, scanId: number): AsyncIterable<T> {
+  for await (const x of items) {
+    stopIfAborted(signal, scanId);
+    yield x;
+  }
 }
 
 /**
@@ -137,6 +163,10 @@ async function runLocked(req: ScanRequest): Promise<ScanResult> {
       for (const job of req.jobs) perSource.push(await collectJob(job, writer, report, warn, req, dismissed, db));
     } catch (e) {
       fatal = e as Error;
+    }
+    if (fatal instanceof ScanInterruptedError) {
+      writer.interrupt(`interrupted (${String(req.signal?.reason ?? "aborted")}): stopped before the scan finished; what was read before was kept`);
+      throw fatal;
     }
     const status = writer.finish(fatal);
     if (fatal) throw fatal;
@@ -194,11 +224,13 @@ async function collectJob(
   let matched = 0;
   const run = async (label: string, items: AsyncIterable<SourceItem>) => {
     try {
-      const r = await ingest(items, req.catalogue.matcher, writer, events.onObservation, dismissed);
+      stopIfAborted(req.signal, writer.scanId);
+      const r = await ingest(req.signal ? untilAborted(items, req.signal, writer.scanId) : items, req.catalogue.matcher, writer, events.onObservation, dismissed);
       read += r.read;
       matched += r.matched;
     } catch (e) {
       writer.flush();
+      if (e instanceof ScanInterruptedError) throw e;
       // Missing or refused credentials end the command: nothing could be read from that source.
       if (e instanceof SourceAuthError) throw e;
       if (source.isAuthError?.(e)) throw new SourceAuthError(`${source.id}: ${(e as Error).message}`);
