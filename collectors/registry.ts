@@ -11,6 +11,7 @@
 import type { Source } from "../src/core/source.js";
 import { addSecretEnvVars } from "../src/io/redact.js";
 import { anthropicSource } from "./anthropic/source.js";
+import { endpointsSource } from "./endpoints/source.js";
 import { googleExportSource, googleSource } from "./google-workspace/source.js";
 import { logsSource } from "./logs/source.js";
 import { microsoftExportSource, microsoftSource } from "./microsoft-entra/source.js";
@@ -22,6 +23,7 @@ const SOURCES: Source[] = [
   googleExportSource,
   microsoftExportSource,
   chatgptMembersSource,
+  endpointsSource,
   logsSource,
   googleSource,
   microsoftSource,

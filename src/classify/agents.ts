@@ -20,7 +20,7 @@ import { classify } from "./engine.js";
 import { riskScore } from "./risk.js";
 
 /** Platform names as records show them in `vendor` when the source names no publisher. */
-const PLATFORM_VENDOR: Record<string, string> = { entra: "Microsoft Entra Agent ID", agent365: "Microsoft Agent 365", "copilot-studio": "Microsoft Copilot Studio" };
+const PLATFORM_VENDOR: Record<string, string> = { entra: "Microsoft Entra Agent ID", agent365: "Microsoft Agent 365", "copilot-studio": "Microsoft Copilot Studio", endpoint: "local AI client on endpoints" };
 
 /** The governance fields an agent needs beyond a service's, in `missing` order, with their record field. */
 const AGENT_GOVERNANCE: [keyof Governance, string][] = [

@@ -9,6 +9,7 @@ import { isUnverifiedPublisher, SUSPECTED_PREFIX } from "../core/finding.js";
 import { dismissedKeys, emptyGovernance } from "../store/governance.js";
 import type { SystemFacts } from "../store/inventory.js";
 import { buildAgentRecord } from "./agents.js";
+import { buildMcpRecord } from "./mcp.js";
 import { classify } from "./engine.js";
 import { riskScore } from "./risk.js";
 
@@ -60,6 +61,8 @@ export function buildRecords(
     const g = governance.get(f.id) ?? (suspected ? { ...emptyGovernance(), status: suspectedStatus } : emptyGovernance());
     // an AI agent its platform lists: a record of kind `agent` (classify/agents.ts)
     if (f.agent) return buildAgentRecord({ ...f, agent: f.agent }, g, today, missingOf, options.now);
+    // an MCP server configured on endpoints: a record of kind `mcp_server` (classify/mcp.ts)
+    if (f.mcpServer) return buildMcpRecord({ ...f, mcpServer: f.mcpServer }, g, services, today, missingOf, options.now);
     const classification = s
       ? classify(
           {

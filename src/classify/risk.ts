@@ -11,6 +11,7 @@
  * | publisher | 5 | an OAuth app granted access with no verified publisher 5 (only when grants are the evidence) |
  * | jurisdiction | 10 | vendor HQ in the EU/EEA 0, a country with an EU adequacy decision 3, unknown 6, elsewhere 10 |
  * | recency | 10 | last seen within 7 days 10, 30 days 7, 90 days 4, older 1 |
+ * | MCP server flags | 10 each | only on a record of kind `mcp_server` (src/classify/mcp.ts), one factor per flag, present with 0 points when the flag is absent: `plaintext secret` 10 (a literal credential in a configuration file), `plain HTTP` 10 (a remote server over `http:`), `unpinned package` 10 (`npx -y pkg`, `@latest`, no version: the next publish runs unreviewed), `shell or whole-filesystem access` 10; the score stays capped at 100 |
  * | unverified publisher | 10 | only on a third-party app using a brand: an OAuth app named like a catalogue service whose client ID, app ID or verified publisher says it is someone else's (`UNVERIFIED_PUBLISHER` findings of the matcher) 10; the factor is absent otherwise, so ordinary records keep the seven factors above and a maximum of 100 |
  *
  * Sources for jurisdiction: the European Commission's list of adequacy decisions,
@@ -38,6 +39,8 @@ export interface RiskInput {
    * reason), when it is one: its data goes to whoever published it, not to the brand's vendor.
    */
   unverifiedPublisher?: string;
+  /** An MCP server record's flags (src/core/mcp.ts): each is a factor (see the table). */
+  mcpFlags?: readonly string[];
   /** The reference time (ISO 8601); now by default. */
   now?: string;
 }
@@ -116,6 +119,15 @@ export function riskScore(r: RiskInput): RiskScore {
   if (r.unverifiedPublisher !== undefined) {
     const why = r.unverifiedPublisher.replace(/^(suspected:)?unverified publisher:\s*/, "");
     factors.push({ factor: "unverified publisher", points: 10, max: 10, detail: `named after an AI brand it does not belong to: ${why.length > 300 ? `${why.slice(0, 299)}…` : why}` });
+  }
+  if (r.mcpFlags !== undefined) {
+    const has = (f: string) => r.mcpFlags!.includes(f);
+    factors.push(
+      { factor: "plaintext secret", points: has("plaintext-secret") ? 10 : 0, max: 10, detail: has("plaintext-secret") ? "a literal credential in an endpoint configuration file" : "no literal credential" },
+      { factor: "plain HTTP", points: has("plain-http") ? 10 : 0, max: 10, detail: has("plain-http") ? "a remote MCP server reached over http:" : "no remote server over plain HTTP" },
+      { factor: "unpinned package", points: has("unpinned") ? 10 : 0, max: 10, detail: has("unpinned") ? "runs a package without an exact version (npx -y, @latest)" : "package pinned or none" },
+      { factor: "shell or whole-filesystem access", points: has("broad-access") ? 10 : 0, max: 10, detail: has("broad-access") ? "a shell, or a file-system server given /, a drive or a home" : "no shell or whole-filesystem access" },
+    );
   }
   return { score: Math.min(100, factors.reduce((s, f) => s + f.points, 0)), factors };
 }

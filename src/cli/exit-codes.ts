@@ -41,6 +41,19 @@ export const EXIT = {
   FAIL_ORPHANED_AGENT: 14,
   /** `--fail-on agent-high-privilege`: an agent holds an application permission that reads or writes all mail, files or the directory. */
   FAIL_AGENT_HIGH_PRIVILEGE: 15,
+  /** `--fail-on mcp-plaintext-secret`: an MCP server configuration on an endpoint holds a literal credential (`scan endpoints`). */
+  FAIL_MCP_PLAINTEXT_SECRET: 16,
+  /** `--fail-on mcp-plain-http`: a remote MCP server is reached over plain HTTP (not loopback). */
+  FAIL_MCP_PLAIN_HTTP: 17,
+  /** `--fail-on mcp-unpinned`: an MCP server runs a package without an exact version (`npx -y pkg`, `@latest`). */
+  FAIL_MCP_UNPINNED: 18,
+  /** `--fail-on mcp-broad-access`: an MCP server has a shell or the whole file system (`/`, a drive, a home directory). */
+  FAIL_MCP_BROAD_ACCESS: 19,
+  /**
+   * `remediate apply`: the plan was altered after it was made, or the inventory facts it acts on
+   * changed since (make a new plan); nothing was sent.
+   */
+  PLAN_REFUSED: 24,
 } as const;
 
 /** An error that ends the command with a given exit code and a one-line message (no stack). */

@@ -17,6 +17,7 @@ import { registerInventory } from "./inventory.js";
 import { registerQuery } from "./query.js";
 import { registerReview } from "./review.js";
 import { registerScan } from "./scan.js";
+import { registerCollectEndpoint } from "./collect-endpoint.js";
 import { registerSignatures } from "./signatures.js";
 import { registerSources } from "./sources.js";
 import { redact } from "../io/redact.js";
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerScan(program);
+  registerCollectEndpoint(program);
   registerExtract(program);
   registerInventory(program);
   registerEvidence(program);

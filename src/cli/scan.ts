@@ -41,6 +41,10 @@ export const FAIL_ON = {
   "agent-high-privilege": EXIT.FAIL_AGENT_HIGH_PRIVILEGE,
   "orphaned-agent": EXIT.FAIL_ORPHANED_AGENT,
   "agent-without-owner": EXIT.FAIL_AGENT_WITHOUT_OWNER,
+  "mcp-plaintext-secret": EXIT.FAIL_MCP_PLAINTEXT_SECRET,
+  "mcp-broad-access": EXIT.FAIL_MCP_BROAD_ACCESS,
+  "mcp-plain-http": EXIT.FAIL_MCP_PLAIN_HTTP,
+  "mcp-unpinned": EXIT.FAIL_MCP_UNPINNED,
   "new-unsanctioned": EXIT.FAIL_NEW_UNSANCTIONED,
 } as const;
 type FailOn = keyof typeof FAIL_ON;
@@ -54,7 +58,8 @@ function parseFailOn(value: string, previous: string[] = []): string[] {
 }
 
 const FAIL_ON_HELP =
-  "exit with a documented code when: new-unsanctioned (10), high (11), prohibited (12), agent-without-owner (13), orphaned-agent (14), agent-high-privilege (15); comma-separated";
+  "exit with a documented code when: new-unsanctioned (10), high (11), prohibited (12), agent-without-owner (13), orphaned-agent (14), agent-high-privilege (15), " +
+  "mcp-plaintext-secret (16), mcp-plain-http (17), mcp-unpinned (18), mcp-broad-access (19); comma-separated";
 
 /** Add `scan` (configured sources) and `scan <source>` for each registered source to the program. */
 export function registerScan(program: Command): void {
@@ -265,6 +270,12 @@ export function alertsFor(conditions: readonly string[], records: readonly AISys
   add("agent-high-privilege", flagged("high-privilege"), "AI agents with application permissions to all mail, files or the directory");
   add("orphaned-agent", flagged("orphaned"), "enabled AI agents whose blueprint was deleted");
   add("agent-without-owner", flagged("no-owner-or-sponsor"), "AI agents without an owner or sponsor (set one: shadow-ai review ID --owner NAME)");
+  // MCP servers on endpoints (records of kind mcp_server, src/classify/mcp.ts)
+  const mcp = (flag: "plaintext-secret" | "plain-http" | "unpinned" | "broad-access") => open.filter((r) => r.mcpServer?.flags.includes(flag)).map((r) => r.id);
+  add("mcp-plaintext-secret", mcp("plaintext-secret"), "MCP servers with a literal credential in an endpoint configuration");
+  add("mcp-broad-access", mcp("broad-access"), "MCP servers with a shell or whole-filesystem access");
+  add("mcp-plain-http", mcp("plain-http"), "remote MCP servers over plain HTTP");
+  add("mcp-unpinned", mcp("unpinned"), "MCP servers running unpinned packages");
   const openIds = new Set(open.map((r) => r.id));
   const fresh = diff.newSystems.filter((r) => r.status !== "sanctioned" && r.status !== "tolerated" && openIds.has(r.id));
   add("new-unsanctioned", fresh.map((r) => r.id), "new and not sanctioned");

@@ -13,7 +13,8 @@
 import type { Observation } from "./observation.js";
 
 /** Where an agent is defined. */
-export type AgentPlatform = "entra" | "agent365" | "copilot-studio";
+/** `endpoint`: a local AI client (Claude Code, Codex, Cursor, Ollama) found in a user's files by `scan endpoints`. */
+export type AgentPlatform = "entra" | "agent365" | "copilot-studio" | "endpoint";
 
 /** Prefix of agent record ids (and of their observations' `service_id`). */
 export const AGENT_PREFIX = "agent:";

@@ -1,10 +1,11 @@
 import type { AgentView } from "./agent.js";
+import type { McpServerView } from "./mcp.js";
 import type { Classification } from "./classification.js";
 import type { AiActTier } from "./service.js";
 import type { RiskScore } from "./risk.js";
 
 /** Which identifier of a signature matched an observation. */
-export type MatchField = "domain" | "oauthClientId" | "entraAppId" | "publisher" | "appName" | "userAgent" | "suspected" | "agent";
+export type MatchField = "domain" | "oauthClientId" | "entraAppId" | "publisher" | "appName" | "userAgent" | "suspected" | "agent" | "mcp";
 
 /** Service ids of "suspected AI" findings start with this, followed by the suspicion's key (`suspected:some-llm.ai`). */
 export const SUSPECTED_PREFIX = "suspected:";
@@ -51,6 +52,8 @@ export const MATCH_CONFIDENCE: Record<MatchField, number> = {
   suspected: 0.3,
   /** Evidence of an AI agent, listed as one by its platform (src/core/agent.ts). */
   agent: 1,
+  /** An MCP server in a client's configuration file on an endpoint (src/core/mcp.ts). */
+  mcp: 1,
 };
 
 /** Governance status a human sets on an AI system. `suspected` is set by discovery for unknown AI. */
@@ -143,6 +146,8 @@ export interface AISystemRecord {
   kind?: RecordKind;
   /** Agents only: what the platform says, and what is wrong (`flags`). */
   agent?: AgentView;
+  /** MCP servers only (kind `mcp_server`): where each is configured, how it runs, and what is wrong (`flags`). */
+  mcpServer?: McpServerView;
   serviceId: string;
   name: string;
   vendor: string;

@@ -25,7 +25,9 @@ export type ObservationKind =
   /** A line of a proxy, DNS, network or SaaS log. */
   | "log"
   /** An AI agent as its platform lists it (Entra agent identity, Agent 365 package, Copilot Studio agent). */
-  | "agent";
+  | "agent"
+  /** An MCP server or AI client in a configuration file on an endpoint (collectors/endpoints). */
+  | "endpoint_config";
 
 export const OBSERVATION_KINDS: readonly ObservationKind[] = [
   "dns",
@@ -37,6 +39,7 @@ export const OBSERVATION_KINDS: readonly ObservationKind[] = [
   "signin",
   "log",
   "agent",
+  "endpoint_config",
 ];
 
 /**

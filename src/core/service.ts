@@ -118,6 +118,8 @@ export interface ServiceIdentifiers {
   appNamePatterns: string[];
   /** Substrings of user agents that hint at the service (hints only: an SDK's UA names the SDK). */
   userAgents: string[];
+  /** MCP server packages (`npm:@playwright/mcp`, `pypi:mcp-server-git`, `docker:<image>`) that endpoints run (src/match/packages.ts). */
+  packages?: string[];
 }
 
 export interface AIService {

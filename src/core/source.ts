@@ -9,6 +9,7 @@
 import type { ZodType } from "zod";
 import type { AgentItem } from "./agent.js";
 import type { CollectContext } from "./collector.js";
+import type { McpServerItem } from "./mcp.js";
 import type { Observation } from "./observation.js";
 
 /** An environment variable a source reads. */
@@ -48,8 +49,8 @@ export interface SourceContext extends CollectContext {
   options: Readonly<Record<string, string | undefined>>;
 }
 
-/** One item a source yields: an observation, a parsed chunk of them (one await per chunk), or an AI agent with its evidence. */
-export type SourceItem = Observation | readonly Observation[] | AgentItem;
+/** One item a source yields: an observation, a parsed chunk of them (one await per chunk), an AI agent or an MCP server with its evidence. */
+export type SourceItem = Observation | readonly Observation[] | AgentItem | McpServerItem;
 
 /** A registry entry. */
 export interface Source {
@@ -86,6 +87,12 @@ export interface Source {
   options?: readonly SourceOption[];
   /** File sources: whether each file is an independent input (captures) or files belong together (API pages, rotated logs). */
   perFile?: boolean;
+  /**
+   * File sources: directories given as inputs reach `collect` as they are (trees the source walks
+   * itself, such as host folders of home directories with hidden configuration files); files still
+   * go through `accept`.
+   */
+  directories?: boolean;
   /** File sources: which directory entries to pick up when a directory is given (by name). */
   accept?: (name: string) => boolean;
   /** File sources: whether a file's content is this source's input (magic bytes, API markers, log layout). */

@@ -11,7 +11,8 @@
  * - `id-without-source` [error]: an OAuth client ID or Entra app ID with no URL in `idSources`.
  * - `id-mismatch` [error]: `id` differs from the file name.
  * - `duplicate-id` [error]: two files define the same id.
- * - `duplicate-domain`, `duplicate-client-id`, `duplicate-app-id` [error]: one identifier in two files.
+ * - `duplicate-domain`, `duplicate-client-id`, `duplicate-app-id`, `duplicate-package` [error]: one
+ *   identifier (an MCP server package included) in two files.
  * - `plain-suite` [error]: the signature matches a plain suite app or host (Zoom, Slack, Notion,
  *   Microsoft 365, Google Workspace, ...), which is not AI evidence.
  * - `duplicate-publisher`, `duplicate-pattern`, `duplicate-user-agent` [warning]: the same publisher,
@@ -25,8 +26,8 @@
  * - `cross-talk` [warning]: an app-name pattern or user-agent hint of one signature also matches a
  *   positive example of another (the catalogue order decides; `signatures test` fails if the wrong
  *   one wins).
- * - `unexercised-pattern`, `unexercised-user-agent`, `unexercised-publisher`, `unexercised-id`
- *   [warning]: dead fields: an app-name pattern, user-agent hint, publisher or ID that none of the
+ * - `unexercised-pattern`, `unexercised-user-agent`, `unexercised-publisher`, `unexercised-id`,
+ *   `unexercised-package` [warning]: dead fields: an app-name pattern, user-agent hint, publisher or ID that none of the
  *   signature's own positive examples exercises, so nothing shows it works.
  * - `unused-id-source` [warning]: an `idSources` entry for an ID the signature does not list.
  * - `suite-without-negative` [warning]: a `suite_ai` signature without a negative app-name example
@@ -44,10 +45,11 @@
 import { readdirSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { getDomain } from "tldts";
-import { SERVICE_CATEGORIES } from "../core/service.js";
+import { SERVICE_CATEGORIES, type AIService } from "../core/service.js";
 import type { Finding } from "../core/finding.js";
 import { checkSignatureFile, signatureFiles, type LoadedSignature } from "./load.js";
 import { Matcher } from "./matcher.js";
+import { matchPackage } from "./packages.js";
 import type { SignatureExample } from "./schema.js";
 
 export type Severity = "error" | "warning";
@@ -66,6 +68,7 @@ export type LintCode =
   | "duplicate-publisher"
   | "duplicate-pattern"
   | "duplicate-user-agent"
+  | "duplicate-package"
   | "duplicate-in-file"
   | "overlapping-domain"
   | "redundant-domain"
@@ -75,6 +78,7 @@ export type LintCode =
   | "unexercised-pattern"
   | "unexercised-user-agent"
   | "unexercised-publisher"
+  | "unexercised-package"
   | "unexercised-id"
   | "unused-id-source"
   | "suite-without-negative"
@@ -91,6 +95,7 @@ const ERRORS: ReadonlySet<LintCode> = new Set<LintCode>([
   "duplicate-domain",
   "duplicate-client-id",
   "duplicate-app-id",
+  "duplicate-package",
   "plain-suite",
   "wrong-folder",
 ]);
@@ -211,6 +216,7 @@ export function lintLoaded(sigs: readonly LoadedSignature[]): LintProblem[] {
     m.publishers.forEach((p, i) => claim("duplicate-publisher", "publisher", p.toLowerCase(), sig, `match.publishers.${i}`));
     m.appNamePatterns.forEach((p, i) => claim("duplicate-pattern", "app-name pattern", p, sig, `match.appNamePatterns.${i}`));
     m.userAgents.forEach((u, i) => claim("duplicate-user-agent", "user-agent hint", u.toLowerCase(), sig, `match.userAgents.${i}`));
+    m.packages.forEach((p, i) => claim("duplicate-package", "MCP server package", p.toLowerCase(), sig, `match.packages.${i}`));
   }
 
   // ---- overlapping domains and overrides
@@ -274,6 +280,9 @@ export function lintLoaded(sigs: readonly LoadedSignature[]): LintProblem[] {
     });
     m.userAgents.forEach((u, i) => {
       if (!pos.some((ex) => ex.userAgent?.toLowerCase().includes(u.toLowerCase()))) add("unexercised-user-agent", sig, `match.userAgents.${i}`, `no positive example's userAgent contains "${u}"`);
+    });
+    m.packages.forEach((p, i) => {
+      if (!pos.some((ex) => ex.package?.toLowerCase() === p.toLowerCase())) add("unexercised-package", sig, `match.packages.${i}`, `no positive example has package ${p}`);
     });
     m.publishers.forEach((p, i) => {
       if (!pos.some((ex) => ex.publisher?.toLowerCase() === p.toLowerCase())) add("unexercised-publisher", sig, `match.publishers.${i}`, `no positive example has publisher "${p}"`);
@@ -365,6 +374,8 @@ function fieldOf(sig: LoadedSignature, f: Finding): string {
     case "suspected":
     case "agent":
       return "match";
+    case "mcp":
+      return find(m.packages, "packages");
     case "userAgent":
       return find(m.userAgents, "userAgents");
   }
@@ -395,17 +406,32 @@ export function testExamples(sigs: readonly LoadedSignature[], matcher: Matcher 
     const file = service.file ?? service.id;
     raw.examples.match.forEach((ex, i) => {
       examples++;
-      const got = matcher.match(ex) ?? null;
+      const got = exampleMatch(matcher, sigs, ex);
       if (got?.serviceId === service.id) return;
       const message = got ? `matched ${got.serviceId} by ${got.field} ${got.matched} instead of ${service.id}` : `matched nothing; expected ${service.id}`;
       failures.push({ id: service.id, file, field: `examples.match.${i}`, example: ex, expected: "match", got, message });
     });
     raw.examples.noMatch.forEach((ex, i) => {
       examples++;
-      const got = matcher.match(ex) ?? null;
+      const got = exampleMatch(matcher, sigs, ex);
       if (got?.serviceId !== service.id) return;
       failures.push({ id: service.id, file, field: `examples.noMatch.${i}`, example: ex, expected: "noMatch", got, message: `matched ${service.id} by ${got.field} ${got.matched}, but must not` });
     });
   }
   return { examples, failures };
+}
+
+/** What the catalogue makes of one example: a package example through the MCP package index (packages.ts), the rest through the matcher. */
+function exampleMatch(matcher: Matcher, sigs: readonly LoadedSignature[], ex: SignatureExample): Finding | null {
+  if (ex.package === undefined) return matcher.match(ex) ?? null;
+  const [eco, ...rest] = ex.package.split(":");
+  const hit = matchPackage(sigsServices(sigs), eco ?? "", rest.join(":"));
+  return hit ? { serviceId: hit.id, field: "mcp", matched: hit.matched.slice("package:".length), confidence: 1 } : null;
+}
+
+const servicesOfSigs = new WeakMap<readonly LoadedSignature[], readonly AIService[]>();
+function sigsServices(sigs: readonly LoadedSignature[]): readonly AIService[] {
+  let s = servicesOfSigs.get(sigs);
+  if (!s) servicesOfSigs.set(sigs, (s = sigs.map((x) => x.service)));
+  return s;
 }

@@ -80,6 +80,7 @@ export function checkSignatureFile(file: string): { signature?: LoadedSignature;
       publishers: s.match.publishers,
       appNamePatterns: s.match.appNamePatterns,
       userAgents: s.match.userAgents,
+      ...(s.match.packages.length > 0 ? { packages: s.match.packages } : {}),
     },
     vendorFacts: s.vendorFacts,
     euAiAct: s.euAiAct,

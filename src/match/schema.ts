@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { AI_ACT_TIERS, SERVICE_CATEGORIES } from "../core/service.js";
+import { PACKAGE_SPEC } from "./packages.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A DNS name of at least two labels, lower-case, no scheme, no path, no wildcard. */
@@ -32,9 +33,11 @@ export const exampleSchema = z
     appName: z.string().min(1).optional(),
     publisher: z.string().min(1).optional(),
     userAgent: z.string().min(1).optional(),
+    /** An MCP server package as endpoints run it: `npm:@playwright/mcp` (src/match/packages.ts). */
+    package: z.string().min(5).optional(),
   })
   .strict()
-  .refine((e) => Object.keys(e).length === 1, { message: "an example has exactly one of host, clientId, appId, appName, publisher, userAgent" });
+  .refine((e) => Object.keys(e).length === 1, { message: "an example has exactly one of host, clientId, appId, appName, publisher, userAgent, package" });
 
 export const signatureSchema = z
   .object({
@@ -54,10 +57,12 @@ export const signatureSchema = z
         publishers: z.array(z.string().min(2)).default([]),
         appNamePatterns: z.array(regex).default([]),
         userAgents: z.array(z.string().min(3)).default([]),
+        /** MCP server packages endpoints run: `npm:<name>`, `pypi:<name>`, `docker:<image>`, lower-case (src/match/packages.ts). */
+        packages: z.array(z.string().regex(PACKAGE_SPEC, "npm:<name>, pypi:<name> or docker:<image>, lower-case")).default([]),
       })
       .strict()
-      .refine((m) => m.domains.length + m.oauthClientIds.length + m.entraAppIds.length + m.appNamePatterns.length > 0, {
-        message: "a signature needs at least one domain, client ID, app ID or app-name pattern",
+      .refine((m) => m.domains.length + m.oauthClientIds.length + m.entraAppIds.length + m.appNamePatterns.length + m.packages.length > 0, {
+        message: "a signature needs at least one domain, client ID, app ID, app-name pattern or package",
       }),
     /** Where each OAuth client ID or Entra app ID was published: `{ "<id>": "<url>" }`. Never guess an ID. */
     idSources: z.record(z.string(), z.url({ protocol: /^https$/ })).default({}),

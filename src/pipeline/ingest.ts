@@ -3,6 +3,7 @@
  * Collectors know nothing of signatures and matching knows nothing of SQLite; this is where they meet.
  */
 import { isAgentItem, type AgentItem } from "../core/agent.js";
+import { isMcpServerItem, type McpServerItem } from "../core/mcp.js";
 import type { Observation } from "../core/observation.js";
 import { MATCH_CONFIDENCE, SUSPECTED_PREFIX } from "../core/finding.js";
 import type { Matcher } from "../match/matcher.js";
@@ -18,7 +19,7 @@ import type { ScanWriter } from "../store/ingest.js";
  * @returns how many observations were read and matched (catalogue matches only) from this source.
  */
 export async function ingest(
-  source: AsyncIterable<Observation | readonly Observation[] | AgentItem>,
+  source: AsyncIterable<Observation | readonly Observation[] | AgentItem | McpServerItem>,
   matcher: Matcher,
   writer: ScanWriter,
   onObservation?: () => void,
@@ -56,6 +57,17 @@ export async function ingest(
         matched++;
         onObservation?.();
         writer.add(o, { serviceId: item.agent.id, field: "agent", matched: item.agent.platform, confidence: MATCH_CONFIDENCE.agent });
+      }
+      continue;
+    }
+    // an MCP server configured on endpoints (src/core/mcp.ts): facts to mcp_servers, evidence to its record
+    if (isMcpServerItem(item)) {
+      writer.addMcpServer(item.mcpServer);
+      for (const o of item.evidence) {
+        read++;
+        matched++;
+        onObservation?.();
+        writer.add(o, { serviceId: item.mcpServer.id, field: "mcp", matched: item.mcpServer.transport, confidence: MATCH_CONFIDENCE.mcp });
       }
       continue;
     }

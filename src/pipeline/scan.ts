@@ -9,7 +9,7 @@
  * (`LockedError`, `StoreError`, `NativeModuleError`, `SourceAuthError` or a source's own
  * auth error); the CLI maps them to exit codes.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { CollectContext, InputError, InputWarning } from "../core/collector.js";
 import type { AISystemRecord } from "../core/finding.js";
@@ -243,7 +243,7 @@ async function collectJob(
     await run(`${source.id} API`, source.collect([], ctx));
     return { source: source.id, inputs: 0, read, matched };
   }
-  const { files, problems } = expandInputs(job.inputs, source.accept ?? (() => true));
+  const { files, problems } = source.directories ? passDirectories(job.inputs, source.accept) : expandInputs(job.inputs, source.accept ?? (() => true));
   for (const p of problems) report({ input: p.path, message: p.reason, partial: false });
   if (source.perFile) {
     events.onPhase?.(source.id, files.length, "files");
@@ -256,4 +256,19 @@ async function collectJob(
     await run(files.join(", "), source.collect(files, ctx));
   }
   return { source: source.id, inputs: files.length, read, matched };
+}
+
+/** Inputs of a source that walks directories itself: directories as they are, files through expandInputs. */
+function passDirectories(inputs: readonly string[], accept: Source["accept"]): ReturnType<typeof expandInputs> {
+  const dirs: string[] = [];
+  const rest: string[] = [];
+  for (const p of inputs) {
+    try {
+      (statSync(p).isDirectory() ? dirs : rest).push(p);
+    } catch {
+      rest.push(p); // expandInputs says why it cannot be read
+    }
+  }
+  const r = expandInputs(rest, accept ?? (() => true));
+  return { files: [...dirs, ...r.files], problems: r.problems };
 }

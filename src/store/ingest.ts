@@ -5,6 +5,7 @@
  */
 import type { Statement, Transaction } from "better-sqlite3";
 import type { AgentFacts } from "../core/agent.js";
+import { mergeMcpFacts, type McpServerFacts } from "../core/mcp.js";
 import type { CursorStore, InputError, InputWarning } from "../core/collector.js";
 import type { Finding } from "../core/finding.js";
 import type { Observation } from "../core/observation.js";
@@ -41,6 +42,8 @@ export class ScanWriter {
   private pendingCursors = new Map<string, { source: string; key: string; value: string }>();
   /** Agents read since the last flush, by record id: upserted with the next batch (see {@link addAgent}). */
   private pendingAgents = new Map<string, AgentFacts>();
+  /** MCP servers read since the last flush, by record id (see {@link addMcpServer}). */
+  private pendingMcp = new Map<string, McpServerFacts>();
   private readonly insert: Statement;
   private readonly flushTx: Transaction<(rows: [Observation, Finding][]) => number>;
 
@@ -84,6 +87,13 @@ export class ScanWriter {
          facts = @facts, last_scan_id = @scan, updated_at = @now`,
     );
     const agentHistory = db.prepare("INSERT INTO agent_history (agent_id, scan_id, facts) VALUES (?, ?, ?)");
+    // MCP servers: installs merged with the stored ones (a scan of other hosts adds, never replaces)
+    const mcpFacts = db.prepare("SELECT facts FROM mcp_servers WHERE id = ?").pluck();
+    const putMcp = db.prepare(
+      `INSERT INTO mcp_servers (id, source, name, facts, first_scan_id, last_scan_id, updated_at) VALUES (@id, @source, @name, @facts, @scan, @scan, @now)
+       ON CONFLICT (id) DO UPDATE SET source = @source, name = @name, facts = @facts, last_scan_id = @scan, updated_at = @now`,
+    );
+    const mcpHistory = db.prepare("INSERT INTO mcp_server_history (server_id, scan_id, facts) VALUES (?, ?, ?)");
     this.flushTx = db.transaction((rows: [Observation, Finding][]) => {
       let n = 0;
       for (const [o, f] of rows) {
@@ -108,6 +118,13 @@ export class ScanWriter {
         if (before !== facts) agentHistory.run(a.id, this.scanId, facts);
       }
       this.pendingAgents.clear();
+      for (const m of this.pendingMcp.values()) {
+        const before = mcpFacts.get(m.id) as string | undefined;
+        const facts = JSON.stringify(mergeMcpFacts(before === undefined ? undefined : (JSON.parse(before) as McpServerFacts), m));
+        putMcp.run({ id: m.id, source: m.source, name: m.name, facts, scan: this.scanId, now });
+        if (before !== facts) mcpHistory.run(m.id, this.scanId, facts);
+      }
+      this.pendingMcp.clear();
       return n;
     });
   }
@@ -152,6 +169,15 @@ export class ScanWriter {
     if (this.warnings.length < MAX_WARNINGS) this.warnings.push(w);
   }
 
+  /**
+   * Queue an MCP server's facts (src/core/mcp.ts): merged into `mcp_servers` with the next batch,
+   * in the same transaction as its evidence; `mcp_server_history` gets the facts when they change.
+   */
+  addMcpServer(m: McpServerFacts): void {
+    const queued = this.pendingMcp.get(m.id);
+    this.pendingMcp.set(m.id, queued ? mergeMcpFacts(queued, m) : m);
+  }
+
   /** Record an input problem; it goes into the scan row's `errors`. */
   error(e: InputError): void {
     this.errors.push(e);
@@ -173,7 +199,7 @@ export class ScanWriter {
 
   /** Write the queued batch and pending cursors in one transaction. */
   flush(): void {
-    if (this.batch.length === 0 && this.pendingCursors.size === 0 && this.pendingPeople.size === 0 && this.pendingAgents.size === 0) return;
+    if (this.batch.length === 0 && this.pendingCursors.size === 0 && this.pendingPeople.size === 0 && this.pendingAgents.size === 0 && this.pendingMcp.size === 0) return;
     const rows = this.batch;
     this.batch = [];
     this.counts.inserted += this.flushTx.immediate(rows);

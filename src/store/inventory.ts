@@ -8,6 +8,8 @@
 import { isAgentId } from "../core/agent.js";
 import type { SystemUser } from "../core/finding.js";
 import { readAgents, type StoredAgent } from "./agents.js";
+import { isMcpId } from "../core/mcp.js";
+import { readMcpServers, type StoredMcpServer } from "./mcp.js";
 import type { DB } from "./db.js";
 
 /** What the evidence says about one service in one organisational unit, before classification. */
@@ -29,6 +31,8 @@ export interface SystemFacts {
   verifiedPublisher: boolean;
   /** For an agent's record (`agent:...`): what its platform last said about it (src/store/agents.ts). */
   agent?: StoredAgent;
+  /** For an MCP server's record (`mcp:...`): what endpoint configurations last said about it (src/store/mcp.ts). */
+  mcpServer?: StoredMcpServer;
 }
 
 /** Sentinel identity for an Entra admin consent on behalf of all users (consentType AllPrincipals). */
@@ -53,7 +57,7 @@ export function recordId(serviceId: string, orgUnit: string | null): string {
 }
 
 /** The organisational unit of an observation: its user's department; none for an AI agent's evidence (an agent is one record). */
-const UNIT = "CASE WHEN o.service_id LIKE 'agent:%' THEN NULL ELSE COALESCE(p.department, o.department) END";
+const UNIT = "CASE WHEN o.service_id LIKE 'agent:%' OR o.service_id LIKE 'mcp:%' THEN NULL ELSE COALESCE(p.department, o.department) END";
 
 /** Observations with their user's organisational unit and job title resolved. */
 const OBS = `
@@ -82,7 +86,19 @@ export interface FactsFilter {
  * lists alphabetically.
  */
 export function readSystemFacts(db: DB, filter: readonly string[] | FactsFilter = {}): SystemFacts[] {
-  return withAgents(db, readEvidenceFacts(db, filter));
+  return withMcpServers(db, withAgents(db, readEvidenceFacts(db, filter)));
+}
+
+/** Attach the stored MCP server facts to the records of MCP servers (evidence `service_id` = the record id). */
+function withMcpServers(db: DB, facts: SystemFacts[]): SystemFacts[] {
+  const ids = facts.filter((f) => isMcpId(f.serviceId)).map((f) => f.serviceId);
+  if (ids.length === 0) return facts;
+  const servers = readMcpServers(db, ids);
+  for (const f of facts) {
+    const m = isMcpId(f.serviceId) ? servers.get(f.serviceId) : undefined;
+    if (m) f.mcpServer = m;
+  }
+  return facts;
 }
 
 /** Attach the stored agent facts to the records of agents (their evidence has `service_id` = the agent's record id). */
