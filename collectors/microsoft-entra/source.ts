@@ -37,7 +37,7 @@ export const microsoftExportSource: Source = {
 export const microsoftSource: Source = {
   id: "microsoft",
   displayName: "Microsoft Entra ID (live, Microsoft Graph)",
-  description: "scan Microsoft Entra ID live through Microsoft Graph (Application.Read.All, Directory.Read.All, AuditLog.Read.All; credentials from the environment)",
+  description: "scan Microsoft Entra ID live through Microsoft Graph (Application.Read.All, Directory.Read.All, AuditLog.Read.All; credentials from the environment), with its AI agents (Entra Agent ID, Agent 365, opt-in Copilot Studio)",
   docsUrl,
   kind: "live",
   complete: true,
@@ -56,6 +56,7 @@ export const microsoftSource: Source = {
     { env: "AZURE_CLIENT_CERTIFICATE_PATH", secret: false, description: "PEM file with the app's certificate and private key, instead of a secret" },
     { env: "AZURE_CLIENT_CERTIFICATE_PASSWORD", secret: true, description: "password of that certificate file" },
     { env: "AZURE_AUTHORITY_HOST", secret: false, description: "the sign-in authority of a national cloud" },
+    { env: "SHADOW_AI_POWER_PLATFORM_ACCESS_TOKEN", secret: true, description: "opt-in Copilot Studio read: a delegated Power Platform API token (used as it is; the inventory API refuses app-only tokens)" },
   ],
   enabled: (s, env) => s !== undefined || Boolean(env[GRAPH_TOKEN_ENV]?.trim()),
   async *collect(_inputs, ctx) {
