@@ -41,7 +41,7 @@ describe("scan google (live, read-only, against a local Admin SDK server)", () =
       const env = { NODE_EXTRA_CA_CERTS: cert.certFile, SHADOW_AI_GOOGLE_ACCESS_TOKEN: "test-token" };
       const db = join(dir, "inv.db");
       const first = await cliAsync(["--db", db, "--config", cfg, "scan", "google", "--json"], env);
-      expect(first.stderr).toBe("");
+      expect(first.stderr).toBe(`shadow-ai: configuration: ${cfg}\n`);
       expect(first.code).toBe(0);
       const s1 = JSON.parse(first.stdout);
       expect(s1.status).toBe("complete");

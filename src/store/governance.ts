@@ -192,3 +192,15 @@ export function decisionCovers(g: Governance | undefined, now: DecidedFacts): bo
   const within = (xs: readonly string[], ys: readonly string[]) => xs.every((x) => ys.includes(x));
   return d.tier === now.tier && within(now.users, d.users) && within(now.scopes, d.scopes);
 }
+
+/**
+ * Journal an action taken on a record (a remediation step), with who, when and why: it changes no
+ * governance field, and is shown with the record's history like every change.
+ */
+export function journalAction(db: DB, systemId: string, e: { by: string; field: string; value: string; why: string | null; at?: string }): JournalEntry {
+  const entry: JournalEntry = { systemId, at: e.at ?? new Date().toISOString(), by: e.by, field: e.field, old: null, new: e.value, why: e.why };
+  db.prepare("INSERT INTO governance_journal (system_id, at, by, field, old_value, new_value, why) VALUES (?, ?, ?, ?, ?, ?, ?)").run(
+    entry.systemId, entry.at, entry.by, entry.field, entry.old, entry.new, entry.why,
+  );
+  return entry;
+}

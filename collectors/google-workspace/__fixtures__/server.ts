@@ -61,6 +61,10 @@ export interface GoogleServerOptions {
   prefix?: string;
   /** Answer users.list with 403 (not a rate limit) to test a refused account. */
   refuseUsers?: boolean;
+  /** Bearer token writes need (remediation's separate credentials); reads keep `accessToken`. */
+  writeToken?: string;
+  /** A status to answer a write with (e.g. 500 for one user's token), or undefined to apply it. */
+  failWrite?: (method: string, path: string) => number | undefined;
   /** Paths (after the prefix) that always answer 500, e.g. `/admin/directory/v1/users/x@y/tokens`. */
   alwaysFail?: (path: string) => boolean;
   /** A scripted fault for the `n`-th call (1-based) of a path (after the prefix), applied before random faults. */
@@ -83,6 +87,8 @@ export interface GoogleServerStats {
   maxInFlight: number;
   /** Query strings of activities.list calls. */
   activityQueries: URLSearchParams[];
+  /** Every API request that was not a GET (method and path), whatever its answer: a scan must send none. */
+  writes: { method: string; path: string }[];
 }
 
 export interface GoogleTestServer {
@@ -128,7 +134,9 @@ async function body(req: IncomingMessage): Promise<string> {
 export async function startGoogleServer(o: GoogleServerOptions, tlsCert: { cert: string; key: string }): Promise<GoogleTestServer> {
   const prefix = (o.prefix ?? "").replace(/\/+$/, "");
   const rand = prng(o.faults?.seed ?? 1);
-  const stats: GoogleServerStats = { calls: 0, ok: 0, faults: {}, quotaRejections: 0, tokenRequests: 0, claims: [], unauthorized: 0, maxInFlight: 0, activityQueries: [] };
+  const stats: GoogleServerStats = { calls: 0, ok: 0, faults: {}, quotaRejections: 0, tokenRequests: 0, claims: [], unauthorized: 0, maxInFlight: 0, activityQueries: [], writes: [] };
+  /** Tokens deleted by remediation (`user\u0000clientId`): tokens.list no longer shows them. */
+  const deletedTokens = new Set<string>();
   const byEmail = new Map<string, number>();
   o.users.forEach((u, i) => {
     byEmail.set(u.primaryEmail.toLowerCase(), i);
@@ -190,7 +198,9 @@ export async function startGoogleServer(o: GoogleServerOptions, tlsCert: { cert:
       const i = byEmail.get(key);
       if (i === undefined) return send(res, 404, googleError(404, "Resource Not Found: userKey", "notFound"));
       const u = o.users[i]!;
-      const items = o.tokens(u, i).map((t) => ({ kind: "admin#directory#token", etag: '"t"', userKey: u.id, anonymous: false, nativeApp: false, ...t }));
+      const items = o.tokens(u, i)
+        .filter((t) => !deletedTokens.has(`${u.primaryEmail.toLowerCase()}\u0000${t.clientId}`) && !deletedTokens.has(`${u.id.toLowerCase()}\u0000${t.clientId}`))
+        .map((t) => ({ kind: "admin#directory#token", etag: '"t"', userKey: u.id, anonymous: false, nativeApp: false, ...t }));
       return send(res, 200, { kind: "admin#directory#tokenList", etag: '"l"', ...(items.length ? { items } : {}) });
     }
     const appMatch = /^\/admin\/reports\/v1\/activity\/users\/all\/applications\/(token|gemini_in_workspace_apps)$/.exec(path);
@@ -226,6 +236,23 @@ export async function startGoogleServer(o: GoogleServerOptions, tlsCert: { cert:
       return;
     }
     stats.calls++;
+    if (req.method !== "GET") {
+      // Remediation's write (tokens.delete): recorded, applied to the fixture, 204.
+      stats.writes.push({ method: req.method ?? "", path });
+      if (req.headers.authorization !== `Bearer ${o.writeToken ?? o.accessToken}`) {
+        stats.unauthorized++;
+        return send(res, 401, { error: { code: 401, message: "Request had invalid authentication credentials.", status: "UNAUTHENTICATED" } });
+      }
+      const fail = o.failWrite?.(req.method ?? "", path);
+      if (fail) return send(res, fail, googleError(fail, "Internal error encountered.", "backendError", "global", "INTERNAL"));
+      const del = /^\/admin\/directory\/v1\/users\/([^/]+)\/tokens\/([^/]+)$/.exec(path);
+      if (req.method === "DELETE" && del) {
+        deletedTokens.add(`${del[1]!.toLowerCase()}\u0000${del[2]!}`);
+        res.writeHead(204).end();
+        return;
+      }
+      return send(res, 405, googleError(405, `method ${req.method} not served`, "methodNotAllowed"));
+    }
     inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
     res.on("close", () => inFlight--);

@@ -55,6 +55,10 @@ export interface GraphServerOptions {
   noPremium?: boolean;
   /** Bearer token the Power Platform inventory API accepts (delegated; others get 403). */
   powerPlatformToken?: string;
+  /** Bearer token writes need (remediation's separate credentials); reads keep `accessToken`. */
+  writeToken?: string;
+  /** A status to answer a write with (e.g. 500 for one grant), or undefined to apply it. */
+  failWrite?: (method: string, path: string) => number | undefined;
 }
 
 export interface GraphServerStats {
@@ -66,6 +70,8 @@ export interface GraphServerStats {
   openidConfigRequests: number;
   /** Paths (without prefix and version) and query strings of Graph calls answered 200. */
   served: { path: string; query: URLSearchParams; version?: string }[];
+  /** Every Graph request that was not a GET (method and path), whatever its answer: a scan must send none. */
+  writes: { method: string; path: string; body: string }[];
 }
 
 export interface GraphTestServer {
@@ -107,7 +113,7 @@ function parseFilter(filter: string | null, field: string): { from?: string; to?
 export async function startGraphServer(o: GraphServerOptions, tlsCert: { cert: string; key: string }): Promise<GraphTestServer> {
   const prefix = (o.prefix ?? "").replace(/\/+$/, "");
   const rand = prng(o.faults?.seed ?? 7);
-  const stats: GraphServerStats = { calls: 0, ok: 0, faults: {}, unauthorized: 0, tokenRequests: [], openidConfigRequests: 0, served: [] };
+  const stats: GraphServerStats = { calls: 0, ok: 0, faults: {}, unauthorized: 0, tokenRequests: [], openidConfigRequests: 0, served: [], writes: [] };
   const perPath = new Map<string, number>();
   let origin = "";
 
@@ -279,7 +285,10 @@ export async function startGraphServer(o: GraphServerOptions, tlsCert: { cert: s
     if (!url.pathname.startsWith(`${graphPrefix}/`)) return send(res, 404, graphError("NotFound", "outside the Graph prefix"));
     const path = url.pathname.slice(graphPrefix.length);
     stats.calls++;
-    if (req.headers.authorization !== `Bearer ${o.accessToken}`) {
+    // reads take the read token; writes (remediation) the write token when one is configured
+    const expected = req.method === "GET" || req.method === "POST" ? o.accessToken : (o.writeToken ?? o.accessToken);
+    if (req.method !== "GET" && req.method !== "POST" && req.headers.authorization !== `Bearer ${expected}`) stats.writes.push({ method: req.method ?? "", path, body: "(refused: not the write token)" });
+    if (req.headers.authorization !== `Bearer ${expected}`) {
       stats.unauthorized++;
       return send(res, 401, graphError("InvalidAuthenticationToken", "Access token is empty."));
     }
@@ -306,6 +315,44 @@ export async function startGraphServer(o: GraphServerOptions, tlsCert: { cert: s
         stats.faults["500"] = (stats.faults["500"] ?? 0) + 1;
         return send(res, 500, graphError("generalException", "General exception while processing."));
       }
+    }
+    if (req.method !== "GET") {
+      // Remediation's writes (oauth2permissiongrant-delete, serviceprincipal-update,
+      // serviceprincipal-delete-approleassignedto): recorded, applied to the fixture data, 204.
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+      req.on("end", () => {
+        stats.writes.push({ method: req.method ?? "", path, body });
+        const fail = o.failWrite?.(req.method ?? "", path);
+        if (fail) return send(res, fail, graphError("generalException", "scripted write failure"));
+        const grant = /^\/oauth2PermissionGrants\/([^/]+)$/.exec(path);
+        if (req.method === "DELETE" && grant) {
+          const i = o.data.grants.findIndex((g) => g["id"] === decodeURIComponent(grant[1]!));
+          if (i < 0) return send(res, 404, graphError("Request_ResourceNotFound", "no such grant"));
+          o.data.grants.splice(i, 1);
+          res.writeHead(204).end();
+          return;
+        }
+        const role = /^\/servicePrincipals\/([^/]+)\/appRoleAssignedTo\/([^/]+)$/.exec(path);
+        if (req.method === "DELETE" && role) {
+          for (const list of Object.values(o.data.appRoleAssignments ?? {})) {
+            const i = list.findIndex((a) => a["id"] === decodeURIComponent(role[2]!));
+            if (i >= 0) list.splice(i, 1);
+          }
+          res.writeHead(204).end();
+          return;
+        }
+        const sp = /^\/servicePrincipals(?:\(appId='([^']+)'\)|\/([^/]+))$/.exec(decodeURIComponent(path));
+        if (req.method === "PATCH" && sp) {
+          const it = o.data.servicePrincipals.find((x) => (sp[1] ? x["appId"] === sp[1] : x["id"] === sp[2]));
+          if (!it) return send(res, 404, graphError("Request_ResourceNotFound", "no such service principal"));
+          Object.assign(it, JSON.parse(body || "{}") as Record<string, unknown>);
+          res.writeHead(204).end();
+          return;
+        }
+        send(res, 405, graphError("Request_BadRequest", `method ${req.method} not served for ${path}`));
+      });
+      return;
     }
     stats.ok++;
     stats.served.push({ path, query: new URLSearchParams(url.searchParams), version });
