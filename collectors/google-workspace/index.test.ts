@@ -195,6 +195,11 @@ describe("google-workspace export collector", () => {
     expect(userFromFileName("/x/Alice@Example.com.json")).toBe("alice@example.com");
     expect(userFromFileName("/x/tokens.json")).toBeUndefined();
     expect(userFromFileName("/x/a@b.json")).toBeUndefined();
+    // the names a copy or a daily export gives the same file name the same user
+    for (const name of ["alice@example.com (1).json", "alice@example.com - Copy.json", "alice@example.com_copy2.json", "alice@example.com-2026-12-07.json", "alice@example.com.20261207.json", "2026-12-07_alice@example.com.json", "alice@example.com-2026-12-07T0600Z (2).json"]) {
+      expect(userFromFileName(`/x/${name}`), name).toBe("alice@example.com");
+    }
+    expect(userFromFileName("/x/tokens-2026-12-07.json")).toBeUndefined();
   });
 });
 

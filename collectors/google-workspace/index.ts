@@ -19,6 +19,7 @@ import { classifyElement, classifyObject, EXPECTED, type GooglePage } from "./de
 import { describeShape, itemsOf, outlineJsonFile, oversizeMessage, readJsonRecords, snapshotTime, sniffFirstMember, type JsonOutline, type ReadJsonOptions } from "../../src/io/json-file.js";
 import { tokenObservations, TOKEN_LIST_KIND, type TokenListStats } from "./tokens.js";
 import { GoogleUserDirectory } from "./users.js";
+import { directoryAccounts } from "./directory-accounts.js";
 import type { GoogleOptions } from "./config.js";
 import type { GoogleScanStats } from "./live.js";
 
@@ -34,9 +35,30 @@ export type { GoogleScanStats } from "./live.js";
 
 const EMAIL = /^[^\s@/\\]+@[^\s@/\\]+\.[^\s@/\\]+$/;
 
-/** The user a file name names: `alice@example.com.json` gives `alice@example.com`. */
+/** A date or date-time as daily exports put it in a file name: `2026-12-07`, `20261207`, `2026-12-07T0600Z`. */
+const DATE = String.raw`\d{4}-?\d{2}-?\d{2}(?:[T_ -]?\d{2}[:-]?\d{2}(?:[:-]?\d{2})?Z?)?`;
+/** What copying or dating a file adds around its name: ` (1)`, ` - Copy`, `_copy2`, `-2026-12-07`, `2026-12-07_`. */
+const NAME_NOISE = [new RegExp(String.raw`\s*\(\d+\)$`), /[\s_.-]+(?:-\s*)?copy(?:\s*\d+)?$/i, new RegExp(String.raw`[\s_.-]+${DATE}$`), new RegExp(String.raw`^${DATE}[\s_.-]+`)];
+
+/**
+ * The user a file name names: `alice@example.com.json` gives `alice@example.com`, and so do the
+ * names a copy or a daily export gives the same file (`alice@example.com (1).json`,
+ * `alice@example.com - Copy.json`, `alice@example.com-2026-12-07.json`,
+ * `2026-12-07_alice@example.com.json`), so that a copy names the same user. Used only when the
+ * response does not name its user itself.
+ */
 export function userFromFileName(file: string): string | undefined {
-  const stem = basename(file).replace(/\.json$/i, "");
+  let stem = basename(file).replace(/\.json$/i, "");
+  for (let changed = true; changed && stem.length > 0; ) {
+    changed = false;
+    for (const re of NAME_NOISE) {
+      const next = stem.replace(re, "");
+      if (next !== stem) {
+        stem = next;
+        changed = true;
+      }
+    }
+  }
   return EMAIL.test(stem) ? bound(stem.toLowerCase(), 320) : undefined;
 }
 
@@ -84,7 +106,7 @@ export async function* collectExport(files: string[], ctx: CollectContext, opts:
     let other = false;
     try {
       for await (const p of pagesOf(outline)) {
-        if (p.type === "users") for await (const batch of itemsOf(outline, p.users)) users.addUsers(batch);
+        if (p.type === "users") for await (const batch of itemsOf(outline, p.users)) { users.addUsers(batch); ctx.rosters?.directory(directoryAccounts(batch)); }
         else other = true;
       }
     } catch (e) {
@@ -132,7 +154,7 @@ async function* fileObservations(outline: JsonOutline, users: GoogleUserDirector
     pages++;
     switch (p.type) {
       case "users":
-        if (usersNotYetRead) for await (const batch of itemsOf(outline, p.users)) users.addUsers(batch);
+        if (usersNotYetRead) for await (const batch of itemsOf(outline, p.users)) { users.addUsers(batch); ctx.rosters?.directory(directoryAccounts(batch)); }
         break;
       case "tokens": {
         // What the content says first (the list's own user), then the file name.
