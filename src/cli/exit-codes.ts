@@ -66,3 +66,28 @@ export class CliError extends Error {
     this.name = "CliError";
   }
 }
+
+/** One line per exit code, for `--help` (README.md's table says more). */
+export const EXIT_CODE_HELP: readonly [number, string][] = [
+  [0, "done"],
+  [1, "internal error (a bug)"],
+  [2, "bad usage, configuration or signature file"],
+  [3, "some inputs (or remediation items) failed; the rest was done"],
+  [4, "database cannot be opened, does not exist, or is not ours"],
+  [5, "a query found nothing"],
+  [6, "signatures lint/test found problems"],
+  [7, "another scan holds the scan lock"],
+  [8, "missing or refused credentials"],
+  [9, "unsupported Node.js, or the SQLite module built for another one"],
+  [10, "--fail-on new-unsanctioned"],
+  [11, "--fail-on high"],
+  [12, "--fail-on prohibited"],
+  [13, "--fail-on agent-without-owner"],
+  [14, "--fail-on orphaned-agent"],
+  [15, "--fail-on agent-high-privilege"],
+  [16, "--fail-on mcp-plaintext-secret"],
+  [17, "--fail-on mcp-plain-http"],
+  [18, "--fail-on mcp-unpinned"],
+  [19, "--fail-on mcp-broad-access"],
+  [24, "remediate apply: plan altered or its facts changed"],
+];

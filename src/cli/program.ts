@@ -9,15 +9,17 @@ import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../core/paths.js";
-import { CliError, EXIT } from "./exit-codes.js";
+import { CliError, EXIT, EXIT_CODE_HELP } from "./exit-codes.js";
 import { registerEvidence } from "./evidence.js";
 import { registerExtract } from "./extract.js";
 import { registerHistory } from "./history.js";
 import { registerInventory } from "./inventory.js";
 import { registerQuery } from "./query.js";
+import { registerRemediate } from "./remediate.js";
 import { registerReview } from "./review.js";
 import { registerScan } from "./scan.js";
 import { registerCollectEndpoint } from "./collect-endpoint.js";
+import { registerSeats } from "./seats.js";
 import { registerSignatures } from "./signatures.js";
 import { registerSources } from "./sources.js";
 import { redact } from "../io/redact.js";
@@ -33,7 +35,8 @@ export function buildProgram(): Command {
     .option("--db <path>", "inventory database (default: $SHADOW_AI_DB or ./shadow-ai.db)")
     .option("--config <file>", "configuration file (default: ./shadow-ai.yaml if present)")
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .addHelpText("after", `\nExit codes:\n${EXIT_CODE_HELP.map(([c, d]) => `  ${String(c).padStart(2)}  ${d}`).join("\n")}\n`);
   registerScan(program);
   registerCollectEndpoint(program);
   registerExtract(program);
@@ -41,9 +44,11 @@ export function buildProgram(): Command {
   registerEvidence(program);
   registerQuery(program);
   registerReview(program);
+  registerRemediate(program);
   registerHistory(program);
   registerSignatures(program);
   registerSources(program);
+  registerSeats(program);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();
