@@ -54,7 +54,7 @@ beforeAll(() => {
   expect(inv.code, inv.stderr).toBe(0);
   records = JSON.parse(inv.stdout) as AISystemRecord[];
   outputs.push(inv.stdout, inv.stderr);
-}, 120_000);
+}, 300_000);
 
 describe("collect-endpoint", () => {
   it("finds every server of every client with its host, user and client", () => {
@@ -135,7 +135,7 @@ describe("scan endpoints", () => {
     expect(byId("agent:endpoint:claude-desktop")!.agent!.details["hosts"]).toEqual(["linux-02", "mac-01", "win-03"]);
   });
 
-  it("reads a host tree directly and trips each --fail-on code", () => {
+  it("reads a host tree directly and trips each --fail-on code", { timeout: 300_000 }, () => {
     const db = join(dir, "tree.db");
     const r = cli(["--db", db, "scan", "endpoints", hosts, "--json", "--fail-on", "mcp-unpinned,mcp-plain-http,mcp-broad-access,mcp-plaintext-secret"]);
     outputs.push(r.stdout, r.stderr);
@@ -148,7 +148,7 @@ describe("scan endpoints", () => {
     expect(cli(["--db", db, "scan", "endpoints", hosts, "--fail-on", "mcp-plain-http"]).code).toBe(17);
   });
 
-  it("writes no planted secret to the bundles, the database, its WAL, stdout, stderr or any export", () => {
+  it("writes no planted secret to the bundles, the database, its WAL, stdout, stderr or any export", { timeout: 300_000 }, () => {
     const db = join(dir, "inv.db");
     for (const format of ["json", "csv", "csv-users", "cyclonedx", "html"]) {
       const out = join(dir, `export.${format}`);
