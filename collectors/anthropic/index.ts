@@ -19,6 +19,7 @@ import type { CollectContext } from "../../src/core/collector.js";
 import type { Observation } from "../../src/core/observation.js";
 import type { RosterBatch, RosterKey, RosterUsage } from "../../src/core/roster.js";
 import { AdminHttp, AdminHttpError, obj, str, type Query } from "../../src/io/admin-http.js";
+import { EndpointError } from "../../src/io/retry.js";
 import { snapshotDay } from "../../src/io/paging.js";
 import type { RetryPolicy } from "../../src/io/retry.js";
 import { ANTHROPIC_BASE_URL, ANTHROPIC_KEY_ENV, ANTHROPIC_VERSION, MANAGED_AGENTS_BETA, type AnthropicConfig } from "./config.js";
@@ -64,12 +65,21 @@ export async function* collectAnthropic(o: AnthropicOptions, ctx: CollectContext
   });
   const sink = ctx.rosters;
   const fail = (api: string, e: unknown) => {
-    if (!(e instanceof AdminHttpError)) throw e;
+    if (!(e instanceof AdminHttpError)) throw e; // an unreachable endpoint (EndpointError) or a bug ends the source
     ctx.onError({ input: api, message: `${api} failed after retries (HTTP ${e.status ?? "-"}${e.code ? ` ${e.code}` : ""}: ${e.message}); what was read is kept and nothing is taken as gone`, partial: true });
   };
 
   // The organisation (the first call: a refused key ends the scan here).
-  const me = obj(await http.get("/v1/organizations/me"));
+  let me: Record<string, unknown> | undefined;
+  try {
+    me = obj(await http.get("/v1/organizations/me"));
+  } catch (e) {
+    if (e instanceof EndpointError || e instanceof AdminHttpError) {
+      ctx.onError({ input: `${cfg.baseUrl ?? ANTHROPIC_BASE_URL}/v1/organizations/me`, message: `the Anthropic Admin API could not be read (${e.message}); nothing was read and nothing is taken as gone`, partial: false });
+      return;
+    }
+    throw e;
+  }
   const org = str(me?.["id"], 200) ?? cfg.organization ?? "default";
   const put = (b: Omit<RosterBatch, "vendor" | "org" | "source">) => sink?.put({ vendor: "anthropic", org, source: SOURCE, ...b });
   const list = async <T>(api: string, query: Query, parse: (v: unknown) => T | undefined, store: (items: T[]) => void, headers: Record<string, string> = {}): Promise<boolean> => {

@@ -20,6 +20,7 @@ import type { CollectContext } from "../../src/core/collector.js";
 import type { Observation } from "../../src/core/observation.js";
 import type { RosterBatch, RosterPrincipal, RosterSink } from "../../src/core/roster.js";
 import { AdminHttp, AdminHttpError } from "../../src/io/admin-http.js";
+import { EndpointError } from "../../src/io/retry.js";
 import { snapshotDay } from "../../src/io/paging.js";
 import type { RetryPolicy } from "../../src/io/retry.js";
 import { OPENAI_BASE_URL, OPENAI_KEY_ENV, type OpenAIConfig } from "./config.js";
@@ -70,6 +71,7 @@ export async function* collectOpenAI(o: OpenAIOptions, ctx: CollectContext, stat
   const sink: RosterSink | undefined = ctx.rosters;
   const put = (b: Omit<RosterBatch, "vendor" | "org" | "source">) => sink?.put({ vendor: "openai", org, source: SOURCE, ...b });
   const fail = (api: string, e: unknown, what: string) => {
+    if (e instanceof EndpointError) throw e;
     if (!(e instanceof AdminHttpError)) throw e;
     ctx.onError({ input: api, message: `${what} failed after retries (HTTP ${e.status ?? "-"}${e.code ? ` ${e.code}` : ""}: ${e.message}); what was read is kept and nothing is taken as gone`, partial: true });
   };
@@ -96,7 +98,9 @@ export async function* collectOpenAI(o: OpenAIOptions, ctx: CollectContext, stat
 
   // 1. Users and invites.
   ctx.onProgress?.(0, undefined, "users");
-  const usersWhole = await list("/organization/users", {}, parseUser, (items) => {
+  let usersWhole: boolean;
+  try {
+    usersWhole = await list("/organization/users", {}, parseUser, (items) => {
     for (const u of items) {
       if (u.email) emails.set(u.id, u.email);
       if (u.kind === "service_account") st.serviceAccounts++;
@@ -104,6 +108,13 @@ export async function* collectOpenAI(o: OpenAIOptions, ctx: CollectContext, stat
     }
     put({ principals: items });
   }, true);
+  } catch (e) {
+    if (e instanceof EndpointError || (e instanceof AdminHttpError)) {
+      ctx.onError({ input: `${cfg.baseUrl ?? OPENAI_BASE_URL}/organization/users`, message: `the OpenAI Admin API could not be read (${e.message}); nothing was read and nothing is taken as gone`, partial: false });
+      return;
+    }
+    throw e;
+  }
   if (usersWhole) sink?.complete("openai", org, "users");
   if (await list("/organization/invites", {}, parseInvite, (items) => put({ principals: items }))) sink?.complete("openai", org, "invites");
 
