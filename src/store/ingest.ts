@@ -206,6 +206,27 @@ export class ScanWriter {
   }
 
   /**
+   * Write what is queued and close the scan row as `interrupted` (a person pressed Ctrl-C, or the
+   * service manager sent SIGTERM): what was read before is kept, like a partial scan's, and `why`
+   * is added to the scan's errors. A snapshot is not written for it, so `diff` and the next scan's
+   * "no longer seen" ignore it.
+   */
+  interrupt(why: string): void {
+    this.flush();
+    this.db
+      .prepare("UPDATE scans SET ended_at = ?, status = 'interrupted', records_read = ?, matched = ?, inserted = ?, errors = ?, warnings = ? WHERE id = ?")
+      .run(
+        new Date().toISOString(),
+        this.counts.read,
+        this.counts.matched,
+        this.counts.inserted,
+        JSON.stringify([...this.errors, { input: "scan", message: why, partial: true }]),
+        JSON.stringify(this.warnings),
+        this.scanId,
+      );
+  }
+
+  /**
    * Write what is queued and close the scan row: `complete` when no input failed, `partial` when
    * some did (everything read before the failure is kept), `failed` when `fatal` is given.
    */
@@ -231,27 +252,6 @@ export class ScanWriter {
 function json(a: readonly string[] | undefined): string | null {
   return a && a.length > 0 ? JSON.stringify(a) : null;
 }
-  /**
-   * Write what is queued and close the scan row as `interrupted` (a person pressed Ctrl-C, or the
-   * service manager sent SIGTERM): what was read before is kept, like a partial scan's, and `why`
-   * is added to the scan's errors. A snapshot is not written for it, so `diff` and the next scan's
-   * "no longer seen" ignore it.
-   */
-  interrupt(why: string): void {
-    this.flush();
-    this.db
-      .prepare("UPDATE scans SET ended_at = ?, status = 'interrupted', records_read = ?, matched = ?, inserted = ?, errors = ?, warnings = ? WHERE id = ?")
-      .run(
-        new Date().toISOString(),
-        this.counts.read,
-        this.counts.matched,
-        this.counts.inserted,
-        JSON.stringify([...this.errors, { input: "scan", message: why, partial: true }]),
-        JSON.stringify(this.warnings),
-        this.scanId,
-      );
-  }
-
 
 function toRow(scanId: number, o: Observation, f: Finding): unknown[] {
   return [
