@@ -1,5 +1,5 @@
 /**
- * `signatures list | show ID | lint | test | stats | match VALUE...`: the catalogue, for people and scripts.
+ * `signatures list | show ID | lint | test | stats | match VALUE... | export --format F`: the catalogue, for people and scripts.
  * Every sub-command reads the bundled catalogue plus the configuration's `signatures.extraDirs`.
  */
 import { relative, isAbsolute } from "node:path";
@@ -15,6 +15,8 @@ import { catalogue, config, printJson, type GlobalOptions } from "./context.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { cell, table } from "./terminal.js";
 import { tierLabel, tierRank } from "../core/tier-label.js";
+import { EXPORT_FORMATS, exportCatalogue, type ExportFormat } from "../catalogue/export.js";
+import { writeFileSync } from "node:fs";
 
 /** What `signatures match` reads a value as: `--as`, or found from its shape ({@link valueKind}). */
 export const VALUE_KINDS = ["host", "app-id", "client-id", "app-name", "publisher", "user-agent"] as const;
@@ -115,7 +117,7 @@ function signatureDirs(g: GlobalOptions): string[] {
 }
 
 /**
- * Register `signatures list | show | lint | test | stats | match`.
+ * Register `signatures list | show | lint | test | stats | match | export`.
  * Exit codes: 0 done; 2 bad usage or (list, show, match) an invalid signature file; 5 `show` of an
  * unknown id, or `match` where no value matched or was suspected; 6 `lint` found errors (or
  * warnings with `--strict`), or `test` had a failing example or a file that did not load.
@@ -272,5 +274,29 @@ export function registerSignatures(program: Command): void {
         process.stdout.write(table(["Value", "As", "Service", "Matched by", "Confidence"], out, [60, 10, 30, 90, 10]) + "\n");
       }
       if (rows.every((r) => !r.match && !r.suspected)) process.exitCode = EXIT.NOT_FOUND;
+    });
+
+  sig
+    .command("export")
+    .description("the catalogue's domains, with service, vendor, category, EU AI Act tier and catalogue version and hash, as a SIEM table or Sigma rules (README: Push-down to a SIEM)")
+    .requiredOption("--format <format>", EXPORT_FORMATS.join(", "))
+    .option("--out <file>", "write to this file (default: standard output)")
+    .option("--index <name>", "elastic-lookup: the lookup index the bulk actions name", "shadow-ai-catalogue")
+    .action((opts: { format: string; out?: string; index: string }, cmd: Command) => {
+      if (!(EXPORT_FORMATS as readonly string[]).includes(opts.format)) throw new CliError(`--format: "${opts.format}" is not one of ${EXPORT_FORMATS.join(", ")}`, EXIT.USAGE);
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const { signatures, matcher } = catalogue(g);
+      let text: string;
+      try {
+        text = exportCatalogue(opts.format as ExportFormat, { signatures, matcher, dirs: signatureDirs(g) }, { index: opts.index });
+      } catch (e) {
+        throw new CliError((e as Error).message, EXIT.USAGE);
+      }
+      if (!opts.out) return void process.stdout.write(text);
+      try {
+        writeFileSync(opts.out, text);
+      } catch (e) {
+        throw new CliError(`${opts.out}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.USAGE);
+      }
     });
 }
