@@ -39,7 +39,7 @@ export async function readAgent365(c: AgentReadContext, agents: Map<string, Entr
     c.note(
       PACKAGES_API,
       f.status === 403 || f.status === 401
-        ? `Agent 365 packages not read (${c.say(f)}): it needs CopilotPackages.Read.All (application permission) and a Microsoft Agent 365 licence`
+        ? `Agent 365 packages not read (${c.say(f)}): it needs CopilotPackages.Read.All (application permission) and a Microsoft Agent 365 licence (microsoft.agent365: false skips it)`
         : `Agent 365 packages: ${r.items.length ? "a page" : "the list"} failed (${c.say(f)}); ${r.items.length} read`,
       false,
     );

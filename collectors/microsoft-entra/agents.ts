@@ -107,7 +107,7 @@ export async function listAgentIdentities(c: AgentReadContext): Promise<Map<stri
   }
   if (r.failure) {
     if (refused(r.failure) && out.size === 0) {
-      c.note(AGENT_API.identities, `agent identities not read (${c.say(r.failure)}): it needs AgentIdentity.Read.All (application permission, admin consent); agent identities met in servicePrincipals are still kept as agents, without their blueprint`, false);
+      c.note(AGENT_API.identities, `agent identities not read (${c.say(r.failure)}): it needs AgentIdentity.Read.All (application permission, admin consent); agent identities met in servicePrincipals are still kept as agents, without their blueprint (microsoft.agents: false skips the agent reads)`, false);
       return undefined;
     }
     c.note(AGENT_API.identities, `agent identities: a page failed after retries (${c.say(r.failure)}); ${out.size} read`, true);
