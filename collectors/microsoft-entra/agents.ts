@@ -82,7 +82,8 @@ function principals(items: unknown[]): AgentPrincipal[] {
     if (!id) continue;
     const t = (sfield(p, "@odata.type", 128) ?? "").toLowerCase();
     const type: AgentPrincipal["type"] = t.endsWith(".user") ? "user" : t.endsWith(".serviceprincipal") || t.endsWith(".agentidentity") ? "servicePrincipal" : t.endsWith(".group") ? "group" : "unknown";
-    const name = (sfield(p, "userPrincipalName", 320) ?? sfield(p, "displayName", 256))?.toLowerCase();
+    // a person by UPN (lower-case, one identity with the rest of the inventory), else the display name as given
+    const name = sfield(p, "userPrincipalName", 320)?.toLowerCase() ?? sfield(p, "displayName", 256);
     out.push({ id, type, ...(name ? { name } : {}) });
   }
   return out.sort((a, b) => (a.id < b.id ? -1 : 1));
