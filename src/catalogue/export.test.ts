@@ -20,7 +20,7 @@ import { fingerprint, hashFiles } from "../match/catalogue-cache.js";
 import { signatureFiles } from "../match/load.js";
 import { Matcher } from "../match/matcher.js";
 import {
-  CSV_HEADER, domainRows, exportCatalogue, SENTINEL_HEADER, SPLUNK_HEADER, toCsv, toSplunkLookup, uuidV5, type DomainRow, type ExportFormat,
+  CSV_HEADER, domainRows, exportCatalogue, SENTINEL_HEADER, SPLUNK_HEADER, SPLUNK_TRANSFORMS_STANZA, toCsv, toSplunkLookup, uuidV5, type DomainRow, type ExportFormat,
 } from "./export.js";
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -52,7 +52,7 @@ async function exported(format: ExportFormat, extra: string[] = []): Promise<str
   return readFileSync(out, "utf8");
 }
 
-const csvRecords = (text: string): Record<string, string>[] => parseCsv(text, { columns: true, strict: true, skip_empty_lines: false }) as Record<string, string>[];
+const csvRecords = (text: string): Record<string, string>[] => parseCsv(text, { columns: true, relax_column_count: false }) as Record<string, string>[];
 const csvHeader = (text: string): string[] => (parseCsv(text, { to_line: 1 }) as string[][])[0]!;
 
 describe("signatures export", () => {
@@ -133,6 +133,28 @@ describe("signatures export", () => {
     expect(validate({ title: "x", logsource: {}, detection: {}, level: "severe" })).toBe(false);
   });
 
+  it("sigma --placeholder: two schema-valid rules on %name%; sigma-pipeline holds every domain and *.domain under that name for value_placeholders", async () => {
+    const schema = JSON.parse(readFileSync(join(import.meta.dirname, "__fixtures__/sigma-detection-rule-schema.json"), "utf8")) as Record<string, unknown>;
+    const validate = addFormats(new Ajv2020({ allErrors: true, strict: false, validateSchema: false })).compile(schema);
+    const rules = parseAllDocuments(await exported("sigma", ["--placeholder", "ai_hosts"])).map((d) => d.toJS() as { logsource: { category: string }; detection: Record<string, unknown> });
+    expect(rules.map((r) => r.logsource.category)).toEqual(["proxy", "dns"]);
+    for (const r of rules) expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
+    expect(rules[0]!.detection["selection"]).toEqual({ "cs-host|expand": "%ai_hosts%" });
+    expect(rules[1]!.detection["selection"]).toEqual({ "query|expand": "%ai_hosts%" });
+    const pipeline = parseAllDocuments(await exported("sigma-pipeline", ["--placeholder", "ai_hosts"]));
+    expect(pipeline.length).toBe(1);
+    const p = pipeline[0]!.toJS() as { vars: Record<string, string[]>; transformations: { type: string; include: string[] }[] };
+    // the keys pySigma's ProcessingPipeline.from_dict accepts
+    for (const k of Object.keys(p)) expect(["vars", "transformations", "postprocessing", "finalizers", "priority", "name", "allowed_backends"]).toContain(k);
+    expect(p.transformations).toEqual([expect.objectContaining({ type: "value_placeholders", include: ["ai_hosts"] })]);
+    const domains = csvRecords(await exported("csv")).map((r) => r["domain"]!);
+    expect(p.vars["ai_hosts"]!.length).toBe(2 * domains.length);
+    expect(p.vars["ai_hosts"]).toContain("openai.com");
+    expect(p.vars["ai_hosts"]).toContain("*.openai.com");
+    const bad = await cli(["signatures", "export", "--format", "sigma", "--placeholder", "a%b"]);
+    expect(bad.code).toBe(2);
+  });
+
   it("the catalogue hash is the build's file hash over the signature files in path order", async () => {
     const text = await exported("csv");
     const files = signatureFiles(bundledSignatureDir());
@@ -158,6 +180,20 @@ describe("signatures export", () => {
     expect(uuidV5("www.example.com", "6ba7b810-9dad-11d1-80b4-00c04fd430c8")).toBe("2ed6657d-e927-568b-95e1-2665a8aea6a2");
     expect(uuidV5("shadow-ai/a/proxy")).toBe(uuidV5("shadow-ai/a/proxy"));
     expect(uuidV5("shadow-ai/a/proxy")).not.toBe(uuidV5("shadow-ai/a/dns"));
+  });
+
+  it("README: the ES|QL query builds suffixes as deep as the catalogue's deepest domain; the Splunk stanza is the exported one", () => {
+    const readme = readFileSync(join(bundledSignatureDir(), "../README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Push-down to a SIEM"), readme.indexOf("## Remediation"));
+    expect(section).toContain("LOOKUP JOIN shadow-ai-catalogue ON domain");
+    expect(section).toContain("_GetWatchlist('shadow_ai_catalogue')");
+    expect(section).toContain(SPLUNK_TRANSFORMS_STANZA);
+    expect(section).toContain("`scan siem FILE|DIR...`) is not built yet");
+    const depths = [...section.matchAll(/MV_SLICE\(labels, -(\d+), -1\)/g)].map((m) => Number(m[1]));
+    const services = loadSignatures().map((s) => s.service);
+    const deepest = Math.max(...domainRows(services, new Matcher(services)).map((r) => r.domain.split(".").length));
+    // every suffix length from 2 to the deepest domain has its line (the host itself covers the rest)
+    for (let k = 2; k <= deepest; k++) expect(depths, `README ES|QL lacks the ${k}-label suffix`).toContain(k);
   });
 
   it("a domain two signatures list goes to the one the matcher gives it", () => {

@@ -28,7 +28,7 @@ import { signatureFiles } from "../match/load.js";
 import type { Matcher } from "../match/matcher.js";
 
 /** The `--format` values of `signatures export`. */
-export const EXPORT_FORMATS = ["splunk-lookup", "sentinel-watchlist", "elastic-lookup", "sigma", "csv"] as const;
+export const EXPORT_FORMATS = ["splunk-lookup", "sentinel-watchlist", "elastic-lookup", "sigma", "sigma-pipeline", "csv"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Which catalogue a table was made from: the package version and the SHA-256 of its signature files. */
@@ -273,13 +273,68 @@ export interface LoadedCatalogue {
   dirs: readonly string[];
 }
 
+/** A Sigma placeholder name: what `%name%` may hold (letters, digits, `_`, `-`). */
+const PLACEHOLDER = /^[A-Za-z0-9_-]{1,64}$/;
+
+function checkPlaceholder(name: string): void {
+  if (!PLACEHOLDER.test(name)) throw new Error(`placeholder "${name.slice(0, 80)}": letters, digits, "_" and "-" only, at most 64`);
+}
+
+/**
+ * Sigma rules that name a placeholder instead of the values: two rules, `category: proxy` with
+ * `cs-host|expand: '%name%'` and `category: dns` with `query|expand: '%name%'` (Sigma's `expand`
+ * modifier). The values come at conversion from a processing pipeline's `vars`
+ * ({@link toSigmaPipeline}, pySigma's `value_placeholders`), or stay a SIEM-side list with
+ * `query_expression_placeholders`. Exact domains and `*.domain` are both in the list, so one
+ * selection covers a domain and its subdomains; the rule does not say which service matched.
+ */
+export function toSigmaPlaceholderRules(name: string, id: CatalogueIdentity): string {
+  checkPlaceholder(name);
+  return SIGMA_SOURCES.map((src) =>
+    yamlStringify({
+      title: `AI service use (${src.category}), catalogue list %${name}%`,
+      id: uuidV5(`shadow-ai/placeholder/${name}/${src.category}`),
+      status: "experimental",
+      description: `Traffic to any AI service of the shadow-ai catalogue (${id.version}, SHA-256 ${id.sha256}); the hosts come from the placeholder %${name}%.`,
+      author: "shadow-ai catalogue",
+      tags: ["detection.threat_hunting"],
+      logsource: { category: src.category },
+      detection: { selection: { [`${src.field}|expand`]: `%${name}%` }, condition: "selection" },
+      fields: [...src.fields],
+      falsepositives: ["A host under an AI service's domain that serves something other than its AI product"],
+      level: "low",
+    }, { lineWidth: 0 }),
+  ).join("---\n");
+}
+
+/**
+ * A pySigma processing pipeline (`sigma convert -p FILE`) whose `vars` hold, under `name`, every
+ * domain and its `*.domain`, and which replaces `%name%` with them (`value_placeholders`):
+ * https://github.com/SigmaHQ/pySigma/blob/main/sigma/processing/pipeline.py (`ProcessingPipeline.from_dict`).
+ */
+export function toSigmaPipeline(rows: readonly DomainRow[], id: CatalogueIdentity, name: string): string {
+  checkPlaceholder(name);
+  const values = rows.flatMap((r) => [r.domain, `*.${r.domain}`]);
+  return yamlStringify({
+    name: `shadow-ai catalogue ${id.version} (${id.sha256.slice(0, 12)})`,
+    priority: 10,
+    vars: { [name]: values },
+    transformations: [{ id: "shadow_ai_catalogue", type: "value_placeholders", include: [name] }],
+  }, { lineWidth: 0 });
+}
+
+/** Default placeholder name of the placeholder rules and pipeline. */
+export const SIGMA_PLACEHOLDER = "shadow_ai_domains";
+
 /**
  * The catalogue in `format`, as text to write to a file or standard output.
  * @param options.index the Elastic lookup index name (elastic-lookup only).
- * @throws Error for a bad index name (see {@link toElasticBulk}); a file system error when a
+ * @param options.placeholder sigma: write the two placeholder rules ({@link toSigmaPlaceholderRules})
+ *   instead of the values; sigma-pipeline: the variable name (default {@link SIGMA_PLACEHOLDER}).
+ * @throws Error for a bad index or placeholder name; a file system error when a
  *   signature directory cannot be read for the hash.
  */
-export function exportCatalogue(format: ExportFormat, { signatures, matcher, dirs }: LoadedCatalogue, options: { index?: string } = {}): string {
+export function exportCatalogue(format: ExportFormat, { signatures, matcher, dirs }: LoadedCatalogue, options: { index?: string; placeholder?: string } = {}): string {
   const id = catalogueIdentity(dirs);
   const rows = domainRows(signatures.map((s) => s.service), matcher);
   switch (format) {
@@ -290,7 +345,9 @@ export function exportCatalogue(format: ExportFormat, { signatures, matcher, dir
     case "elastic-lookup":
       return toElasticBulk(rows, id, options.index);
     case "sigma":
-      return toSigma(signatures, rows, id);
+      return options.placeholder === undefined ? toSigma(signatures, rows, id) : toSigmaPlaceholderRules(options.placeholder, id);
+    case "sigma-pipeline":
+      return toSigmaPipeline(rows, id, options.placeholder ?? SIGMA_PLACEHOLDER);
     case "csv":
       return toCsv(rows, id);
   }

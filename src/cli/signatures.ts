@@ -282,13 +282,14 @@ export function registerSignatures(program: Command): void {
     .requiredOption("--format <format>", EXPORT_FORMATS.join(", "))
     .option("--out <file>", "write to this file (default: standard output)")
     .option("--index <name>", "elastic-lookup: the lookup index the bulk actions name", "shadow-ai-catalogue")
-    .action((opts: { format: string; out?: string; index: string }, cmd: Command) => {
+    .option("--placeholder <name>", "sigma: two rules on %name% instead of the values; sigma-pipeline: the variable (default shadow_ai_domains)")
+    .action((opts: { format: string; out?: string; index: string; placeholder?: string }, cmd: Command) => {
       if (!(EXPORT_FORMATS as readonly string[]).includes(opts.format)) throw new CliError(`--format: "${opts.format}" is not one of ${EXPORT_FORMATS.join(", ")}`, EXIT.USAGE);
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { signatures, matcher } = catalogue(g);
       let text: string;
       try {
-        text = exportCatalogue(opts.format as ExportFormat, { signatures, matcher, dirs: signatureDirs(g) }, { index: opts.index });
+        text = exportCatalogue(opts.format as ExportFormat, { signatures, matcher, dirs: signatureDirs(g) }, { index: opts.index, ...(opts.placeholder !== undefined ? { placeholder: opts.placeholder } : {}) });
       } catch (e) {
         throw new CliError((e as Error).message, EXIT.USAGE);
       }
