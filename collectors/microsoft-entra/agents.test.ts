@@ -203,6 +203,17 @@ describe("Copilot Studio agents (Power Platform inventory API, delegated only)",
     expect(s.stats.served.some((x) => x.path === "/resourcequery/resources/query")).toBe(false);
   });
 
+  it("signs a person in with a device code (DeviceCodeCredential against a local authority) and reads the inventory with that delegated token", async () => {
+    const publicClient = "0c000000-0000-0000-0000-00000000cafe";
+    const s = await server({ powerPlatformToken: PP_TOKEN, deviceCode: { clientId: publicClient, upn: "admin@example.com", pendingPolls: 1 } });
+    const r = await scan(join(tmp, "cs-device.db"), s, { authorityHost: s.authorityHost, copilotStudio: { clientId: publicClient, tenantId: "11111111-2222-3333-4444-555555555555", baseUrl: s.authorityHost } });
+    expect(r.summary.errors).toEqual([]);
+    const device = s.stats.tokenRequests.filter((t) => t.clientId === publicClient);
+    expect(device.length).toBeGreaterThanOrEqual(2); // authorization_pending, then the token
+    expect(device.at(-1)!.scope).toMatch(/https:\/\/api\.powerplatform\.com\/\.default/);
+    expect(agents(r.records).filter((a) => a.agent!.platform === "copilot-studio").map((a) => a.name).sort()).toEqual(["Draft Bot", "IT Helpdesk Bot"]);
+  }, 60_000);
+
   it("with a delegated token: pages through the inventory, folds an agent that names its Entra identity, and keeps the token out of the database", async () => {
     const s = await server({ powerPlatformToken: PP_TOKEN, plan: (p, n) => (p === "/resourcequery" && n === 1 ? { status: 429, code: "TooManyRequests", retryAfter: "0" } : undefined) });
     process.env["SHADOW_AI_POWER_PLATFORM_ACCESS_TOKEN"] = PP_TOKEN;

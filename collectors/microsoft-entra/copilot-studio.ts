@@ -28,6 +28,8 @@ export const POWER_PLATFORM_TOKEN_ENV = "SHADOW_AI_POWER_PLATFORM_ACCESS_TOKEN";
 export const INVENTORY_API = "/resourcequery/resources/query";
 export const INVENTORY_API_VERSION = "2024-10-01";
 export const COPILOT_STUDIO_TYPE = "microsoft.copilotstudio/agents";
+/** Authority hosts msal knows (auth.ts keeps the same list). */
+const KNOWN_AUTHORITY_HOSTS: ReadonlySet<string> = new Set(["login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn", "login.microsoftonline.de"]);
 /** Rows per page asked of the inventory API. */
 const PAGE = 500;
 /** Most pages read (a loop guard: 500 x 200 = 100,000 agents). */
@@ -49,10 +51,13 @@ export interface CopilotStudioOptions {
 
 /** A token for `scope` by device-code sign-in (the person opens the URL and types the code). */
 async function deviceCodeToken(a: Extract<CopilotStudioAuth, { kind: "deviceCode" }>, scope: string, prompt: (m: string) => void): Promise<string> {
+  const host = new URL(a.authorityHost).hostname.toLowerCase();
   const cred = new DeviceCodeCredential({
     tenantId: a.tenantId,
     clientId: a.clientId,
     authorityHost: a.authorityHost,
+    // an authority msal does not know (a proxy, a test server) is used without instance discovery
+    ...(KNOWN_AUTHORITY_HOSTS.has(host) ? {} : { disableInstanceDiscovery: true }),
     userPromptCallback: (info) => prompt(info.message),
   });
   const t = await cred.getToken(scope);

@@ -55,6 +55,12 @@ export interface GraphServerOptions {
   noPremium?: boolean;
   /** Bearer token the Power Platform inventory API accepts (delegated; others get 403). */
   powerPlatformToken?: string;
+  /**
+   * Device-code sign-in (RFC 8628) for a public client: `/{tenant}/oauth2/v2.0/devicecode`, then
+   * the token endpoint answers `authorization_pending` `pendingPolls` times before it issues
+   * `powerPlatformToken` with an ID token for `upn`.
+   */
+  deviceCode?: { clientId: string; upn: string; pendingPolls?: number };
   /** Bearer token writes need (remediation's separate credentials); reads keep `accessToken`. */
   writeToken?: string;
   /** A status to answer a write with (e.g. 500 for one grant), or undefined to apply it. */
@@ -190,8 +196,26 @@ export async function startGraphServer(o: GraphServerOptions, tlsCert: { cert: s
     send(res, 400, graphError("BadRequest", `Resource not found for the segment '${path.split("/")[1] ?? ""}'.`));
   };
 
+  let polls = 0;
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  /** The device-code grant: pending, then a delegated token (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code). */
+  const deviceToken = (res: ServerResponse, form: URLSearchParams, tenant: string) => {
+    const d = o.deviceCode;
+    stats.tokenRequests.push({ scope: form.get("scope"), clientId: form.get("client_id"), assertion: false });
+    if (!d || form.get("client_id") !== d.clientId || form.get("device_code") !== "test-device-code") return send(res, 400, { error: "invalid_grant", error_description: "AADSTS70000: bad device code" });
+    if (polls++ < (d.pendingPolls ?? 1)) return send(res, 400, { error: "authorization_pending", error_description: "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending." });
+    const now = Math.floor(Date.now() / 1000);
+    const oid = "00000000-0000-0000-0000-0000000000aa";
+    const idToken = `${b64({ typ: "JWT", alg: "none" })}.${b64({ aud: d.clientId, iss: `${origin}/${tenant}/v2.0`, iat: now, nbf: now, exp: now + 3600, oid, sub: "test-subject", tid: tenant, preferred_username: d.upn, name: "Test Admin", ver: "2.0" })}.sig`;
+    send(res, 200, {
+      token_type: "Bearer", scope: form.get("scope") ?? "", expires_in: 3599, ext_expires_in: 3599, access_token: o.powerPlatformToken ?? "no-token",
+      refresh_token: "test-refresh-token", id_token: idToken, client_info: b64({ uid: oid, utid: tenant }),
+    });
+  };
+
   const token = async (req: IncomingMessage, res: ServerResponse, tenant: string) => {
     const form = new URLSearchParams(await body(req));
+    if (form.get("grant_type") === "device_code" || form.get("grant_type") === "urn:ietf:params:oauth:grant-type:device_code") return deviceToken(res, form, tenant);
     const assertion = form.get("client_assertion");
     stats.tokenRequests.push({ scope: form.get("scope"), clientId: form.get("client_id"), assertion: assertion !== null });
     const app = o.app;
@@ -269,6 +293,14 @@ export async function startGraphServer(o: GraphServerOptions, tlsCert: { cert: s
         msgraph_host: "graph.microsoft.com",
         rbac_url: "https://pas.windows.net",
       });
+    }
+    const dc = /^\/([^/]+)\/oauth2\/v2\.0\/devicecode$/.exec(url.pathname);
+    if (dc && req.method === "POST") {
+      body(req).then(() => send(res, 200, {
+        user_code: "TESTCODE1", device_code: "test-device-code", verification_uri: `${origin}/devicelogin`, expires_in: 900, interval: 1,
+        message: `To sign in, use a web browser to open the page ${origin}/devicelogin and enter the code TESTCODE1 to authenticate.`,
+      })).catch(() => send(res, 500, { error: "server_error" }));
+      return;
     }
     const tok = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
     if (tok && req.method === "POST") {
