@@ -19,6 +19,7 @@ import { classifyElement, classifyObject, EXPECTED, type GooglePage } from "./de
 import { describeShape, itemsOf, outlineJsonFile, oversizeMessage, readJsonRecords, snapshotTime, sniffFirstMember, type JsonOutline, type ReadJsonOptions } from "../../src/io/json-file.js";
 import { tokenObservations, TOKEN_LIST_KIND, type TokenListStats } from "./tokens.js";
 import { GoogleUserDirectory } from "./users.js";
+import { directoryAccounts } from "./directory-accounts.js";
 import type { GoogleOptions } from "./config.js";
 import type { GoogleScanStats } from "./live.js";
 
@@ -105,7 +106,7 @@ export async function* collectExport(files: string[], ctx: CollectContext, opts:
     let other = false;
     try {
       for await (const p of pagesOf(outline)) {
-        if (p.type === "users") for await (const batch of itemsOf(outline, p.users)) users.addUsers(batch);
+        if (p.type === "users") for await (const batch of itemsOf(outline, p.users)) { users.addUsers(batch); ctx.rosters?.directory(directoryAccounts(batch)); }
         else other = true;
       }
     } catch (e) {
@@ -153,7 +154,7 @@ async function* fileObservations(outline: JsonOutline, users: GoogleUserDirector
     pages++;
     switch (p.type) {
       case "users":
-        if (usersNotYetRead) for await (const batch of itemsOf(outline, p.users)) users.addUsers(batch);
+        if (usersNotYetRead) for await (const batch of itemsOf(outline, p.users)) { users.addUsers(batch); ctx.rosters?.directory(directoryAccounts(batch)); }
         break;
       case "tokens": {
         // What the content says first (the list's own user), then the file name.

@@ -21,6 +21,7 @@
 import { admin, type GlobalOptions } from "@googleapis/admin";
 import type { CollectContext } from "../../src/core/collector.js";
 import { bound, type Observation } from "../../src/core/observation.js";
+import { directoryAccounts } from "./directory-accounts.js";
 import { activityObservations, type ActivityStats } from "./activities.js";
 import { GEMINI_APPLICATION, geminiActivities } from "./gemini.js";
 import { googleAuth, GoogleAuthError, redact, type GoogleAuth } from "./auth.js";
@@ -103,6 +104,7 @@ export async function* collectGoogle(options: GoogleOptions, ctx: CollectContext
   const listed = new Set<string>();
   const guard = new PageTokenGuard();
   let pageToken: string | undefined;
+  let listedWhole = true;
   for (let page = 1; ; page++) {
     let data: Record<string, unknown>;
     try {
@@ -114,9 +116,11 @@ export async function* collectGoogle(options: GoogleOptions, ctx: CollectContext
       const f = describeFailure(e);
       if (page === 1) throwIfFatal(e, f, auth, say);
       ctx.onError({ input: USERS_API, message: `users.list page ${page} failed after retries (${say(f)}); tokens of the ${emails.length} user(s) listed so far are read`, partial: true });
+      listedWhole = false;
       break;
     }
     users.addPage(data);
+    ctx.rosters?.directory(directoryAccounts(data["users"]));
     for (const u of Array.isArray(data["users"]) ? data["users"] : []) {
       const email = typeof u === "object" && u !== null ? (u as Record<string, unknown>)["primaryEmail"] : undefined;
       if (typeof email === "string" && email) {
@@ -129,11 +133,13 @@ export async function* collectGoogle(options: GoogleOptions, ctx: CollectContext
     if (typeof next !== "string" || next === "") break;
     if (!guard.accept(next)) {
       ctx.onError({ input: USERS_API, message: `users.list page ${page} repeated an earlier nextPageToken; listing stopped with ${emails.length} user(s)`, partial: true });
+      listedWhole = false;
       break;
     }
     pageToken = next;
   }
   st.users = emails.length;
+  if (listedWhole) ctx.rosters?.complete("directory", SOURCE, "accounts");
 
   // 2. Tokens per user.
   const total = emails.length;
@@ -317,3 +323,4 @@ function throwIfFatal(e: unknown, f: GoogleFailure, auth: GoogleAuth, say: (f: G
     throw new GoogleAuthError(`cannot authenticate with ${auth.describe}: ${say(f)}`);
   }
 }
+

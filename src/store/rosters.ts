@@ -315,8 +315,10 @@ export function reconcileSeats(
     const usage = db.prepare("SELECT org, day, subject_kind, subject_id FROM roster_usage WHERE vendor = ? AND value > 0").all(vendor) as { org: string; day: string; subject_kind: string; subject_id: string }[];
     const keyById = new Map(keys.map((k) => [`${k.org}\u0000${k.id}`, k]));
     const keyOwnerEmail = (k: KeyRow): string | undefined => canon(k.owner_email ?? (k.owner_id ? byId.get(`${k.org}\u0000${k.owner_id}`)?.email : undefined) ?? undefined);
+    const keyUse = new Map<string, string>();
     for (const u of usage) {
       const t = `${u.day}T00:00:00.000Z`;
+      if (u.subject_kind === "api_key" && (keyUse.get(`${u.org}\u0000${u.subject_id}`) ?? "") < t) keyUse.set(`${u.org}\u0000${u.subject_id}`, t);
       if (u.subject_kind === "user") mark(canon(isEmail(u.subject_id) ? u.subject_id : byId.get(`${u.org}\u0000${u.subject_id}`)?.email), t);
       else if (u.subject_kind === "api_key") {
         const k = keyById.get(`${u.org}\u0000${u.subject_id}`);
@@ -378,11 +380,13 @@ export function reconcileSeats(
         if (st) {
           findings.push({
             kind: "orphaned_key", vendor, org: k.org, id: k.id, ...(o.email ? { user: o.email } : {}), ...(k.redacted ? { redacted: k.redacted } : {}), ...(k.name ? { name: k.name } : {}),
-            ownerStatus: st, lastUsed: k.last_used_at, reason: `active ${k.kind.replace("_", " ")} whose owner is ${st.replace(/_/g, " ")}${o.email ? "" : " (no owner known)"}`,
+            ownerStatus: st, lastUsed: k.last_used_at ?? keyUse.get(`${k.org}\u0000${k.id}`) ?? null, reason: `active ${k.kind.replace("_", " ")} whose owner is ${st.replace(/_/g, " ")}${o.email ? "" : " (no owner known)"}`,
           });
         }
       }
-      const last = k.last_used_at ?? null;
+      // the latest of the key's own last-use time and the last day the usage report shows it used
+      const fromUsage = keyUse.get(`${k.org}\u0000${k.id}`);
+      const last = k.last_used_at && (!fromUsage || k.last_used_at > fromUsage) ? k.last_used_at : (fromUsage ?? null);
       if ((last !== null && last < staleBefore) || (last === null && k.created_at !== null && k.created_at < staleBefore)) {
         findings.push({
           kind: "stale_key", vendor, org: k.org, id: k.id, ...(k.redacted ? { redacted: k.redacted } : {}), ...(k.name ? { name: k.name } : {}), lastUsed: last,

@@ -1,11 +1,14 @@
 /**
  * A local HTTP server speaking the Anthropic Admin API and the Managed Agents API in their
  * documented shapes (https://docs.anthropic.com/en/api/admin-api): lists with `data`, `first_id`,
- * `last_id`, `has_more` and `after_id`/`limit`; reports with `next_page`/`page`. Every path answers
- * 429 (retry-after: 0) on its first call; a wrong key gets 401 echoing the key.
+ * `last_id`, `has_more` and `after_id`/`limit`; reports with `next_page`/`page`. The users, API keys, usage and
+ * agents paths answer 429 (retry-after: 0) on their first call; a wrong key gets 401 echoing the key.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+
+/** Paths that answer 429 (retry-after: 0) on their first call. */
+const THROTTLED = /\/(users|api_keys|messages|agents)$/;
 
 export function anthropicFixture() {
   return {
@@ -58,7 +61,7 @@ export async function startAnthropicServer(f: AnthropicFixture, key: string, opt
     };
     if (req.headers["x-api-key"] !== key) return send(401, { type: "error", error: { type: "authentication_error", message: `invalid x-api-key ${String(req.headers["x-api-key"])}` } });
     if (req.headers["anthropic-version"] !== "2023-06-01") return send(400, { type: "error", error: { type: "invalid_request_error", message: "anthropic-version missing" } });
-    if (!throttled.has(u.pathname)) {
+    if (THROTTLED.test(u.pathname) && !throttled.has(u.pathname)) {
       throttled.add(u.pathname);
       return send(429, { type: "error", error: { type: "rate_limit_error", message: "slow down" } }, { "retry-after": "0" });
     }

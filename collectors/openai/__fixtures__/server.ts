@@ -2,11 +2,14 @@
  * A local HTTP server speaking the OpenAI Admin API in its documented shapes
  * (https://platform.openai.com/docs/api-reference/administration): lists with `object: "list"`,
  * `data`, `first_id`, `last_id`, `has_more` and `after`/`limit` cursors; usage pages with
- * `next_page`/`page`. Every path answers 429 (Retry-After: 0) on its first call; a wrong key gets
+ * `next_page`/`page`. The users, API keys and usage paths answer 429 (Retry-After: 0) on their first call; a wrong key gets
  * 401 with a body that echoes the key, as some proxies do, to prove the collector never repeats it.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+
+/** Paths that answer 429 (Retry-After: 0) on their first call. */
+const THROTTLED = /\/(users|api_keys|completions)$/;
 
 const T0 = 1_764_547_200; // 2025-12-01T00:00:00Z, Unix seconds
 
@@ -91,7 +94,7 @@ export async function startOpenAIServer(f: OpenAIFixture, key: string, opts: { p
       send(401, { error: { message: `Incorrect API key provided: ${String(auth).replace(/^Bearer /, "")}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: "invalid_request_error", code: "invalid_api_key" } });
       return;
     }
-    if (!throttled.has(u.pathname)) {
+    if (THROTTLED.test(u.pathname) && !throttled.has(u.pathname)) {
       throttled.add(u.pathname);
       send(429, { error: { message: "Rate limit reached", type: "rate_limit_exceeded" } }, { "retry-after": "0" });
       return;
