@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HOSTILE_NAMES, hostileRecords, realInventory } from "./__fixtures__/records.js";
+import { HOSTILE_NAMES, hostileAudit, hostileRecords, realAudit, realInventory } from "./__fixtures__/records.js";
 import { escapeHtml, inventoryHtml, REPORT_CSP } from "./html.js";
 import { pseudonymizationInfo, pseudonymize } from "./pseudonymize.js";
 import { visibleControls } from "./templates/markup.js";
@@ -24,8 +24,16 @@ const generatedAt = "2026-11-22T06:00:00.000Z";
 const outDir = process.env["SHADOW_AI_SCREENSHOT_DIR"] ?? mkdtempSync(join(tmpdir(), "shadow-ai-html-"));
 
 function hostileReport(): string {
-  return inventoryHtml(hostileRecords(), { tool, generatedAt, newIds: ["hirevue@hr", "hostile-0@x", "hostile-1@x"], previousScanAt: "2026-11-20T09:00:00.000Z" });
+  return inventoryHtml(hostileRecords(), { tool, generatedAt, newIds: ["hirevue@hr", "hostile-0@x", "hostile-1@x"], previousScanAt: "2026-11-20T09:00:00.000Z", audit: hostileAudit() });
 }
+
+/** The report of the real inventory with its journal and evidence sample. */
+function realReport(): string {
+  return inventoryHtml(realInventory().records, { tool, generatedAt, newIds: ["hirevue@hr", "read-ai@engineering"], previousScanAt: "2026-11-20T09:00:00.000Z", audit: realAudit() });
+}
+
+/** The reason the fixture gave for blocking deepseek (reports/__fixtures__/records.ts). */
+const DEEPSEEK_WHY = "Blocked at the proxy; no business use";
 
 /** Width and height from a PNG's IHDR chunk. */
 function pngSize(buf: Buffer): { width: number; height: number } {
@@ -43,6 +51,11 @@ describe("escapeHtml", () => {
     expect(visibleControls("a\u202Eb\u0007c\r\n\td\u001b[31m")).toBe("a\\u{202e}b\\u{7}c\r\n\td\\u{1b}[31m");
   });
 });
+
+// the real inventory is made by scanning the examples with the built CLI: slow on a busy machine
+beforeAll(() => {
+  realInventory();
+}, 300_000);
 
 describe("inventoryHtml markup", () => {
   it("is one self-contained document with a strict CSP first in <head> and no script, link or remote URL", () => {
@@ -64,6 +77,32 @@ describe("inventoryHtml markup", () => {
     expect(doc).not.toContain("<img src=x");
     expect(doc).not.toContain("</style><style>");
     expect(doc).not.toContain('"><script>');
+  });
+
+  it("has a table of contents that links every system, and per-class filter targets", () => {
+    const { records } = realInventory();
+    const doc = realReport();
+    const nav = doc.slice(doc.indexOf('<nav class="card" id="contents"'), doc.indexOf("</nav>"));
+    const articleIds = [...doc.matchAll(/<article class="system[^"]*" id="([^"]+)"/g)].map((m) => m[1]);
+    expect(articleIds).toHaveLength(records.length);
+    for (const id of articleIds) expect(nav).toContain(`href="#${id}"`);
+    for (const r of records) expect(nav).toContain(escapeHtml(r.id));
+    for (const t of new Set(records.map((r) => r.classification.tier))) {
+      expect(nav).toContain(`href="#only-${t}"`);
+      expect(doc).toContain(`<i class="only" id="only-${t}"></i>`);
+    }
+  });
+
+  it("shows each system's journal (who, when, field, old, new, why) and an evidence sample with raw references", () => {
+    const doc = realReport();
+    const deepseek = doc.slice(doc.indexOf("Record <code>deepseek</code>"));
+    const section = deepseek.slice(0, deepseek.indexOf("</article>"));
+    expect(section).toMatch(/<table class="journal">[\s\S]*auditor[\s\S]*status[\s\S]*unreviewed[\s\S]*blocked[\s\S]*Blocked at the proxy; no business use/);
+    expect(section).toMatch(/<table class="evidence">/);
+    // a record found in a capture: the sample names the capture file, the frame and the byte offset
+    expect(doc).toMatch(/office-clients\.pcap frame \d+ offset \d+|browser\.pcapng frame \d+ offset \d+/);
+    // a record from an export: the API and its record id
+    expect(doc).toMatch(/<td class="mono">[^<]*\bid [^<]+<\/td>/);
   });
 
   it("says when there is no earlier scan, or nothing new, and marks pseudonymized reports", () => {
@@ -139,6 +178,10 @@ describe.skipIf(!haveChromium)("inventoryHtml in headless Chromium", () => {
       const headings = await page.locator("article.system h3").allTextContents();
       expect(headings.some((h) => h.startsWith("<img src=x onerror=alert(1)>"))).toBe(true);
       expect(headings.some((h) => h.startsWith('"><script>alert(2)</script>'))).toBe(true);
+      // hostile evidence and journal text shows as text in the hostile system's tables
+      const hostile = page.locator("article.system", { hasText: "Record hostile-0@x " }).first();
+      expect(await hostile.locator("table.journal").innerText()).toContain("<img src=x onerror=alert(1)>");
+      expect(await hostile.locator("table.evidence").innerText()).toContain("<img src=x onerror=alert(1)> frame 7 offset 1234");
       // the CSP is in force
       expect(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute("content")).toBe(REPORT_CSP);
       // the injected </style> did not hide the page
@@ -161,9 +204,47 @@ describe.skipIf(!haveChromium)("inventoryHtml in headless Chromium", () => {
     }
   });
 
+  it("shows the governance journal with its reasons, jumps to a system from the contents, and filters by class without script", async () => {
+    const { records } = realInventory();
+    const { page, dialogs, errors, file } = await open(realReport(), "report-journal");
+    try {
+      const deepseek = page.locator("article.system", { hasText: "Record deepseek " }).first();
+      const journal = deepseek.locator("table.journal");
+      await journal.scrollIntoViewIfNeeded();
+      expect(await journal.isVisible()).toBe(true);
+      const rows = await journal.locator("tbody tr").allInnerTexts();
+      // who, field, old, new and why of the status change, as a reader sees them
+      expect(rows.some((r) => /auditor\s+status\s+unreviewed\s+blocked\s+Blocked at the proxy; no business use/.test(r))).toBe(true);
+      expect(rows.some((r) => /auditor\s+class\s+none\s+minimal/.test(r) && r.includes(DEEPSEEK_WHY))).toBe(true);
+      await journal.screenshot({ path: join(outDir, "report-journal-deepseek.png") });
+      expect(await deepseek.locator("table.evidence tbody tr").count()).toBeGreaterThan(0);
+
+      // the contents link jumps to the system: its heading is then in the viewport
+      await page.evaluate(() => window.scrollTo(0, 0));
+      const anchor = await deepseek.getAttribute("id");
+      await page.locator(`nav#contents a[href="#${anchor}"]`).first().click();
+      await page.waitForFunction((id) => location.hash === `#${id}`, anchor);
+      const box = await deepseek.boundingBox();
+      expect(box && box.y >= -1 && box.y < 900).toBe(true);
+
+      // "show only prohibited": the other classes' sections are hidden by CSS alone
+      const prohibited = records.filter((r) => r.classification.tier === "prohibited").length;
+      expect(prohibited).toBeGreaterThan(0);
+      await page.goto(`${pathToFileURL(file).href}#only-prohibited`);
+      const visible = await page.locator("article.system:visible").count();
+      expect(visible).toBe(prohibited);
+      await page.goto(`${pathToFileURL(file).href}#contents`);
+      expect(await page.locator("article.system:visible").count()).toBe(records.length);
+      expect(dialogs).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("renders the real report and prints it to PDF", async () => {
     const { records } = realInventory();
-    const doc = inventoryHtml(records, { tool, generatedAt, newIds: ["hirevue@hr", "read-ai@engineering"], previousScanAt: "2026-11-20T09:00:00.000Z" });
+    const doc = realReport();
     const { page, dialogs, errors } = await open(doc, "report-real");
     try {
       expect(await page.locator("article.system").count()).toBe(records.length);

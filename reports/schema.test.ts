@@ -7,8 +7,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
-import { describe, expect, it } from "vitest";
-import { realInventory } from "./__fixtures__/records.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { hostileAudit, realAudit, realInventory } from "./__fixtures__/records.js";
 import { inventoryExportJson } from "./json.js";
 import { pseudonymizationInfo, pseudonymize } from "./pseudonymize.js";
 import { INVENTORY_SCHEMA_ID, inventoryJsonSchema } from "./schema.js";
@@ -26,6 +26,11 @@ function validator() {
   return { doc, array };
 }
 
+// the real inventory is made by scanning the examples with the built CLI: slow on a busy machine
+beforeAll(() => {
+  realInventory();
+}, 300_000);
+
 describe("inventory JSON schema", () => {
   it("is the file reports/inventory.schema.json, generated from the zod schema", () => {
     const generated = `${JSON.stringify(inventoryJsonSchema(), null, 2)}\n`;
@@ -41,6 +46,28 @@ describe("inventory JSON schema", () => {
     expect(array(JSON.parse(json)), JSON.stringify(array.errors, null, 1)).toBe(true);
     // governance was set on some records, so the nullable branches are exercised too
     expect(records.some((r) => r.governance.classOverride !== null && r.owner !== null) || records.some((r) => r.owner !== null)).toBe(true);
+  });
+
+  it("carries each record's governance journal and evidence sample, and validates with them", () => {
+    const { records } = realInventory();
+    const { doc } = validator();
+    const exported = JSON.parse(inventoryExportJson(records, { tool: { name: "shadow-ai", version: "0.1.0" }, audit: realAudit() })) as {
+      records: { id: string; journal: { by: string; field: string; old: string | null; new: string | null; why: string | null }[]; evidenceSample: { refs: Record<string, unknown>[] }[] }[];
+    };
+    expect(doc(exported), JSON.stringify(doc.errors, null, 1)).toBe(true);
+    const deepseek = exported.records.find((r) => r.id === "deepseek")!;
+    expect(deepseek.journal).toContainEqual({ at: expect.any(String), by: "auditor", field: "status", old: "unreviewed", new: "blocked", why: "Blocked at the proxy; no business use" });
+    expect(exported.records.every((r) => r.evidenceSample.length > 0 && r.evidenceSample.length <= 10)).toBe(true);
+    // a capture's reference is file + frame + byte offset; an export's is API + record id
+    const refs = exported.records.flatMap((r) => r.evidenceSample.flatMap((e) => e.refs));
+    expect(refs.some((x) => typeof x["file"] === "string" && Number.isInteger(x["frame"]) && Number.isInteger(x["offset"]))).toBe(true);
+    expect(refs.some((x) => typeof x["api"] === "string" && typeof x["id"] === "string")).toBe(true);
+    // a record without an audit entry gets empty lists, still valid
+    const bare = JSON.parse(inventoryExportJson(records, { tool: { name: "shadow-ai", version: "0.1.0" }, audit: new Map() })) as typeof exported;
+    expect(bare.records.every((r) => r.journal.length === 0 && r.evidenceSample.length === 0)).toBe(true);
+    expect(doc(bare)).toBe(true);
+    // hostile strings stay strings: the document still validates
+    expect(hostileAudit().size).toBeGreaterThan(records.length);
   });
 
   it("validates a pseudonymized export", () => {

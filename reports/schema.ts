@@ -316,6 +316,11 @@ void recordTypeInSync;
  */
 export function inventoryJsonSchema(): Record<string, unknown> {
   const s = z.toJSONSchema(inventoryExportSchema, { target: "draft-2020-12" }) as Record<string, unknown>;
+  // The export's records are ExportRecords; `inventory --json` prints bare AISystemRecords, which
+  // the document does not reference: add their definition (its parts are the same $defs).
+  const recordDefs = (z.toJSONSchema(aiSystemRecordSchema, { target: "draft-2020-12" }) as { $defs: Record<string, unknown> }).$defs;
+  const defs = { ...recordDefs, ...(s["$defs"] as Record<string, unknown>) };
+  const sorted = Object.fromEntries(Object.entries(defs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   // Put $id first for readers of the file.
-  return { $schema: s["$schema"], $id: INVENTORY_SCHEMA_ID, ...s };
+  return { $schema: s["$schema"], $id: INVENTORY_SCHEMA_ID, ...s, $defs: sorted };
 }

@@ -9,6 +9,10 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { AISystemRecord } from "../../src/core/finding.js";
+import { openStore } from "../../src/store/db.js";
+import { evidenceFor } from "../../src/store/evidence.js";
+import { governanceHistory } from "../../src/store/governance.js";
+import { readAuditTrail, type RecordAudit } from "../audit.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const bin = join(root, "dist/src/cli/main.js");
@@ -20,10 +24,10 @@ function cli(args: string[]): string {
   return r.stdout;
 }
 
-let cached: { json: string; records: AISystemRecord[] } | undefined;
+let cached: { json: string; records: AISystemRecord[]; db: string } | undefined;
 
 /** `inventory --json` of the bundled examples, with governance on three records (raw text and parsed). */
-export function realInventory(): { json: string; records: AISystemRecord[] } {
+export function realInventory(): { json: string; records: AISystemRecord[]; db: string } {
   if (cached) return cached;
   const db = join(mkdtempSync(join(tmpdir(), "shadow-ai-reports-")), "inv.db");
   cli(["--db", db, "--config", join(root, "examples/shadow-ai.yaml"), "scan"]);
@@ -32,8 +36,35 @@ export function realInventory(): { json: string; records: AISystemRecord[] } {
   cli(["--db", db, "review", "openai-chatgpt@marketing", "--owner", "Marketing Ops", "--status", "sanctioned", "--purpose", "Drafting campaign copy", "--exposure", "internal", "--as", "auditor"]);
   cli(["--db", db, "review", "deepseek", "--status", "blocked", "--class", "minimal", "--why", "Blocked at the proxy; no business use", "--as", "auditor"]);
   const json = cli(["--db", db, "inventory", "--json"]);
-  cached = { json, records: JSON.parse(json) as AISystemRecord[] };
+  cached = { json, records: JSON.parse(json) as AISystemRecord[], db };
   return cached;
+}
+
+/** The journal and evidence sample of every record of {@link realInventory}, read from its database. */
+export function realAudit(): Map<string, RecordAudit> {
+  const { records, db: path } = realInventory();
+  const db = openStore(path, { readonly: true });
+  try {
+    return readAuditTrail(db, records.map((r) => r.id), { governanceHistory, evidenceFor });
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * {@link realAudit} plus, for each hostile record of {@link hostileRecords}, a journal entry and an
+ * evidence item whose every string is the hostile name (the evidence is attacker-controlled; a
+ * reviewer's reason is free text).
+ */
+export function hostileAudit(): Map<string, RecordAudit> {
+  const audit = realAudit();
+  HOSTILE_NAMES.forEach((h, i) => {
+    audit.set(`hostile-${i}@x`, {
+      journal: [{ at: "2026-11-21T10:00:00.000Z", by: h, field: "status", old: h, new: "blocked", why: h }],
+      evidence: [{ time: "2026-11-21T09:00:00.000Z", source: "pcap", kind: "tls", user: h, client: h, host: h, app: h, action: h, matched: `domain: ${h}`, refs: [{ file: h, frame: 7, offset: 1234 }, { api: h, id: h }] }],
+    });
+  });
+  return audit;
 }
 
 /** Names that must show as text in HTML and must not evaluate in a spreadsheet. */

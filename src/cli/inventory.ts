@@ -53,9 +53,9 @@ export function recordsTable(records: readonly AISystemRecord[]): string {
   const columns: Column[] = [
     { header: "Record", keep: true, wrap: true, min: 28, priority: -1 },
     { header: "Class", keep: true },
-    { header: "Review", keep: true },
+    { header: "Review", keep: true, optional: true, priority: 2 },
     { header: "Status", keep: true },
-    { header: "Owner", min: 5, max: 24, priority: 2 },
+    { header: "Owner", min: 12, squeeze: 6, max: 24, priority: 2 },
     { header: "Users", keep: true, right: true },
     { header: "Risk", keep: true, right: true, optional: true, priority: 3 },
     { header: "AI system", min: 12, max: 26, priority: 4, optional: true },

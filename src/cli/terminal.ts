@@ -97,6 +97,8 @@ export interface Column {
   keep?: boolean;
   /** Narrowest width when it has to give way (default: the header's width, at most 8). */
   min?: number;
+  /** Last-resort width, used only when every optional column is left out and the rest still does not fit (default: `min`). */
+  squeeze?: number;
   /** Widest it ever is (default 60); longer values are cut or wrapped even on a wide terminal. */
   max?: number;
   /**
@@ -131,20 +133,21 @@ export interface TableOptions {
 type Value = string | number | null | undefined;
 
 /** The narrowest a column with content `natural` columns wide may be: a kept column that does not wrap, its content. */
-function minWidth(c: Column, natural: number): number {
+function minWidth(c: Column, natural: number, squeeze = false): number {
   if (c.keep && !c.wrap) return natural;
-  return Math.min(natural, c.min ?? Math.min(8, displayWidth(c.header)));
+  const min = c.min ?? Math.min(8, displayWidth(c.header));
+  return Math.min(natural, squeeze ? (c.squeeze ?? min) : min);
 }
 
 /**
  * Column widths (content only, without padding) for `natural` widths in `width` columns, or null
  * when the columns cannot fit even at their minimums.
  */
-function layout(cols: Column[], natural: number[], visible: boolean[], width: number): number[] | null {
+function layout(cols: Column[], natural: number[], visible: boolean[], width: number, squeeze = false): number[] | null {
   const shown = cols.map((_, i) => i).filter((i) => visible[i]);
   const available = width - (3 * shown.length + 1); // "│ " + " " per column, plus the last "│"
   const w = natural.slice();
-  const mins = cols.map((c, i) => minWidth(c, natural[i]!));
+  const mins = cols.map((c, i) => minWidth(c, natural[i]!, squeeze));
   let total = shown.reduce((a, i) => a + w[i]!, 0);
   if (total <= available) return w;
   // give way by priority group, least important first; within a group, the widest column first
@@ -189,8 +192,10 @@ export function table(columns: (string | Column)[], rows: Value[][], widths?: nu
     visible[i] = false;
     w = layout(cols, natural, visible, width);
   }
+  // still too wide: the columns that allow it go down to their last-resort width
+  w ??= layout(cols, natural, visible, width, true);
   // nothing fits (a very narrow terminal): every column at its minimum, the terminal wraps
-  const widthsOut = w ?? natural.map((n, i) => minWidth(cols[i]!, n));
+  const widthsOut = w ?? natural.map((n, i) => minWidth(cols[i]!, n, true));
   const shown = cols.map((_, i) => i).filter((i) => visible[i]);
   const fit = (s: string, i: number): string => {
     const c = cols[i]!;
