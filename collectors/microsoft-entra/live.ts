@@ -24,6 +24,7 @@
  * - https://learn.microsoft.com/graph/api/directoryaudit-list
  * - https://learn.microsoft.com/graph/paging
  */
+import { entraDirectoryAccounts } from "./directory-accounts.js";
 import { Client, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
 import type { CollectContext } from "../../src/core/collector.js";
 import type { AgentItem } from "../../src/core/agent.js";
@@ -57,7 +58,7 @@ export const API = {
 export const SIGNINS_CURSOR = "signIns";
 export const CONSENT_CURSOR = "directoryAudits:consent";
 
-const USER_SELECT = "id,userPrincipalName,mail,department,jobTitle";
+const USER_SELECT = "id,userPrincipalName,mail,department,jobTitle,accountEnabled";
 const SP_SELECT = "id,appId,displayName,appDisplayName,verifiedPublisher,appOwnerOrganizationId,tags,appRoles,servicePrincipalType";
 /** Distinct problems of one kind reported one by one before the rest are only counted. */
 const MAX_REPORTS = 20;
@@ -191,8 +192,10 @@ export async function* collectMicrosoftItems(options: MicrosoftOptions, ctx: Col
     for await (const page of pages(`${base}${API.users}?$select=${USER_SELECT}&$top=999&$count=true`, { ConsistencyLevel: "eventual" })) {
       if (typeof page["@odata.count"] === "number") total = page["@odata.count"];
       for (const u of page.value ?? []) if (typeof u === "object" && u !== null && dir.addUser(u as Record<string, unknown>)) listed++;
+      ctx.rosters?.directory(entraDirectoryAccounts(page.value));
       ctx.onProgress?.(listed, total !== undefined ? Math.max(total, listed) : undefined, "users");
     }
+    ctx.rosters?.complete("directory", "microsoft-entra", "accounts");
   } catch (e) {
     if (!(e instanceof PageError)) throw e;
     fatalIfAuth(e, API.users);
