@@ -13,7 +13,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { AISystemRecord } from "../../src/core/finding.js";
 
 const root = resolve(import.meta.dirname, "../..");
-const bin = join(root, "dist/src/cli/main.js");
+// SHADOW_AI_TEST_BIN: a CLI built elsewhere (a private --outDir), when dist/ is being rebuilt by others
+const bin = process.env["SHADOW_AI_TEST_BIN"] ?? join(root, "dist/src/cli/main.js");
 const PLANTED = "FAKESECRET";
 
 function cli(args: string[]) {
@@ -49,7 +50,10 @@ beforeAll(() => {
   const db = join(dir, "inv.db");
   const scan = cli(["--db", db, "scan", "endpoints", ...homes.map(([h]) => join(dir, `${h}.json`)), "--json"]);
   outputs.push(scan.stdout, scan.stderr);
-  expect(scan.code, scan.stderr).toBe(3); // Bob's malformed file and Carol's links are input errors
+  // what the endpoints could not read (Bob's malformed file, Carol's links) are warnings of a complete scan
+  expect(scan.code, scan.stderr).toBe(0);
+  const warnings = (JSON.parse(scan.stdout) as { warnings: { input: string; code: string }[] }).warnings;
+  expect(warnings.filter((w) => w.code === "endpoint-file-unread").map((w) => w.input.split(":")[0]).sort()).toEqual(["linux-02", "linux-02", "win-03", "win-03"]);
   const inv = cli(["--db", db, "inventory", "--json"]);
   expect(inv.code, inv.stderr).toBe(0);
   records = JSON.parse(inv.stdout) as AISystemRecord[];

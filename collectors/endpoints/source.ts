@@ -80,7 +80,7 @@ function homesOf(hostDir: string): string[] {
 }
 
 /** The bundles of the inputs: bundle files as they are, host trees read home by home. */
-function* bundlesOf(inputs: readonly string[], ctx: SourceContext): Generator<{ bundle: Bundle; input: string }> {
+function* bundlesOf(inputs: readonly string[], ctx: SourceContext): Generator<{ bundle: Bundle; input: string; tree: boolean }> {
   const key = bundleKey();
   for (const input of inputs) {
     let isDir = false;
@@ -92,7 +92,7 @@ function* bundlesOf(inputs: readonly string[], ctx: SourceContext): Generator<{ 
     }
     if (!isDir) {
       try {
-        yield { bundle: readBundle(input), input };
+        yield { bundle: readBundle(input), input, tree: false };
       } catch (e) {
         ctx.onError({ input, message: (e as Error).message, partial: false });
       }
@@ -109,7 +109,7 @@ function* bundlesOf(inputs: readonly string[], ctx: SourceContext): Generator<{ 
       for (const home of homesOf(join(input, host))) {
         const user = home.split(/[\\/]/).pop()!;
         const bundle = collectHome({ home, host, user, os: osOfHome(home), key, collectedAt: new Date().toISOString() });
-        yield { bundle, input: home };
+        yield { bundle, input: home, tree: true };
       }
     }
   }
@@ -119,8 +119,14 @@ function* bundlesOf(inputs: readonly string[], ctx: SourceContext): Generator<{ 
 async function* collect(inputs: readonly string[], ctx: SourceContext): AsyncIterable<SourceItem> {
   const servers = new Map<string, { facts: McpServerFacts; evidence: Observation[] }>();
   const agents = new Map<string, { facts: AgentFacts; evidence: Observation[]; hosts: Set<string> }>();
-  for (const { bundle, input } of bundlesOf(inputs, ctx)) {
-    for (const p of bundle.problems) ctx.onError({ input: `${bundle.host.name}:${p.path}`, message: p.reason, partial: false });
+  for (const { bundle, tree } of bundlesOf(inputs, ctx)) {
+    // A file this scan could not read in a host tree is an input error. In a bundle, the bundle was
+    // read whole: what the endpoint could not read is a warning (a user's broken file is a finding).
+    for (const p of bundle.problems) {
+      const input = `${bundle.host.name}:${p.path}`;
+      if (tree || !ctx.onWarning) ctx.onError({ input, message: p.reason, partial: false });
+      else ctx.onWarning({ input, code: "endpoint-file-unread", count: 1, message: p.reason });
+    }
     const host = bundle.host.name.toLowerCase();
     const person = `${bundle.user}@${bundle.host.name}`.toLowerCase();
     for (const s of bundle.servers) {
@@ -167,7 +173,6 @@ async function* collect(inputs: readonly string[], ctx: SourceContext): AsyncIte
       if (!g.facts.users.includes(person)) g.facts.users.push(person);
       g.evidence.push(obs);
     }
-    void input;
   }
   for (const { facts, evidence } of [...servers.values()].sort((a, b) => (a.facts.id < b.facts.id ? -1 : 1))) {
     yield { mcpServer: facts, evidence } satisfies McpServerItem;
