@@ -4,7 +4,7 @@
  * lookup applied to a Squid log with the README's query semantics gives the same (user, service)
  * pairs as `scan logs` of that log.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -163,6 +163,30 @@ describe("signatures export", () => {
     // the build's cache fingerprint is the same hash with the loader's code appended
     expect(fingerprint(files)).not.toBe(hashFiles(files));
     expect(first["catalogue_version"]).toBe((JSON.parse(readFileSync(join(bundledSignatureDir(), "../package.json"), "utf8")) as { version: string }).version);
+  });
+
+  it("with an organisation directory (--config signatures.extraDirs): its files enter the hash and its more specific domain is its own", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "shadow-ai-export-org-"));
+    mkdirSync(join(dir, "sigs"));
+    writeFileSync(join(dir, "sigs", "contoso-llm.yaml"), [
+      "id: contoso-llm", "name: Contoso LLM gateway", 'vendor: "=Contoso (internal)"', "category: llm_api",
+      'references: ["https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference"]', 'lastValidated: "2026-12-07"',
+      "match: { domains: [contoso.openai.azure.com] }", "overrides: [azure-openai]",
+      'euAiAct: { tier: gpai, articles: ["Art. 4"], rationale: "Contoso\'s own Azure OpenAI resource for internal drafting." }',
+      "examples: { match: [{ host: contoso.openai.azure.com }], noMatch: [{ host: fabrikam.openai.azure.com }] }",
+    ].join("\n") + "\n");
+    const cfg = join(dir, "shadow-ai.yaml");
+    writeFileSync(cfg, "signatures:\n  extraDirs: [sigs]\n", { mode: 0o600 });
+    const out = join(dir, "catalogue.csv");
+    const r = await cli(["--config", cfg, "signatures", "export", "--format", "csv", "--out", out]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = csvRecords(readFileSync(out, "utf8"));
+    const contoso = rows.find((x) => x["domain"] === "contoso.openai.azure.com")!;
+    expect(contoso["service_id"]).toBe("contoso-llm");
+    expect(contoso["vendor"]).toBe("'=Contoso (internal)");
+    expect(rows.find((x) => x["domain"] === "openai.azure.com")?.["service_id"]).toBe("azure-openai");
+    expect(contoso["catalogue_sha256"]).toBe(hashFiles([...signatureFiles(bundledSignatureDir()), join(dir, "sigs", "contoso-llm.yaml")]));
+    expect(contoso["catalogue_sha256"]).not.toBe(hashFiles(signatureFiles(bundledSignatureDir())));
   });
 
   it("formula-leading cells are neutralised and quotes escaped (values from a hostile organisation catalogue)", () => {
