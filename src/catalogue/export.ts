@@ -180,7 +180,7 @@ export function elasticIndexBody(): Record<string, unknown> {
  * @throws Error when `index` is not a valid Elasticsearch index name (lower case, no `\ / * ? " < > | , #` or space, not starting with `-_+`, at most 255 bytes).
  */
 export function toElasticBulk(rows: readonly DomainRow[], id: CatalogueIdentity, index = ELASTIC_INDEX): string {
-  if (!/^[a-z0-9][a-z0-9._-]{0,254}$/.test(index) || index === "." || index === "..") {
+  if (!/^[a-z0-9][a-z0-9._-]{0,254}$/.test(index)) {
     throw new Error(`elastic index name "${index.slice(0, 80)}": lower-case letters, digits, ".", "_" and "-" only, not starting with "-", "_" or "+", at most 255 characters`);
   }
   let out = "";
