@@ -73,7 +73,13 @@ export class AdminHttp {
   constructor(private readonly o: AdminHttpOptions) {
     this.runner = createCallRunner<AdminHttpError>(
       {
-        describe: (e) => (e instanceof AdminHttpError ? e : new AdminHttpError(undefined, redact((e as Error)?.message ?? String(e), [o.secret]), (e as { code?: string })?.code)),
+        describe: (e) => {
+          if (e instanceof AdminHttpError) return e;
+          // fetch's own timeout (AbortSignal.timeout) is a glitch like ETIMEDOUT: retried
+          if ((e as Error)?.name === "TimeoutError") return new AdminHttpError(undefined, `no answer within ${o.timeoutMs ?? 60_000} ms`, "ETIMEDOUT");
+          const code = (e as { code?: unknown })?.code;
+          return new AdminHttpError(undefined, redact((e as Error)?.message ?? String(e), [o.secret]), typeof code === "string" ? code : undefined);
+        },
         isTransient: (f) => f.status !== undefined && [429, 500, 502, 503, 504, 529].includes(f.status),
       },
       o.retry ?? ADMIN_RETRY,

@@ -251,7 +251,7 @@ export function reconcileSeats(
   const staleBefore = new Date(now.getTime() - staleKeyDays * DAY).toISOString();
   const findings: SeatFinding[] = [];
   const notes: string[] = [];
-  const vendors = (opts.vendor ? [opts.vendor] : (["openai", "anthropic"] as RosterVendor[])).filter((v) => opts.serviceIds.has(v) || true);
+  const vendors: RosterVendor[] = opts.vendor ? [opts.vendor] : ["openai", "anthropic"];
 
   // The directory: account status by canonical e-mail, aliases → canonical.
   const canonical = new Map<string, string>();
