@@ -72,7 +72,7 @@ function rosterRows(db: string): Rows {
 }
 
 describe("vendor rosters", () => {
-  it("stores every OpenAI user, service account and key exactly once; a second run stores nothing new", async () => {
+  it("stores every OpenAI user, service account and key exactly once; a second run stores nothing new", { timeout: 300_000 }, async () => {
     const db = join(tmp(), "inv.db");
     const first = await cli(["--db", db, "--config", cfg, "scan", "openai", "--json"]);
     expect(first.stderr).not.toMatch(/error|fail/i);
@@ -99,7 +99,7 @@ describe("vendor rosters", () => {
     expect(rosterRows(db)).toEqual(rows);
   });
 
-  it("reads Anthropic users, keys, usage and managed agents with their unsupervised tools", async () => {
+  it("reads Anthropic users, keys, usage and managed agents with their unsupervised tools", { timeout: 300_000 }, async () => {
     const db = join(tmp(), "inv.db");
     const r = (await cli(["--db", db, "--config", cfg, "scan", "anthropic", "--json"]));
     expect(r.stderr).not.toMatch(/error|fail/i);
@@ -121,7 +121,7 @@ describe("vendor rosters", () => {
     expect(rosterRows(db)).toEqual(rows);
   });
 
-  it("says which variable holds a refused key, never the key, and exits 8", async () => {
+  it("says which variable holds a refused key, never the key, and exits 8", { timeout: 300_000 }, async () => {
     const db = join(tmp(), "inv.db");
     const wrong = "sk-admin-WRONGkey-0000111122223333";
     const r = (await cli(["--db", db, "--config", cfg, "scan", "openai"], { OPENAI_ADMIN_KEY: wrong }));
