@@ -92,3 +92,17 @@ describe("a large ~/.claude.json", () => {
     expect(b.servers.map((s) => [s.scope, s.name, s.project, s.url])).toEqual([["local", "late", "/Users/dev/code/app", "https://mcp.late.example.com/mcp"]]);
   });
 });
+
+describe("identityOf", () => {
+  it("groups a server by package or URL, and a plain command by its script relative to the home", async () => {
+    const { identityOf } = await import("./analyse.js");
+    expect(identityOf("stdio", undefined, "npx", ["-y", "@playwright/mcp@latest"], packageOf("npx", ["-y", "@playwright/mcp@latest"]))).toBe("npm:@playwright/mcp");
+    expect(identityOf("http", "https://api.githubcopilot.com/mcp/", undefined, [], undefined)).toBe("url:api.githubcopilot.com/mcp");
+    expect(identityOf("http", "https://actions.zapier.com/mcp/secret-0123456789abcdef0123456789abcdef/sse", undefined, [], undefined)).toBe("url:actions.zapier.com/mcp/*/sse");
+    const a = identityOf("stdio", undefined, "node", ["/Users/alice/dev/tools/mcp/index.js"], undefined);
+    expect(a).toBe("cmd:node ~/dev/tools/mcp/index.js");
+    expect(identityOf("stdio", undefined, "node", ["/home/bob/dev/tools/mcp/index.js"], undefined)).toBe(a);
+    expect(identityOf("stdio", undefined, "node", ["C:\\Users\\carol\\dev\\tools\\mcp\\index.js"], undefined)).toBe(a);
+    expect(identityOf("stdio", undefined, "node", ["/home/bob/other/index.js"], undefined)).not.toBe(a);
+  });
+});

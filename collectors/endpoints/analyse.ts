@@ -214,6 +214,9 @@ export function identityOf(transport: McpTransport, url: string | undefined, com
     }
   }
   if (pkg) return `${pkg.ecosystem}:${pkg.name}`;
+  // the script's path with the home directory as `~`: the same checkout on two machines is one
+  // server, two unrelated `node index.js` are not
   const first = args.find((a) => !a.startsWith("-") && !a.startsWith("[secret"));
-  return `cmd:${commandName(command ?? "?")}${first ? ` ${basename(first.replace(/\\/g, "/")).toLowerCase()}` : ""}`.slice(0, 200);
+  const script = first?.replace(/\\/g, "/").replace(/^(?:[A-Za-z]:)?\/(?:Users|home)\/[^/]+(?=\/|$)|^\/root(?=\/|$)|^\$HOME(?=\/|$)/i, "~").toLowerCase();
+  return `cmd:${commandName(command ?? "?")}${script ? ` ${script}` : ""}`.slice(0, 200);
 }

@@ -11,7 +11,7 @@
  *
  * Record ids are `mcp:<identity>` (lower-case), the same on every host: `mcp:url:<host><path>` for
  * a remote server, `mcp:npm:<package>`, `mcp:pypi:<package>`, `mcp:docker:<image>` for a packaged
- * one, `mcp:cmd:<command> <first argument>` for anything else.
+ * one, `mcp:cmd:<command> <script path, the home as ~>` for anything else.
  */
 import type { Observation } from "./observation.js";
 
