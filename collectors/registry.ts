@@ -67,3 +67,10 @@ export function sources(): readonly Source[] {
 export function sourceById(id: string): Source | undefined {
   return SOURCES.find((s) => s.id === id);
 }
+
+/**
+ * What `collect-endpoint` (a command that runs on an endpoint, not a scan) needs from the endpoints
+ * collector: finding a home directory's MCP and agent configurations and keying the bundle's hashes.
+ */
+export { collectHome, osOfHome, userOfHome } from "./endpoints/discover.js";
+export { bundleKey } from "./endpoints/secrets.js";

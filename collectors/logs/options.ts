@@ -2,7 +2,7 @@
  * The options of a log scan: the `logs:` section of `shadow-ai.yaml` (see `config.ts`) with the
  * command line's choices, as every format's parser is given them.
  */
-import type { LogsConfig } from "./config.js";
+import type { LogsConfig } from "./config-base.js";
 import type { LineLimits } from "./lines.js";
 
 /**

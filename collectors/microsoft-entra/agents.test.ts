@@ -14,7 +14,7 @@ import { changeFromOptions } from "../../src/cli/review.js";
 import { EXIT } from "../../src/cli/exit-codes.js";
 import { decidedFactsOf } from "../../src/classify/records.js";
 import { openStore } from "../../src/store/db.js";
-import { governanceHistory, updateGovernance } from "../../src/store/governance.js";
+import { governanceHistory, recordDecision, updateGovernance } from "../../src/store/governance.js";
 import { agentHistory } from "../../src/store/agents.js";
 import { catalogue } from "../google-workspace/__fixtures__/store.js";
 import { makeTestCert, trustTestCert } from "../google-workspace/__fixtures__/tls.js";
@@ -134,7 +134,8 @@ describe("AI agents from Microsoft Entra Agent ID and Agent 365", () => {
     const orphan = byName(again.records, "Legacy Triage Agent");
     const store2 = openStore(db);
     try {
-      updateGovernance(store2, orphan.id, { status: "tolerated", facts: decidedFactsOf(orphan) }, "erin", "decommission planned");
+      updateGovernance(store2, orphan.id, { status: "tolerated" }, "erin", "decommission planned");
+      recordDecision(store2, orphan.id, decidedFactsOf(orphan), "erin", "decommission planned", false);
     } finally {
       store2.close();
     }

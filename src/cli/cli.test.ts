@@ -23,7 +23,8 @@ describe("shadow-ai CLI", () => {
   it("scans the bundled examples into an inventory of at least 10 classified AI services", () => {
     const db = join(tmp(), "inv.db");
     const scan = cli(["--db", db, "--config", join(examples, "shadow-ai.yaml"), "scan", "--json"]);
-    expect(scan.stderr).toBe("");
+    // the configuration in use is always named; nothing else on stderr
+    expect(scan.stderr).toBe(`shadow-ai: configuration: ${join(examples, "shadow-ai.yaml")}\n`);
     expect(scan.code).toBe(0);
     const summary = JSON.parse(scan.stdout);
     expect(summary.status).toBe("complete");
@@ -52,12 +53,14 @@ describe("shadow-ai CLI", () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toContain(`in ${all.length} record(s)`);
 
-    // a dismissal is remembered: the record disappears and later scans do not report it again
+    // a dismissal is remembered: the table hides the record, later scans do not report it again,
+    // and exports keep it with its status (a dismissal can be undone)
     expect(cli(["--db", db, "review", "suspected:gpt email writer@sales", "--status", "dismissed", "--why", "a mail-merge tool, no AI (vendor docs)"]).code).toBe(0);
     const rescan = JSON.parse(cli(["--db", db, "--config", join(examples, "shadow-ai.yaml"), "scan", "--json"]).stdout);
     expect(rescan.changes.newSystems).toEqual([]);
-    const after = JSON.parse(cli(["--db", db, "inventory", "--json"]).stdout) as { id: string }[];
-    expect(after.some((r) => r.id.startsWith("suspected:"))).toBe(false);
+    const after = JSON.parse(cli(["--db", db, "inventory", "--json"]).stdout) as { id: string; status: string }[];
+    expect(after.filter((r) => r.id.startsWith("suspected:")).map((r) => [r.id, r.status])).toEqual([["suspected:gpt email writer@sales", "dismissed"]]);
+    expect(cli(["--db", db, "inventory"]).stdout).not.toContain("gpt email writer");
   });
 
   it("leaves inventory --json unchanged when the same inputs are scanned twice", () => {
@@ -138,8 +141,14 @@ describe("shadow-ai CLI", () => {
   it("uses $SHADOW_AI_DB, and exits 2 on bad usage and 4 on a file that is not a database", () => {
     const dir = tmp();
     const envDb = join(dir, "env.db");
-    expect(cli(["inventory", "--json"], { SHADOW_AI_DB: envDb }).code).toBe(0);
+    // a read command never creates a database: a mistyped path is an error (4), not an empty inventory
+    const missing = cli(["inventory", "--json"], { SHADOW_AI_DB: envDb });
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toContain(`${envDb}: no such database`);
+    expect(() => statSync(envDb)).toThrow();
+    expect(cli(["scan", "pcap", join(examples, "pcap", "office-clients.pcap")], { SHADOW_AI_DB: envDb }).code).toBe(0);
     expect(statSync(envDb).isFile()).toBe(true);
+    expect(cli(["inventory", "--json"], { SHADOW_AI_DB: envDb }).code).toBe(0);
     expect(cli(["no-such-command"]).code).toBe(2);
     expect(cli(["scan", "pcap"]).code).toBe(2);
     const notDb = join(dir, "not.db");
@@ -225,9 +234,10 @@ describe("shadow-ai CLI", () => {
     // the same app sanctioned before it shows up is no alert
     const scans = JSON.parse(cli(["--db", db, "scans", "--json"]).stdout) as { id: number; status: string }[];
     expect(scans.map((x) => x.status)).toEqual(["complete", "complete", "complete"]);
-    // a scan of only the first file again: Otter is not seen, but that scan did read its source, so it is gone
+    // a scan of only the first file again: Otter is not seen, but saved exports never prove absence
+    // (only a live scan reads the tenant whole); it retires by age instead
     const s4 = cli(["--db", db, "scan", "google-export", first, "--json"]);
-    expect(JSON.parse(s4.stdout).changes.goneSystems).toEqual(["otter-ai"]);
+    expect(JSON.parse(s4.stdout).changes.goneSystems).toEqual([]);
     expect(cli(["--db", db, "scan", "google-export", first, "--fail-on", "sometimes"]).code).toBe(2);
   });
 

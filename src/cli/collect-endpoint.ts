@@ -13,8 +13,7 @@ import { writeFileSync, renameSync } from "node:fs";
 import { homedir, hostname, platform, userInfo } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { collectHome, osOfHome, userOfHome } from "../../collectors/endpoints/discover.js";
-import { bundleKey } from "../../collectors/endpoints/secrets.js";
+import { bundleKey, collectHome, osOfHome, userOfHome } from "../../collectors/registry.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { safeText } from "./terminal.js";
 

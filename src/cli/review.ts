@@ -7,9 +7,10 @@ import type { Command } from "commander";
 import { userInfo } from "node:os";
 import { SANCTION_STATUSES, type SanctionStatus } from "../core/finding.js";
 import { AI_ACT_TIERS, type AiActTier } from "../core/service.js";
-import { decidedFactsOf } from "../classify/records.js";
-import { governanceHistory, updateGovernance, type GovernanceChange } from "../store/governance.js";
-import { openDb, printJson, type GlobalOptions } from "./context.js";
+import { buildRecords, decidedFactsOf } from "../classify/records.js";
+import { governanceHistory, readGovernance, recordDecision, updateGovernance, type GovernanceChange } from "../store/governance.js";
+import { readSystemFacts } from "../store/inventory.js";
+import { catalogue, openDb, printJson, type GlobalOptions } from "./context.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { loadInventory } from "./inventory.js";
 import { table, type Column } from "./terminal.js";
@@ -146,13 +147,19 @@ export function registerReview(program: Command): void {
         throw new CliError(`no AI system record "${system}"${near.length ? `; records of that service: ${near.join(", ")}` : " (see: shadow-ai inventory)"}`, EXIT.NOT_FOUND);
       }
       const by = textOpt("as", opts.as) ?? userInfo().username;
-      // a deciding status (blocked, sanctioned, ...) is about the record as it is now: remember its facts
-      const record = records.find((r) => r.id === system)!;
-      change.facts = decidedFactsOf(record);
+      const why = textOpt("why", opts.why) ?? null;
       const db = openDb(g);
       let entries;
       try {
-        entries = updateGovernance(db, system, change, by, textOpt("why", opts.why) ?? null);
+        entries = updateGovernance(db, system, change, by, why);
+        // a deciding status (blocked, sanctioned, ...) is about the record as it is after this review:
+        // remember its users, scopes and class, so that alerts stay quiet until they change
+        const serviceId = records.find((r) => r.id === system)!.serviceId;
+        const after = buildRecords(readSystemFacts(db, [serviceId]), catalogue(g).services, readGovernance(db)).find((r) => r.id === system);
+        if (after) {
+          const ack = recordDecision(db, system, decidedFactsOf(after), by, why, change.status !== undefined && entries.length === 0);
+          if (ack) entries.push(ack);
+        }
       } finally {
         db.close();
       }

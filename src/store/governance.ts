@@ -24,11 +24,6 @@ export interface GovernanceChange {
   unsupervisedDecisions?: string | null;
   humanDecisions?: string | null;
   rollback?: string | null;
-  /**
-   * The record's facts now (users, scopes, class), stored when the change sets or re-affirms a
-   * deciding status: setting the same status again acknowledges facts that changed since.
-   */
-  facts?: DecidedFacts;
 }
 
 /** One journal entry: one field changed by one person at one time. */
@@ -126,16 +121,8 @@ export function updateGovernance(db: DB, systemId: string, change: GovernanceCha
       const oldClass = cur.classOverride?.tier ?? null;
       const newClass = change.classOverride === undefined ? undefined : (change.classOverride?.tier ?? null);
       set("classOverride", "class", oldClass, newClass, () => (next.classOverride = change.classOverride ?? null));
-      // a deciding status set, or set again over facts that changed since: remember what was decided on
-      const deciding = DECIDING_STATUSES.includes(next.status);
-      if (change.facts && deciding && (change.status !== undefined || entries.length > 0)) {
-        if (text(cur.decidedFacts ?? null) !== text(change.facts)) {
-          if (!entries.some((e) => e.field === "status")) {
-            entries.push({ systemId, at: now, by, field: "acknowledged", old: text(cur.decidedFacts ?? null), new: text(change.facts), why });
-          }
-          next.decidedFacts = change.facts;
-        }
-      } else if (!deciding) next.decidedFacts = null;
+      // a status that is no decision forgets what the last decision was about
+      if (!DECIDING_STATUSES.includes(next.status)) next.decidedFacts = null;
       if (entries.length === 0) return entries;
       db.prepare(
         `INSERT INTO governance (system_id, owner, status, purpose, purpose_tags, exposure, oversight, fria, class_override, override_why, decided_facts,
@@ -203,4 +190,31 @@ export function journalAction(db: DB, systemId: string, e: { by: string; field: 
     entry.systemId, entry.at, entry.by, entry.field, entry.old, entry.new, entry.why,
   );
   return entry;
+}
+
+/**
+ * Remember what a decision is about: when record `systemId` has a deciding status (sanctioned,
+ * tolerated, blocked, dismissed), store `facts` (its users, scopes and class as they are after the
+ * review) so that alerts stay quiet until they change. Call it after {@link updateGovernance}, with
+ * the record rebuilt from the new governance. `reaffirmed`: the person set the status it already had
+ * and nothing else changed, i.e. acknowledged facts that changed since; that is journaled as
+ * `acknowledged`.
+ * @returns the journal entry written, if any.
+ */
+export function recordDecision(db: DB, systemId: string, facts: DecidedFacts, by: string, why: string | null, reaffirmed: boolean, now = new Date().toISOString()): JournalEntry | undefined {
+  return db
+    .transaction((): JournalEntry | undefined => {
+      const row = db.prepare("SELECT status, decided_facts FROM governance WHERE system_id = ?").get(systemId) as { status: SanctionStatus; decided_facts: string | null } | undefined;
+      if (!row || !DECIDING_STATUSES.includes(row.status)) return undefined;
+      const next = JSON.stringify(facts);
+      if (row.decided_facts === next) return undefined;
+      db.prepare("UPDATE governance SET decided_facts = ? WHERE system_id = ?").run(next, systemId);
+      if (!reaffirmed || row.decided_facts === null) return undefined;
+      const entry: JournalEntry = { systemId, at: now, by, field: "acknowledged", old: row.decided_facts, new: next, why };
+      db.prepare("INSERT INTO governance_journal (system_id, at, by, field, old_value, new_value, why) VALUES (?, ?, ?, ?, ?, ?, ?)").run(
+        entry.systemId, entry.at, entry.by, entry.field, entry.old, entry.new, entry.why,
+      );
+      return entry;
+    })
+    .immediate();
 }

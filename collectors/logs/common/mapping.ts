@@ -11,7 +11,7 @@
  * CSV: RFC 4180 quoting through `csv-parse` (https://csv.js.org/parse/); one record per line.
  */
 import { bound, type Observation } from "../../../src/core/observation.js";
-import type { LogMapping, LogsConfig } from "../config.js";
+import type { LogMapping, LogsConfig } from "../config-base.js";
 import { at, isoFromAny, isRecord, MAX_PATH_LENGTH, splitTarget, sumCounts, text, toCount, toPort, userOf, type LineParser, type ParseResult, type ParserContext, jsonLine } from "./index.js";
 import { delimiterChar, splitCsv } from "../csv.js";
 
