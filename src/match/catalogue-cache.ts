@@ -10,7 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { packageRoot } from "../core/paths.js";
@@ -43,14 +43,15 @@ function loaderFiles(): string[] {
 }
 
 /**
- * SHA-256 (hex) over the base name and bytes of each file, in the order given (`name \0 bytes \0`
- * per file). `signatures export` gives it over the signature files, in path order, as the
+ * SHA-256 (hex) over the name and bytes of each file, in the order given (`folder/name \0 bytes \0`
+ * per file: the name with its folder, so that moving a signature to another category folder
+ * changes it). `signatures export` gives it over the signature files, in path order, as the
  * catalogue's hash.
  */
 export function hashFiles(files: readonly string[]): string {
   const h = createHash("sha256");
   for (const f of files) {
-    h.update(basename(f)).update("\0");
+    h.update(join(basename(dirname(f)), basename(f))).update("\0");
     h.update(readFileSync(f)).update("\0");
   }
   return h.digest("hex");
@@ -96,5 +97,7 @@ export function readCatalogueCache(dir: string, files: readonly string[], path =
     return undefined;
   }
   if (cache.version !== VERSION || cache.signatures.length !== files.length || cache.fingerprint !== fingerprint(files)) return undefined;
-  return cache.signatures.map(({ file, service, raw }) => ({ service: { ...service, file: join(dir, file) }, raw }));
+  // the cache holds the signatures in the order of `files`, which the fingerprint just matched
+  void dir;
+  return cache.signatures.map(({ service, raw }, i) => ({ service: { ...service, file: files[i]! }, raw }));
 }
