@@ -51,17 +51,43 @@ export function readAuditTrail<D>(
   return out;
 }
 
+const EMAIL = /[A-Za-z0-9_%+-][A-Za-z0-9._%+'-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}/;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
 /**
- * `audit` with every user and client in the evidence replaced by `pseudonym(identity)` (the same
- * function the records went through, so they join). Reviewers in the journal stay in clear, like
- * the owner; capture and log file names in references stay (an auditor needs them).
+ * `audit` with every identity replaced by `pseudonym(identity)` (the function the records went
+ * through, so they join): the evidence's users and clients, and wherever an identity or an e-mail
+ * address appears in another string of the evidence (a per-user export file is named after the
+ * user, a Google token id ends with the e-mail) or of the journal's old and new values and reasons.
+ * Reviewers (`by`) and owner changes stay in clear, like the records' owners.
  */
 export function pseudonymizeAudit(audit: AuditTrail, pseudonym: (identity: string) => string): Map<string, RecordAudit> {
+  const identities = new Set<string>();
+  for (const a of audit.values()) for (const e of a.evidence) for (const id of [e.user, e.client]) if (id) identities.add(id.trim());
+  const ids = [...identities].filter(Boolean).sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  // one pass, known identities first (longest first), then any e-mail address; an identity may be
+  // followed by a file extension (a per-user export `carol@example.com.json`)
+  const known = ids.length ? `(?<![\\w.@-])(?:${ids.map(escapeRegExp).join("|")})(?![\\w@-]|\\.(?!(?:json|jsonl|csv|log|txt)\\b)\\w)` : null;
+  const sweep = new RegExp([known, EMAIL.source].filter((x) => x !== null).join("|"), "gi");
+  const text = (s: string): string => s.replace(sweep, (m) => pseudonym(m));
+  const opt = (s: string | null): string | null => (s === null ? null : text(s));
   const out = new Map<string, RecordAudit>();
   for (const [id, a] of audit) {
     out.set(id, {
-      journal: a.journal,
-      evidence: a.evidence.map((e) => ({ ...e, user: e.user === null ? null : pseudonym(e.user), client: e.client === null ? null : pseudonym(e.client) })),
+      journal: a.journal.map((j) => (j.field === "owner" ? j : { ...j, old: opt(j.old), new: opt(j.new), why: opt(j.why) })),
+      evidence: a.evidence.map((e) => ({
+        ...e,
+        user: e.user === null ? null : pseudonym(e.user),
+        client: e.client === null ? null : pseudonym(e.client),
+        host: opt(e.host),
+        app: opt(e.app),
+        action: opt(e.action),
+        matched: text(e.matched),
+        refs: e.refs.map((r) => ({ ...r, ...(r.file !== undefined ? { file: text(r.file) } : {}), ...(r.id !== undefined ? { id: text(r.id) } : {}) })),
+      })),
     });
   }
   return out;

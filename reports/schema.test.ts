@@ -10,7 +10,8 @@ import addFormatsModule from "ajv-formats";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hostileAudit, realAudit, realInventory } from "./__fixtures__/records.js";
 import { inventoryExportJson } from "./json.js";
-import { pseudonymizationInfo, pseudonymize } from "./pseudonymize.js";
+import { pseudonym, pseudonymizationInfo, pseudonymize } from "./pseudonymize.js";
+import { pseudonymizeAudit } from "./audit.js";
 import { INVENTORY_SCHEMA_ID, inventoryJsonSchema } from "./schema.js";
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -68,6 +69,20 @@ describe("inventory JSON schema", () => {
     expect(doc(bare)).toBe(true);
     // hostile strings stay strings: the document still validates
     expect(hostileAudit().size).toBeGreaterThan(records.length);
+  });
+
+  it("pseudonymizes the evidence sample and the journal too: no e-mail or client address is left in clear", () => {
+    const { records } = realInventory();
+    const { doc } = validator();
+    const audit = pseudonymizeAudit(realAudit(), (id) => pseudonym(id, KEY));
+    const text = inventoryExportJson(pseudonymize(records, KEY), { tool: { name: "shadow-ai", version: "0.1.0" }, pseudonymization: pseudonymizationInfo(KEY), audit });
+    expect(doc(JSON.parse(text)), JSON.stringify(doc.errors, null, 1)).toBe(true);
+    const samples = JSON.stringify((JSON.parse(text) as { records: { evidenceSample: unknown[]; journal: { field: string }[] }[] }).records.map((r) => [r.evidenceSample, r.journal.filter((j) => j.field !== "owner")]));
+    expect(samples).not.toMatch(/@example\.com/);
+    expect(samples).not.toMatch(/127\.0\.0\.\d+/);
+    expect(samples).toContain(pseudonym("erin@example.com", KEY));
+    // the export file named after a user keeps its place, under the user's pseudonym
+    expect(samples).toMatch(/google\/u_[0-9a-f]{16}\.json/);
   });
 
   it("validates a pseudonymized export", () => {
