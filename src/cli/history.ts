@@ -10,7 +10,7 @@ import { tierLabel, tierRank } from "../core/tier-label.js";
 
 /** Resolve `--since`: a scan id, or an ISO 8601 date (the last scan that started before it). */
 export function baselineScan(db: Parameters<typeof snapshotScanId>[0], since: string | undefined, latest: number): number | undefined {
-  if (since === undefined) return snapshotScanId(db, { before: latest });
+  if (since === undefined) return snapshotScanId(db, { before: latest, completeOnly: true });
   if (/^\d+$/.test(since)) {
     const id = Number(since);
     const found = snapshotScanId(db, { atOrBefore: id });
@@ -97,13 +97,14 @@ export function registerHistory(program: Command): void {
   program
     .command("diff")
     .description("what changed between two scans: new and no-longer-seen AI systems, new users, scopes, classes")
-    .option("--since <scan|date>", "baseline: a scan id or an ISO 8601 date (default: the scan before the latest)")
+    .option("--since <scan|date>", "baseline: a scan id or an ISO 8601 date (default: the completed scan before the latest completed one)")
     .option("--json", "print JSON")
     .action((opts: { json?: boolean; since?: string }, cmd: Command) => {
       const db = openDb(cmd.optsWithGlobals<GlobalOptions>());
       let d: InventoryDiff;
       try {
-        const latest = snapshotScanId(db);
+        // by default, between the two latest scans that completed (a partial scan proves little)
+        const latest = opts.since === undefined ? (snapshotScanId(db, { completeOnly: true }) ?? snapshotScanId(db)) : snapshotScanId(db);
         if (latest === undefined) throw new CliError("no finished scan yet: run a scan first", EXIT.NOT_FOUND);
         const base = baselineScan(db, opts.since, latest);
         d = diffSnapshots(base === undefined ? undefined : readSnapshot(db, base), readSnapshot(db, latest)!);

@@ -79,6 +79,7 @@ interface InventoryOptions {
   format?: string;
   out?: string;
   pseudonymize?: boolean;
+  all?: boolean;
 }
 
 /** The ids of records new in the latest scan's snapshot, and when the scan before it started. */
@@ -98,7 +99,6 @@ function newSinceLastScan(g: GlobalOptions): { newIds: string[] | null; previous
 }
 
 /**
-/**
  * The governance journal and an evidence sample of each record, for the JSON and HTML exports;
  * with `key`, the evidence's users and clients become the same pseudonyms as the records'.
  */
@@ -115,14 +115,15 @@ async function readAudit(g: GlobalOptions, records: readonly AISystemRecord[], k
   return key ? pseudonymizeAudit(audit, (id) => pseudonym(id, key)) : audit;
 }
 
+/**
  * Render records in an export format (README: "Exports"). Each exporter is imported when used:
  * the CycloneDX library and its schema validator alone are 200-odd modules that every other
  * command would otherwise load at start-up.
  */
 async function render(format: ExportFormat, records: AISystemRecord[], g: GlobalOptions, key: string | undefined): Promise<string> {
   const tool = { name: "shadow-ai", version: toolVersion() };
-  switch (format) {
   const pseudonymization = key ? pseudonymizationInfo(key) : null;
+  switch (format) {
     case "json": {
       const { inventoryExportJson } = await import("../../reports/json.js");
       return inventoryExportJson(records, { tool, ...(pseudonymization ? { pseudonymization: pseudonymization as never } : {}), audit: await readAudit(g, records, key) });
@@ -147,7 +148,7 @@ async function render(format: ExportFormat, records: AISystemRecord[], g: Global
  * Write `data` to `file` atomically (temp file + rename), readable by its owner only: even a
  * pseudonymised export names services, departments and times. Errors name `file`, never the temp file.
  */
-function writeAtomically(file: string, data: string, mode: number): void {
+export function writeAtomically(file: string, data: string, mode: number): void {
   const full = resolve(file);
   const tmp = join(dirname(full), `.${basename(full)}.${process.pid}.tmp`);
   try {
@@ -170,6 +171,7 @@ export function registerInventory(program: Command): void {
     .option("--format <format>", `export format: ${FORMATS.join(", ")}`)
     .option("--out <file>", "write the export to this file (default: standard output)")
     .option("--pseudonymize", "replace user identities with keyed HMACs (key: $SHADOW_AI_PSEUDONYM_KEY)")
+    .option("--all", "the table shows dismissed records too (exports and --json always include them)")
     .action(async (opts: InventoryOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       if (opts.format !== undefined && !(FORMATS as readonly string[]).includes(opts.format)) {
@@ -196,8 +198,10 @@ export function registerInventory(program: Command): void {
         process.stdout.write(inventoryJson(records));
         return;
       }
+      const dismissed = opts.all ? 0 : records.filter((r) => r.status === "dismissed").length;
+      if (!opts.all) records = records.filter((r) => r.status !== "dismissed");
       if (records.length === 0) {
-        process.stdout.write("No AI services found yet. Scan some evidence first: shadow-ai scan pcap FILE...\n");
+        process.stdout.write(`No AI services found yet${dismissed ? ` (${dismissed} dismissed record(s) hidden; --all shows them)` : ""}. Scan some evidence first: shadow-ai scan pcap FILE...\n`);
         return;
       }
       process.stdout.write(recordsTable(records) + "\n");
@@ -206,7 +210,7 @@ export function registerInventory(program: Command): void {
       const review = records.filter((r) => r.classification.disposition !== "determined").length;
       process.stdout.write(
         wrapText(`${services.size} AI service(s) in ${records.length} record(s) (service x org unit), ${users.size} distinct user(s) or client(s); ` +
-          `${review} need(s) review. Details: shadow-ai inventory --json`) + "\n",
+          `${review} need(s) review.${dismissed ? ` ${dismissed} dismissed record(s) hidden (--all).` : ""} Details: shadow-ai inventory --json`) + "\n",
       );
     });
 }

@@ -143,11 +143,6 @@ async function scanAndReport(g: GlobalOptions, command: string, jobs: ScanJob[],
   // which configuration a scan runs with is never a guess: named here and in the scan's record
   process.stderr.write(`shadow-ai: configuration: ${cfg.file ? safeText(cfg.file) : "none (no --config, no ./shadow-ai.yaml)"}\n`);
   let result: ScanResult;
-  try {
-    result = await runScan({
-      dbPath: g.db ?? defaultDbPath(),
-      command,
-      jobs,
   // Ctrl-C or SIGTERM: clear the progress line, stop reading, keep what was read and close the scan
   // row as `interrupted` (src/pipeline/scan.ts); a second signal ends the process at once.
   const stopping = new AbortController();
@@ -159,9 +154,14 @@ async function scanAndReport(g: GlobalOptions, command: string, jobs: ScanJob[],
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  try {
+    result = await runScan({
+      signal: stopping.signal,
+      dbPath: g.db ?? defaultDbPath(),
+      command,
+      jobs,
       config: cfg,
       catalogue: cat,
-      signal: stopping.signal,
       options: sourceOptions(jobs, opts),
       events: {
         onError: (e) => {
@@ -187,14 +187,14 @@ async function scanAndReport(g: GlobalOptions, command: string, jobs: ScanJob[],
     progress.close();
     if (e instanceof ScanInterruptedError) throw new CliError(e.message, 128 + (osConstants.signals[stopping.signal.reason as NodeJS.Signals] ?? 2));
     throw asCliError(e, jobs);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
   progress.close();
   printSummary(result, opts);
 }
 
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
 /** The exit code of an error that ended the scan. */
 function asCliError(e: unknown, jobs: readonly ScanJob[]): unknown {
   if (e instanceof CliError) return e;
