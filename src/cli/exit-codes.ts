@@ -90,4 +90,5 @@ export const EXIT_CODE_HELP: readonly [number, string][] = [
   [18, "--fail-on mcp-unpinned"],
   [19, "--fail-on mcp-broad-access"],
   [24, "remediate apply: plan altered or its facts changed"],
+  [130, "scan stopped by Ctrl-C (143: SIGTERM); what was read is kept"],
 ];
