@@ -173,11 +173,12 @@ await check("format detection cannot be starved: a 70 KB first line, a binary fi
     const db = join(d, `${f}.db`);
     const r = cli(["--db", db, "scan", "logs", join(d, f), "--json"], { timeoutMs: 60_000 });
     sane(r, f);
-    const summary = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { read?: number; errors?: unknown[] };
-    const silent = r.code === 0 && (summary.read ?? 0) === 0 && (summary.errors ?? []).length === 0;
+    const summary = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { read?: number; errors?: unknown[]; warnings?: unknown[] };
+    const said = (summary.errors ?? []).length + (summary.warnings ?? []).length;
+    const silent = r.code === 0 && (summary.read ?? 0) === 0 && said === 0;
     expect(!silent, `${f}: exit 0 with nothing read and nothing said`);
     if (f === "long-first.log") expect((summary.read ?? 0) >= 2000, `${f}: ${summary.read} of the 2,000 good lines read`);
-    out.push(`${f} exit ${r.code}`);
+    out.push(`${f} exit ${r.code}${(summary.errors ?? []).length ? " (error)" : (summary.warnings ?? []).length ? " (warning)" : ""}`);
   }
   return out.join(", ");
 });
