@@ -13,6 +13,7 @@
  * Assistant which were created by the caller", so it is no tenant-wide inventory
  * (https://cloud.google.com/agentspace/docs/reference/rest/v1alpha/projects.locations.collections.engines.assistants.agents/list).
  */
+import { EndpointError } from "../../src/io/retry.js";
 import type { CollectContext } from "../../src/core/collector.js";
 import { bound, type Observation } from "../../src/core/observation.js";
 import { isObject, str } from "../../src/io/json-file.js";
@@ -119,6 +120,7 @@ export async function* geminiActivities(g: GeminiReadContext): AsyncGenerator<Ob
         calls++;
         data = await g.page(w.start, w.end, token);
       } catch (e) {
+        if (e instanceof EndpointError) throw e;
         const f = g.describe(e);
         if (calls === 1 && (g.isAuthFailure(f) || f.status === 403)) {
           g.ctx.onError({

@@ -18,6 +18,7 @@
  * - https://developers.google.com/admin-sdk/reports/reference/rest/v1/activities/list
  * - https://developers.google.com/admin-sdk/reports/v1/appendix/activity/token
  */
+import { EndpointError } from "../../src/io/retry.js";
 import { admin, type GlobalOptions } from "@googleapis/admin";
 import type { CollectContext } from "../../src/core/collector.js";
 import { bound, type Observation } from "../../src/core/observation.js";
@@ -113,6 +114,7 @@ export async function* collectGoogle(options: GoogleOptions, ctx: CollectContext
       );
       data = (res.data ?? {}) as Record<string, unknown>;
     } catch (e) {
+      if (e instanceof EndpointError) throw e; // unreachable or untrusted: the whole source ends here
       const f = describeFailure(e);
       if (page === 1) throwIfFatal(e, f, auth, say);
       ctx.onError({ input: USERS_API, message: `users.list page ${page} failed after retries (${say(f)}); tokens of the ${emails.length} user(s) listed so far are read`, partial: true });
@@ -157,6 +159,7 @@ export async function* collectGoogle(options: GoogleOptions, ctx: CollectContext
       const items = (res.data as { items?: unknown } | undefined)?.items;
       return { email, items: Array.isArray(items) ? items : [] };
     } catch (e) {
+      if (e instanceof EndpointError) throw e;
       return { email, failure: describeFailure(e) };
     }
   });
@@ -240,6 +243,7 @@ export async function* collectGoogle(options: GoogleOptions, ctx: CollectContext
         );
         data = (res.data ?? {}) as Record<string, unknown>;
       } catch (e) {
+        if (e instanceof EndpointError) throw e;
         const f = describeFailure(e);
         if (reportsCalls === 1 && isAuthFailure(f)) {
           ctx.onError({

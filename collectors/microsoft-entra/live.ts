@@ -24,6 +24,7 @@
  * - https://learn.microsoft.com/graph/api/directoryaudit-list
  * - https://learn.microsoft.com/graph/paging
  */
+import { EndpointError } from "../../src/io/retry.js";
 import { entraDirectoryAccounts } from "./directory-accounts.js";
 import { Client, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
 import type { CollectContext } from "../../src/core/collector.js";
@@ -152,6 +153,7 @@ export async function* collectMicrosoftItems(options: MicrosoftOptions, ctx: Col
       try {
         page = (await runner.run(() => client.api(target).headers(headers).middlewareOptions([sdkRetry]).get())) as GraphPage;
       } catch (e) {
+        if (e instanceof EndpointError) throw e; // unreachable or untrusted: the whole source ends here
         throw new PageError(n, describeGraphFailure(e));
       }
       yield page ?? {};
@@ -293,6 +295,7 @@ export async function* collectMicrosoftItems(options: MicrosoftOptions, ctx: Col
       for await (const page of pages(`${base}${API.appRoleAssignments(id)}?$top=999`)) items.push(...(page.value ?? []));
       return { id, items };
     } catch (e) {
+      if (e instanceof EndpointError) throw e;
       return { id, items, failure: e instanceof PageError ? e.failure : describeGraphFailure(e) };
     }
   });

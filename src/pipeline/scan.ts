@@ -18,6 +18,7 @@ import { SourceAuthError, type Source, type SourceItem } from "../core/source.js
 import { buildRecords } from "../classify/records.js";
 import type { Matcher } from "../match/matcher.js";
 import { environmentSecrets, redact } from "../io/redact.js";
+import { EndpointError } from "../io/retry.js";
 import { openStore } from "../store/db.js";
 import { dismissedKeys, readGovernance } from "../store/governance.js";
 import { diffSnapshots, readSnapshot, recordsSeenBy, snapshotScanId, writeSnapshot, type InventoryDiff } from "../store/history.js";
@@ -234,6 +235,11 @@ async function collectJob(
       // Missing or refused credentials end the command: nothing could be read from that source.
       if (e instanceof SourceAuthError) throw e;
       if (source.isAuthError?.(e)) throw new SourceAuthError(`${source.id}: ${(e as Error).message}`);
+      // An API endpoint that cannot be reached or is not trusted ends this source with one message.
+      if (e instanceof EndpointError) {
+        report({ input: label, message: `${source.id}: ${e.message}`, partial: true });
+        return;
+      }
       // A collector bug or an I/O error on one input must not lose the others: record and go on.
       report({ input: label, message: `unexpected error: ${(e as Error).message}`, partial: true });
     }

@@ -54,6 +54,27 @@ function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; time
   return { code: r.status, signal: r.signal, stdout: r.stdout ?? "", stderr: r.stderr ?? "", ms: performance.now() - t0 };
 }
 
+/** {@link cli} without blocking this process: the cases whose test servers run in this process need it. */
+function cliAsync(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<Run> {
+  const t0 = performance.now();
+  return new Promise((done) => {
+    const p = spawn(process.execPath, [bin, ...args], { cwd: opts.cwd ?? work, env: { ...process.env, SHADOW_AI_DB: "", ...opts.env } });
+    let stdout = "";
+    let stderr = "";
+    let signal: NodeJS.Signals | null = null;
+    const timer = setTimeout(() => {
+      signal = "SIGKILL";
+      p.kill("SIGKILL");
+    }, opts.timeoutMs ?? 60_000);
+    p.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
+    p.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+    p.on("close", (code) => {
+      clearTimeout(timer);
+      done({ code, signal, stdout, stderr, ms: performance.now() - t0 });
+    });
+  });
+}
+
 function dir(name: string): string {
   const d = join(work, name);
   mkdirSync(d, { recursive: true });
@@ -364,7 +385,7 @@ await check("endpoints that echo credentials back: no secret in any form in data
       ["scan microsoft (client secret)", ["--config", cfg, "scan", "microsoft"], { ...env, SHADOW_AI_GRAPH_ACCESS_TOKEN: "" }],
     ];
     for (const [name, args, e] of runs) {
-      const r = cli(["--db", db, ...args], { env: e, timeoutMs: 240_000 });
+      const r = await cliAsync(["--db", db, ...args], { env: e, timeoutMs: 240_000 });
       sane(r, name);
       texts[`${name} stdout`] = r.stdout;
       texts[`${name} stderr`] = r.stderr;
@@ -372,7 +393,7 @@ await check("endpoints that echo credentials back: no secret in any form in data
     expect(echo.requests > 0, "no request reached the echo server");
     for (const fmt of ["json", "csv", "csv-users", "cyclonedx", "html"]) {
       const out = join(d, `export.${fmt}`);
-      const r = cli(["--db", db, "--config", cfg, "inventory", "--format", fmt, "--out", out, "--pseudonymize"], { env });
+      const r = await cliAsync(["--db", db, "--config", cfg, "inventory", "--format", fmt, "--out", out, "--pseudonymize"], { env });
       expect(r.code === 0, `export ${fmt}: exit ${r.code} ${r.stderr.slice(0, 200)}`);
       texts[`export ${fmt}`] = readFileSync(out);
     }
@@ -396,7 +417,7 @@ await check("a foreign shadow-ai.yaml in the working directory is refused and no
     writeFileSync(cfg, `google:\n  rootUrl: ${echo.url}/\n`);
     if (process.getuid?.() === 0) chmodSync(cfg, 0o666);
     else chmodSync(cfg, 0o666);
-    const r = cli(["--db", join(d, "inv.db"), "scan"], { cwd: d, env: { SHADOW_AI_GOOGLE_ACCESS_TOKEN: SECRETS["SHADOW_AI_GOOGLE_ACCESS_TOKEN"]!, NODE_EXTRA_CA_CERTS: cert.certFile } });
+    const r = await cliAsync(["--db", join(d, "inv.db"), "scan"], { cwd: d, env: { SHADOW_AI_GOOGLE_ACCESS_TOKEN: SECRETS["SHADOW_AI_GOOGLE_ACCESS_TOKEN"]!, NODE_EXTRA_CA_CERTS: cert.certFile } });
     sane(r, "scan");
     expect(r.code === 2, `exit ${r.code}: ${r.stderr.slice(0, 200)}`);
     expect(/refused/.test(r.stderr), `no refusal: ${r.stderr.slice(0, 200)}`);
@@ -405,7 +426,7 @@ await check("a foreign shadow-ai.yaml in the working directory is refused and no
     if (process.getuid?.() === 0) {
       chmodSync(cfg, 0o644);
       execFileSync("chown", ["65534:65534", cfg]);
-      const r2 = cli(["--db", join(d, "inv.db"), "scan"], { cwd: d, env: { SHADOW_AI_GOOGLE_ACCESS_TOKEN: SECRETS["SHADOW_AI_GOOGLE_ACCESS_TOKEN"]!, NODE_EXTRA_CA_CERTS: cert.certFile } });
+      const r2 = await cliAsync(["--db", join(d, "inv.db"), "scan"], { cwd: d, env: { SHADOW_AI_GOOGLE_ACCESS_TOKEN: SECRETS["SHADOW_AI_GOOGLE_ACCESS_TOKEN"]!, NODE_EXTRA_CA_CERTS: cert.certFile } });
       expect(r2.code === 2 && /belongs to user 65534/.test(r2.stderr), `foreign owner: exit ${r2.code}: ${r2.stderr.slice(0, 200)}`);
       expect(echo.requests === 0, `${echo.requests} request(s) sent`);
     }
@@ -423,7 +444,7 @@ await check("a live scan against a refused port or an untrusted certificate fail
   await echo.close();
   const cfg = join(d, "refused.yaml");
   writeFileSync(cfg, `google:\n  rootUrl: https://127.0.0.1:${port}/\n`);
-  const r = cli(["--db", join(d, "inv.db"), "--config", cfg, "scan", "google"], { env: { SHADOW_AI_GOOGLE_ACCESS_TOKEN: "x".repeat(20) }, timeoutMs: 120_000 });
+  const r = await cliAsync(["--db", join(d, "inv.db"), "--config", cfg, "scan", "google"], { env: { SHADOW_AI_GOOGLE_ACCESS_TOKEN: "x".repeat(20) }, timeoutMs: 120_000 });
   sane(r, "refused");
   expect(r.code !== 0, "exit 0 against a refused port");
   expect(/ECONNREFUSED|unreachable/.test(r.stderr), `reason not named: ${r.stderr.slice(0, 300)}`);
@@ -431,7 +452,7 @@ await check("a live scan against a refused port or an untrusted certificate fail
   try {
     const cfg2 = join(d, "untrusted.yaml");
     writeFileSync(cfg2, `google:\n  rootUrl: ${echo2.url}/\n`);
-    const r2 = cli(["--db", join(d, "inv2.db"), "--config", cfg2, "scan", "google"], { env: { SHADOW_AI_GOOGLE_ACCESS_TOKEN: "x".repeat(20), NODE_EXTRA_CA_CERTS: "" }, timeoutMs: 120_000 });
+    const r2 = await cliAsync(["--db", join(d, "inv2.db"), "--config", cfg2, "scan", "google"], { env: { SHADOW_AI_GOOGLE_ACCESS_TOKEN: "x".repeat(20), NODE_EXTRA_CA_CERTS: "" }, timeoutMs: 120_000 });
     sane(r2, "untrusted");
     expect(r2.code !== 0, "exit 0 against an untrusted certificate");
     expect(/certificate|CERT/i.test(r2.stderr), `reason not named: ${r2.stderr.slice(0, 300)}`);
