@@ -9,7 +9,7 @@
  * cache is never written at run time (the install directory may be read-only).
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,14 +19,25 @@ import type { LoadedSignature } from "./loaded.js";
 import type { SignatureFile } from "./schema.js";
 
 /** Format version of the cache file; a cache of another version is ignored. */
-const VERSION = 1;
+const VERSION = 2;
 
 interface CacheFile {
   version: number;
   /** {@link fingerprint} of the files the cache was built from. */
   fingerprint: string;
-  /** In file-name order; `file` is the base name, re-rooted at the directory when loaded. */
-  signatures: { file: string; service: Omit<AIService, "file">; raw: SignatureFile }[];
+  /** In file order (the services only: matching needs nothing else). */
+  signatures: { file: string; service: Omit<AIService, "file"> }[];
+}
+
+/** The signature files as written (`raw`), in a file of their own beside the cache, read on first use. */
+interface RawFile {
+  fingerprint: string;
+  raw: SignatureFile[];
+}
+
+/** Where the raw half of the cache lives: beside the cache. */
+function rawPath(path: string): string {
+  return path.replace(/\.json$/, "") + "-raw.json";
 }
 
 /** Where the cache of the bundled catalogue lives. */
@@ -57,9 +68,20 @@ export function hashFiles(files: readonly string[]): string {
   return h.digest("hex");
 }
 
-/** {@link hashFiles} over the files, in the order given, then the loader's code. */
+/**
+ * The cache's key: SHA-256 over each signature file's name (with its folder), size and
+ * modification time, in the order given, then the loader's code by content. Reading 2,000 files'
+ * bytes at every start cost more than parsing the cache; a file edited, added, removed or moved
+ * changes its size, time or name. The cache lives in dist/, as trusted as the code beside it.
+ */
 export function fingerprint(files: readonly string[]): string {
-  return hashFiles([...files, ...loaderFiles()]);
+  const h = createHash("sha256");
+  for (const f of files) {
+    const st = statSync(f);
+    h.update(join(basename(dirname(f)), basename(f))).update("\0").update(`${st.size}:${st.mtimeMs}`).update("\0");
+  }
+  h.update(hashFiles(loaderFiles()));
+  return h.digest("hex");
 }
 
 /**
@@ -68,25 +90,33 @@ export function fingerprint(files: readonly string[]): string {
  *   cannot hold): the cache would then differ from the files.
  */
 export function writeCatalogueCache(files: readonly string[], signatures: readonly LoadedSignature[], path = catalogueCachePath()): void {
+  const fp = fingerprint(files);
   const cache: CacheFile = {
     version: VERSION,
-    fingerprint: fingerprint(files),
-    signatures: signatures.map(({ service, raw }) => {
+    fingerprint: fp,
+    signatures: signatures.map(({ service }) => {
       const { file, ...rest } = service;
-      return { file: basename(file ?? ""), service: rest, raw };
+      return { file: basename(file ?? ""), service: rest };
     }),
   };
+  const raws: RawFile = { fingerprint: fp, raw: signatures.map((s) => s.raw) };
   const text = JSON.stringify(cache);
+  const rawText = JSON.stringify(raws);
   const back = (JSON.parse(text) as CacheFile).signatures;
+  const backRaw = (JSON.parse(rawText) as RawFile).raw;
   for (let i = 0; i < back.length; i++) {
-    if (JSON.stringify(back[i]) !== JSON.stringify(cache.signatures[i])) throw new Error(`${files[i]}: does not survive a JSON round trip`);
+    if (JSON.stringify(back[i]) !== JSON.stringify(cache.signatures[i]) || JSON.stringify(backRaw[i]) !== JSON.stringify(raws.raw[i])) {
+      throw new Error(`${files[i]}: does not survive a JSON round trip`);
+    }
   }
+  writeFileSync(rawPath(path), rawText);
   writeFileSync(path, text);
 }
 
 /**
  * The signatures of `files` (all in `dir`) from the cache, or undefined when there is no cache, it
- * is unreadable or of another version, or the files are not byte for byte those it was built from.
+ * is unreadable or of another version, or the files are not those it was built from. Each
+ * signature's `raw` is read from the raw half of the cache the first time any is asked for.
  */
 export function readCatalogueCache(dir: string, files: readonly string[], path = catalogueCachePath()): LoadedSignature[] | undefined {
   if (!existsSync(path)) return undefined;
@@ -97,7 +127,22 @@ export function readCatalogueCache(dir: string, files: readonly string[], path =
     return undefined;
   }
   if (cache.version !== VERSION || cache.signatures.length !== files.length || cache.fingerprint !== fingerprint(files)) return undefined;
-  // the cache holds the signatures in the order of `files`, which the fingerprint just matched
+  // the cache holds the signatures in the order of `files`, which the fingerprint just matched; the
+  // raw signature files (examples, references, notes: for lint, test, show) load on first use
   void dir;
-  return cache.signatures.map(({ service, raw }, i) => ({ service: { ...service, file: files[i]! }, raw }));
+  const fp = cache.fingerprint;
+  let raws: SignatureFile[] | undefined;
+  const rawAt = (i: number): SignatureFile => {
+    if (!raws) {
+      const r = JSON.parse(readFileSync(rawPath(path), "utf8")) as RawFile;
+      if (r.fingerprint !== fp || r.raw.length !== files.length) throw new Error(`${rawPath(path)}: does not belong to ${path}; run npm run build`);
+      raws = r.raw;
+    }
+    return raws[i]!;
+  };
+  return cache.signatures.map(({ service }, i) => {
+    const sig = { service: { ...service, file: files[i]! } } as LoadedSignature;
+    Object.defineProperty(sig, "raw", { enumerable: true, configurable: true, get: () => rawAt(i) });
+    return sig;
+  });
 }
