@@ -6,6 +6,7 @@ import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { HOSTILE_NAMES, hostileRecords, realInventory } from "./__fixtures__/records.js";
 import { inventoryCsv, inventoryUsersCsv, RECORD_COLUMNS, USER_COLUMNS } from "./csv.js";
+import { safeText } from "../src/io/safe-text.js";
 
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 
@@ -15,7 +16,10 @@ function rows(csv: string): string[][] {
 
 /** What a spreadsheet would show for a cell written from `v`. */
 function expected(v: string | number): string {
-  return typeof v === "string" && FORMULA_START.test(v) ? `'${v}` : String(v);
+  if (typeof v !== "string") return String(v);
+  // control and bidi characters become visible escapes (src/io/safe-text.ts), then formula cells get a '
+  const t = safeText(v);
+  return FORMULA_START.test(t) ? `'${t}` : t;
 }
 
 describe("inventoryCsv", () => {
@@ -55,18 +59,20 @@ describe("inventoryCsv", () => {
     expect(names).toContain("'+cmd|' /C calc'!A0");
     expect(names).toContain("'-2+3+cmd|' /C calc'!A0");
     expect(names).toContain("'@SUM(1+1)*cmd|' /C calc'!A0");
-    expect(names).toContain("'\t=1+1");
-    expect(names).toContain("'\r=1+1");
-    // quotes, commas and line breaks survive unchanged
+    // a tab or carriage return in front is shown as an escape, so the cell cannot start a formula either
+    expect(names).toContain("\\x09=1+1");
+    expect(names).toContain("\\x0d=1+1");
+    // quotes and commas survive unchanged; line breaks are shown, not obeyed
     expect(names).toContain('Quote "in" name, with comma');
-    expect(names).toContain("multi\nline\r\nname");
+    expect(names).toContain("multi\\x0aline\\x0d\\x0aname");
   });
 
-  it("quotes per RFC 4180: a field with a quote, comma or line break is enclosed, quotes doubled", () => {
+  it("quotes per RFC 4180: a field with a quote or comma is enclosed, quotes doubled; line breaks are escaped", () => {
     const records = hostileRecords().filter((x) => x.name === 'Quote "in" name, with comma');
     const csv = inventoryCsv(records, { bom: false });
     expect(csv).toContain(`,"Quote ""in"" name, with comma",`);
-    expect(inventoryCsv(hostileRecords().filter((x) => x.name.startsWith("multi")), { bom: false })).toContain(`"multi\nline\r\nname"`);
+    // a reviewer's spreadsheet never shows a name broken over lines or reordered by bidi overrides
+    expect(inventoryCsv(hostileRecords().filter((x) => x.name.startsWith("multi")), { bom: false })).toContain(`,multi\\x0aline\\x0d\\x0aname,`);
   });
 
   it("handles no records: a header line only", () => {

@@ -41,7 +41,8 @@ describe("inventoryCycloneDx", () => {
 
     const api = bom.services.find((s) => s["bom-ref"] === "anthropic-api")!;
     expect(api.provider?.name).toBe("Anthropic");
-    expect(api.endpoints).toEqual(["https://api.anthropic.com"]);
+    // the signature's matched domain (the catalogue lists anthropic.com, which covers api.anthropic.com)
+    expect(api.endpoints).toEqual(["https://anthropic.com"]);
     expect(api.data).toBeUndefined();
     const prop = (s: Service, n: string) => (s.properties ?? []).filter((p) => p.name === n).map((p) => p.value);
     expect(prop(api, "aiact:tier")).toEqual(["gpai"]);

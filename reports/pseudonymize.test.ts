@@ -66,7 +66,9 @@ describe("pseudonymize", () => {
     for (const [i, r] of out.entries()) {
       const o = records[i]!;
       expect(Object.keys(r)).toEqual(Object.keys(o));
-      expect({ ...r, users: [], governance: { ...r.governance, purpose: null } }).toEqual({ ...o, users: [], governance: { ...o.governance, purpose: null } });
+      // the users a decision was about are identities too: pseudonymised like users[]
+      expect({ ...r, users: [], governance: { ...r.governance, purpose: null, decidedFacts: null } }).toEqual({ ...o, users: [], governance: { ...o.governance, purpose: null, decidedFacts: null } });
+      expect(r.governance.decidedFacts?.users ?? []).toEqual((o.governance.decidedFacts?.users ?? []).map((u) => pseudonym(u, KEY)));
       expect(r.users.length).toBe(o.users.length);
       expect(r.users.map((u) => u.observations).sort()).toEqual(o.users.map((u) => u.observations).sort());
     }

@@ -62,7 +62,8 @@ describe.skipIf(!ready)(`human tables under a ${COLS}-column pseudo-terminal`, (
       const { lines } = onTerminal(["--db", db, ...args]);
       const widths = lines.map(displayWidth);
       const widest = Math.max(...widths);
-      expect(lines.filter((l) => l.includes("│")).length, `${name} printed a table`).toBeGreaterThan(name === "sources" ? -1 : 1);
+      // sources prints no table; lint prints one only when the catalogue has problems (the bundled one has none)
+      expect(lines.filter((l) => l.includes("│")).length, `${name} printed a table`).toBeGreaterThan(name === "sources" || name === "signatures lint" ? -1 : 1);
       expect(widest, `widest line of ${name}:\n${lines[widths.indexOf(widest)]}`).toBeLessThanOrEqual(COLS);
     }, 120_000);
   }
