@@ -4,16 +4,16 @@
  * lookup applied to a Squid log with the README's query semantics gives the same (user, service)
  * pairs as `scan logs` of that log.
  */
+import { cliInProcess } from "../cli/__fixtures__/run-cli.js";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { parse as parseCsv } from "csv-parse/sync";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 
-import { main } from "../cli/program.js";
 import { SUSPECTED_PREFIX } from "../core/finding.js";
 import { bundledSignatureDir, loadSignatures } from "../match/load.js";
 import { fingerprint, hashFiles } from "../match/catalogue-cache.js";
@@ -25,22 +25,7 @@ import {
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
-/** Run the CLI in process; stdout and stderr captured. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-  const before = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    return { code: await main(["node", "shadow-ai", ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = before;
-  }
-}
+const cli = cliInProcess;
 
 const tmp = mkdtempSync(join(tmpdir(), "shadow-ai-export-"));
 

@@ -4,7 +4,8 @@
  * owner for every agent with `review`, then 0; `inventory --json` shows the agents once, with their
  * kind, owners and sponsors; `review --history` shows the journal.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { bin, cliSpawn, root } from "./__fixtures__/run-cli.js";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -14,23 +15,11 @@ import { agentTenant } from "../../collectors/microsoft-entra/__fixtures__/agent
 import { makeTestCert } from "../../collectors/google-workspace/__fixtures__/tls.js";
 import { EXIT } from "./exit-codes.js";
 
-const root = resolve(import.meta.dirname, "../..");
-const bin = join(root, "dist/src/cli/main.js");
 const cert = makeTestCert();
 afterAll(() => cert.dispose());
 const TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.eyJhdWQiOiJncmFwaCJ9.cli-agents-token";
 
-function cliAsync(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  // spawn, not spawnSync: the test server runs in this process and must keep answering
-  return new Promise((done) => {
-    const p = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, cwd: root });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("close", (code) => done({ code, stdout, stderr }));
-  });
-}
+const cliAsync = cliSpawn;
 
 describe("shadow-ai scan microsoft --fail-on agent-without-owner (built CLI)", () => {
   it("exits 13 until every agent has an owner set with review, then 0", async () => {

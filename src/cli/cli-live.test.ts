@@ -3,6 +3,7 @@
  * server (collectors/google-workspace/__fixtures__), trusted through NODE_EXTRA_CA_CERTS as a real
  * deployment behind a TLS-inspecting proxy would be.
  */
+import { bin, cliSpawn, root } from "./__fixtures__/run-cli.js";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,24 +12,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { fakeTokens, fakeUsers, startGoogleServer } from "../../collectors/google-workspace/__fixtures__/server.js";
 import { makeTestCert } from "../../collectors/google-workspace/__fixtures__/tls.js";
 
-const root = resolve(import.meta.dirname, "../..");
-const bin = join(root, "dist/src/cli/main.js");
 const cert = makeTestCert();
 afterAll(() => cert.dispose());
 
-function cliAsync(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  // spawn (not spawnSync): the test server runs in this process and must keep answering
-  return new Promise((done) => {
-    import("node:child_process").then(({ spawn }) => {
-      const p = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, cwd: root });
-      let stdout = "";
-      let stderr = "";
-      p.stdout.on("data", (d) => (stdout += d));
-      p.stderr.on("data", (d) => (stderr += d));
-      p.on("close", (code) => done({ code, stdout, stderr }));
-    });
-  });
-}
+const cliAsync = cliSpawn;
 
 describe("scan google (live, read-only, against a local Admin SDK server)", () => {
   it("stores every AI grant once, ends 0, and a rerun stores nothing new", async () => {

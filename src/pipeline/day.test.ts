@@ -6,27 +6,13 @@
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { packageRoot } from "../core/paths.js";
-import { main } from "../cli/program.js";
+import { cliInProcess } from "../cli/__fixtures__/run-cli.js";
 
 const examples = join(packageRoot(), "examples");
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-  const before = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    return { code: await main(["node", "shadow-ai", ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = before;
-  }
-}
+const cli = cliInProcess;
 
 const json = <T>(s: string): T => JSON.parse(s) as T;
 type Summary = { scanId: number; inserted: number; read: number; status: string; changes: { goneSystems: string[]; newSystems: string[] }; alerts: { condition: string; code: number; records: string[] }[] };

@@ -7,12 +7,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { registerSource, sources, unregisterSource } from "../../collectors/registry.js";
 import type { Observation } from "../core/observation.js";
 import type { Source } from "../core/source.js";
-import { main } from "../cli/program.js";
+import { cliInProcess } from "../cli/__fixtures__/run-cli.js";
 import { configJsonSchema } from "./config.js";
 
 const dir = mkdtempSync(join(tmpdir(), "shadow-ai-registry-"));
@@ -50,22 +50,7 @@ const demo: Source = {
 };
 
 /** Run the CLI in this process; returns exit code, stdout and stderr. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-  const before = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    const code = await main(["node", "shadow-ai", ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = before;
-  }
-}
+const cli = cliInProcess;
 
 describe("source registry", () => {
   const export1 = join(dir, "day1.demo");

@@ -5,32 +5,21 @@
  * failing item is retried and reported while the others are applied; every action is journaled
  * with the plan's hash; a rescan shows the result; an altered or stale plan is refused.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fakeTokens, fakeUsers, startGoogleServer } from "../../collectors/google-workspace/__fixtures__/server.js";
 import { makeTestCert } from "../../collectors/google-workspace/__fixtures__/tls.js";
 import { startGraphServer } from "../../collectors/microsoft-entra/__fixtures__/server.js";
 import { tenant } from "../../collectors/microsoft-entra/__fixtures__/tenant.js";
 import type { Plan } from "./plan.js";
+import { cliSpawn } from "../cli/__fixtures__/run-cli.js";
 
-const root = resolve(import.meta.dirname, "../..");
-const bin = join(root, "dist/src/cli/main.js");
 const cert = makeTestCert();
 afterAll(() => cert.dispose());
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const p = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, cwd: root });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("close", (code) => done({ code, stdout, stderr }));
-  });
-}
+const cli = cliSpawn;
 
 describe("remediate plan / apply", () => {
   it("plans without writing, applies exactly the plan with --yes, journals it, and the next scan shows the grants gone", async () => {
