@@ -125,6 +125,9 @@ function facts(db: DB, system: string): Row[] {
   return rows.filter((r) => recordId(serviceId, r.unit) === system);
 }
 
+/** An Entra application (client) ID. */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
 /** JSON with object keys sorted, so that equal content hashes equally. */
@@ -171,7 +174,8 @@ export function buildPlan(db: DB, request: PlanRequest, meta: { createdBy: strin
     });
     if (request.actions.includes("disable-app")) {
       for (const r of current) {
-        if (r.source !== "microsoft-entra" || !r.app_id || !once(`app:${r.app_id}`)) continue;
+        // the app ID goes into an OData key (appId='…'): only a GUID, as Entra issues them, is used
+        if (r.source !== "microsoft-entra" || !r.app_id || !GUID.test(r.app_id) || !once(`app:${r.app_id}`)) continue;
         items.push({
           system, action: "disable-app", api: "graph", method: "PATCH", path: `/servicePrincipals(appId='${r.app_id}')`, body: { accountEnabled: false },
           target: { appId: r.app_id }, reversible: true,
