@@ -139,6 +139,15 @@ export interface Observation {
    * A log's own count, not recomputed: proxies count headers, Zeek counts bodies or payload.
    */
   bytes?: number;
+  /**
+   * Aggregated evidence only (a SIEM's daily aggregate, `scan siem`): how many events this
+   * observation stands for (default 1), from `time` (the first) to {@link lastTime} (the last).
+   * The store keeps such an observation as the day's rollup for its user, service and host, and a
+   * later aggregate of the same day replaces it (the SIEM's latest answer for a day wins).
+   */
+  count?: number;
+  /** Aggregated evidence only: when the last of the {@link count} events happened (ISO 8601 UTC). */
+  lastTime?: string;
   ref: EvidenceRef;
 }
 
