@@ -17,6 +17,7 @@ import { logsSource } from "./logs/source.js";
 import { microsoftExportSource, microsoftSource } from "./microsoft-entra/source.js";
 import { chatgptMembersSource, openaiSource } from "./openai/source.js";
 import { pcapSource } from "./pcap/source.js";
+import { siemSource } from "./siem/source.js";
 
 const SOURCES: Source[] = [
   pcapSource,
@@ -24,6 +25,7 @@ const SOURCES: Source[] = [
   microsoftExportSource,
   chatgptMembersSource,
   endpointsSource,
+  siemSource,
   logsSource,
   googleSource,
   microsoftSource,
