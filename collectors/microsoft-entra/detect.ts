@@ -5,11 +5,14 @@
 import { describeShape, isObject, ItemArray, str } from "../../src/io/json-file.js";
 import { field } from "./directory.js";
 
-/** The Graph collections this collector reads. */
-export type EntraKind = "servicePrincipals" | "users" | "oauth2PermissionGrants" | "appRoleAssignments" | "signIns" | "directoryAudits";
+/**
+ * The Graph collections this collector reads. `deletedUsers`: `/directory/deletedItems/microsoft.graph.user`,
+ * users soft-deleted in the last 30 days (https://learn.microsoft.com/graph/api/directory-deleteditems-list).
+ */
+export type EntraKind = "servicePrincipals" | "users" | "deletedUsers" | "oauth2PermissionGrants" | "appRoleAssignments" | "signIns" | "directoryAudits";
 
 /** Kinds held in memory (pass 1) before the others are read. */
-export const MAP_KINDS: ReadonlySet<EntraKind> = new Set(["servicePrincipals", "users"]);
+export const MAP_KINDS: ReadonlySet<EntraKind> = new Set(["servicePrincipals", "users", "deletedUsers"]);
 
 /**
  * A recognised page: its items are an array (a page or item inside a top-level array, assembled
@@ -20,7 +23,7 @@ export type EntraPage = { kind: EntraKind; items: readonly unknown[] | ItemArray
 /** What the collector reads, for error messages. */
 export const EXPECTED =
   'expected a Microsoft Graph v1.0 page {"@odata.context": ".../$metadata#<collection>", "value": [...]} of servicePrincipals, ' +
-  "oauth2PermissionGrants, users, servicePrincipals/{id}/appRoleAssignments or appRoleAssignedTo, auditLogs/signIns or " +
+  "oauth2PermissionGrants, users, directory/deletedItems/microsoft.graph.user, servicePrincipals/{id}/appRoleAssignments or appRoleAssignedTo, auditLogs/signIns or " +
   "auditLogs/directoryAudits, or a JSON array of such items (e.g. Microsoft Graph PowerShell output)";
 
 /** Balanced `(...)` with one level of nesting, as `$select` or a key segment writes it. */
@@ -33,13 +36,14 @@ const CONTEXT_RULES: [RegExp, EntraKind][] = [
   [/^auditLogs\/directoryAudits(\(|$)/i, "directoryAudits"],
   [new RegExp(`^servicePrincipals${PARENS}$`, "i"), "servicePrincipals"],
   [new RegExp(`^users${PARENS}$`, "i"), "users"],
+  [new RegExp(`^directory/deletedItems/microsoft\\.graph\\.user${PARENS}$`, "i"), "deletedUsers"],
 ];
 
 /**
  * The kind an `@odata.context` URL names, by the part after `$metadata#`, without a trailing
  * `/$entity`: `servicePrincipals`, `servicePrincipals(id,appId)`, `oauth2PermissionGrants`,
  * `servicePrincipals('…')/appRoleAssignedTo`, `users('…')/appRoleAssignments`, `users(...)`,
- * `auditLogs/signIns`, `auditLogs/directoryAudits`, in any letter case (as Graph matches them).
+ * `directory/deletedItems/microsoft.graph.user` (deleted users), `auditLogs/signIns`, `auditLogs/directoryAudits`, in any letter case (as Graph matches them).
  * `undefined` for anything else.
  */
 export function kindFromContext(context: string): EntraKind | undefined {

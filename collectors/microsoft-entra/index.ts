@@ -1,7 +1,8 @@
 /**
  * Microsoft Entra ID collector, export side: Microsoft Graph v1.0 responses saved as JSON files.
  *
- * Reads `servicePrincipals` and `users` pages (held in memory as two small maps), then
+ * Reads `servicePrincipals`, `users` and deleted users pages (held in memory as two small maps;
+ * the users' directory status goes to the vendor roster store, see {@link collectExport}), then
  * `oauth2PermissionGrants` (delegated consents), app role assignments, sign-ins and
  * "Consent to application" directory audits. Each page's kind is told by its `@odata.context` or,
  * failing that, by its items' fields (see `detect.ts`), never by the file name.
@@ -15,10 +16,12 @@
  */
 import type { CollectContext, Collector } from "../../src/core/collector.js";
 import { bound, type Observation } from "../../src/core/observation.js";
+import type { DirectoryAccount } from "../../src/core/roster.js";
 import { describeShape, isObject, itemsOf, outlineJsonFile, oversizeMessage, readJsonRecords, snapshotTime, sniffFirstMember, type ItemArray, type JsonOutline, type ReadJsonOptions } from "../../src/io/json-file.js";
 import { directoryAuditObservations, signInObservations, type AuditStats } from "./audit.js";
 import { classifyElement, classifyObject, EXPECTED, kindFromContext, MAP_KINDS, type EntraPage } from "./detect.js";
-import { EntraDirectory } from "./directory.js";
+import { deletedUserUpn, entraDirectoryAccounts } from "./directory-accounts.js";
+import { EntraDirectory, field, sfield } from "./directory.js";
 import { appRoleObservations, grantObservations, type GrantContext, type GrantStats } from "./grants.js";
 import type { MicrosoftOptions } from "./config.js";
 import type { MicrosoftScanStats } from "./live.js";
@@ -53,6 +56,15 @@ const MAX_MISSING_REPORTS = 20;
  * modification time, as the live scan times them at the UTC day it ran; a copy of the same
  * export gives the same observations. Service principals alone are not emitted.
  *
+ * Directory accounts (for `seats`, src/store/rosters.ts): every user of a `users` page is `active`,
+ * or `disabled` when `accountEnabled` is false; every user of a
+ * `/directory/deletedItems/microsoft.graph.user` page, and every item with a `deletedDateTime`, is
+ * `deleted` (see `directory-accounts.ts`). They go to `ctx.rosters` once the files are read, one
+ * account per UPN (a users page wins over a deleted item of the same UPN: Entra frees a deleted
+ * user's UPN for reuse). When a users page says how many users the tenant has (`@odata.count`,
+ * from `$count=true`) and the export holds at least that many, the list is whole, as the live scan
+ * knows it: an account an earlier scan stored that is in none of these pages is then `deleted`.
+ *
  * Files are streamed (see `src/io/json-file.ts`): memory stays flat whatever their size.
  * Problems go to `ctx.onError` and never stop the scan: unreadable, oversized, invalid JSON (with
  * position), unknown shape (naming what was expected); and, with `partial: true`, skipped items, a
@@ -61,6 +73,7 @@ const MAX_MISSING_REPORTS = 20;
  */
 export async function* collectExport(files: string[], ctx: CollectContext, opts: ReadJsonOptions = {}): AsyncIterable<Observation> {
   const dir = new EntraDirectory();
+  const accounts = new AccountTally();
   const deferred: string[] = [];
   const readInPass1 = new Set<string>();
   for (const file of new Set(files)) {
@@ -77,7 +90,7 @@ export async function* collectExport(files: string[], ctx: CollectContext, opts:
     let skipped = 0;
     try {
       for await (const p of pagesOf(outline)) {
-        if (p.kind === "servicePrincipals" || p.kind === "users") skipped += await addMapPage(p.kind, p.items, outline, dir);
+        if (p.kind === "servicePrincipals" || p.kind === "users" || p.kind === "deletedUsers") skipped += await addMapPage(p.kind, p.items, outline, dir, accounts);
         else other = true;
       }
     } catch (e) {
@@ -113,13 +126,14 @@ export async function* collectExport(files: string[], ctx: CollectContext, opts:
     if (!outline) continue;
     const before = userTotals.unresolvedUsers;
     try {
-      yield* fileObservations(outline, dir, ctx, !readInPass1.has(file), onMissingServicePrincipal, userTotals);
+      yield* fileObservations(outline, dir, ctx, !readInPass1.has(file), onMissingServicePrincipal, userTotals, accounts);
     } catch (e) {
       ctx.onError({ input: file, message: bound((e as Error).message, 300), partial: true });
     }
     if (userTotals.unresolvedUsers > before) firstUnresolvedUser ??= file;
   }
 
+  accounts.store(ctx);
   if (missing.size > MAX_MISSING_REPORTS) {
     ctx.onError({
       input: firstUnreported ?? files[0] ?? "",
@@ -150,14 +164,70 @@ async function* pagesOf(outline: JsonOutline): AsyncGenerator<EntraPage> {
   }
 }
 
-/** Add a service principal or users page to the maps; returns the number of items skipped. */
-async function addMapPage(kind: "servicePrincipals" | "users", items: readonly unknown[] | ItemArray, outline: JsonOutline, dir: EntraDirectory): Promise<number> {
+/** Most directory accounts handed to the roster store in one call (one transaction). */
+const ACCOUNT_BATCH = 1000;
+
+/**
+ * The directory accounts of an export, one per UPN (users pages win over deleted items), and
+ * whether the users pages are the whole list (their `@odata.count`).
+ */
+class AccountTally {
+  private readonly byUser = new Map<string, DirectoryAccount>();
+  private listed = 0;
+  private declared: number | undefined;
+
+  /** Add the accounts of one batch of a users (`deleted` false) or deleted users page. */
+  add(batch: readonly unknown[], deleted: boolean): void {
+    for (const a of entraDirectoryAccounts(batch, { deleted })) {
+      const prev = this.byUser.get(a.user);
+      if (a.status !== "deleted" && (prev === undefined || prev.status === "deleted")) this.listed++;
+      if (prev === undefined || a.status !== "deleted" || prev.status === "deleted") this.byUser.set(a.user, a);
+    }
+  }
+
+  /** A users page's `@odata.count`: how many users the tenant has (the largest one seen). */
+  declare(n: unknown): void {
+    if (typeof n === "number" && Number.isSafeInteger(n) && n >= 0) this.declared = Math.max(this.declared ?? 0, n);
+  }
+
+  /** Hand the accounts to `ctx.rosters`; mark the directory listed whole when the count says so. */
+  store(ctx: CollectContext): void {
+    if (!ctx.rosters || this.byUser.size === 0) return;
+    const all = [...this.byUser.values()];
+    for (let i = 0; i < all.length; i += ACCOUNT_BATCH) ctx.rosters.directory(all.slice(i, i + ACCOUNT_BATCH));
+    if (this.declared !== undefined && this.listed >= this.declared) ctx.rosters.complete("directory", id, "accounts");
+  }
+}
+
+/**
+ * Add a service principal, users or deleted users page to the maps (a deleted user by its
+ * original UPN, and only when no users page named its object id), and users to `accounts`;
+ * returns the number of items skipped.
+ */
+async function addMapPage(
+  kind: "servicePrincipals" | "users" | "deletedUsers",
+  items: readonly unknown[] | ItemArray,
+  outline: JsonOutline,
+  dir: EntraDirectory,
+  accounts: AccountTally,
+): Promise<number> {
   let skipped = 0;
+  if (kind === "users" && outline.top === "object") accounts.declare(field(outline.members, "@odata.count"));
   for await (const batch of itemsOf(outline, items)) {
     for (const item of batch) {
-      const ok = isObject(item) ? (kind === "servicePrincipals" ? dir.addServicePrincipal(item) : dir.addUser(item)) : false;
+      let ok: boolean;
+      if (!isObject(item)) ok = false;
+      else if (kind === "servicePrincipals") ok = dir.addServicePrincipal(item);
+      else if (kind === "users" && !(typeof field(item, "deletedDateTime") === "string" && field(item, "deletedDateTime") !== "")) ok = dir.addUser(item);
+      else {
+        const objectId = sfield(item, "id", 64);
+        const upn = sfield(item, "userPrincipalName", 320);
+        ok = upn !== undefined || sfield(item, "mail", 320) !== undefined;
+        if (ok && !dir.user(objectId)) dir.addUser(upn ? { ...item, userPrincipalName: deletedUserUpn(upn, objectId) } : item);
+      }
       if (!ok) skipped++;
     }
+    if (kind !== "servicePrincipals") accounts.add(batch, kind === "deletedUsers");
   }
   return skipped;
 }
@@ -169,6 +239,7 @@ async function* fileObservations(
   mapsNotYetRead: boolean,
   onMissing: (objectId: string, record: string, file: string) => void,
   userTotals: GrantStats,
+  accounts: AccountTally,
 ): AsyncGenerator<Observation> {
   const file = outline.file;
   const time = snapshotTime(outline);
@@ -185,7 +256,8 @@ async function* fileObservations(
     switch (p.kind) {
       case "servicePrincipals":
       case "users":
-        if (mapsNotYetRead) mapSkipped += await addMapPage(p.kind, p.items, outline, dir);
+      case "deletedUsers":
+        if (mapsNotYetRead) mapSkipped += await addMapPage(p.kind, p.items, outline, dir, accounts);
         break;
       case "oauth2PermissionGrants":
         for await (const batch of itemsOf(outline, p.items)) yield* grantObservations(batch, gc, gs);

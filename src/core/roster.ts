@@ -162,8 +162,11 @@ export interface DirectoryAccount {
   user: string;
   /** Lower-case aliases and other addresses of the same person. */
   aliases?: readonly string[];
-  /** `active`; `suspended` (Google `suspended`); `disabled` (Entra `accountEnabled: false`). */
-  status: "active" | "suspended" | "disabled";
+  /**
+   * `active`; `suspended` (Google `suspended`); `disabled` (Entra `accountEnabled: false`);
+   * `deleted` (an Entra user in `/directory/deletedItems`, soft-deleted and restorable for 30 days).
+   */
+  status: "active" | "suspended" | "disabled" | "deleted";
 }
 
 /** Where collectors put roster facts; the scan pipeline gives one to every source. */
@@ -180,4 +183,63 @@ export interface RosterSink {
    * `accounts`): rows of that kind this scan did not read are gone.
    */
   complete(vendor: RosterVendor | "directory", org: string, what: string): void;
+}
+
+/** Most findings of one kind a {@link RosterSection} names (the rest are counted). */
+export const ROSTER_SAMPLE = 5;
+
+/** One finding of `seats` as an inventory record shows it (src/store/rosters.ts, `SeatFinding`). */
+export interface RosterSampleItem {
+  /** The vendor's id of the seat, key, service account or agent (`user-bob`, `key_dee`); for a person with no seat, or a seat of a member export, the e-mail. */
+  id: string;
+  /** The vendor organisation, when the finding is about one. */
+  org?: string;
+  /** E-mail of the person concerned: the seat holder, the person observed, the owner of the key. */
+  user?: string;
+  /** Key, service account or agent name as the vendor gives it (attacker-controlled text). */
+  name?: string;
+  /** Redacted key value exactly as the vendor's API gave it (`sk-abc...wxyz`); never more of a key. */
+  redacted?: string;
+  /** Owner status in the directory: `suspended`, `disabled`, `deleted`, `unknown`, `removed_from_vendor`. */
+  ownerStatus?: string;
+  /** Last use the evidence shows (ISO 8601 UTC), null when none. */
+  lastUsed?: string | null;
+}
+
+/** How many findings of one kind there are, and the first {@link ROSTER_SAMPLE} of them. */
+export interface RosterFindingSample {
+  count: number;
+  first: RosterSampleItem[];
+}
+
+/**
+ * What `seats` finds for one vendor, as the inventory records of that vendor's services carry it
+ * (`roster` of an AISystemRecord; built from `reconcileSeats`, src/store/rosters.ts).
+ */
+export interface RosterSection {
+  vendor: RosterVendor;
+  /** ISO 8601 UTC time the windows end at: the end of the latest scan (or `SHADOW_AI_NOW`). */
+  asOf: string;
+  /** Window of observed use, in days. */
+  days: number;
+  /** A key unused for longer than this many days is stale. */
+  staleKeyDays: number;
+  /** Members (users, and seats of member exports) the vendor lists now, in every organisation read. */
+  seats: number;
+  /** Keys (project, admin and API keys) the vendor lists now, active or not. */
+  keys: number;
+  /** Seats with no use seen in the window. */
+  unusedSeats: RosterFindingSample;
+  /** People observed using the vendor's services in the window who hold no seat (personal accounts). */
+  noSeat: RosterFindingSample;
+  /** Active keys whose owner is suspended, disabled, deleted, unknown to the directory or gone from the vendor. */
+  orphanedKeys: RosterFindingSample;
+  /** Service accounts whose creator is suspended, disabled, deleted or unknown to the directory. */
+  orphanedServiceAccounts: RosterFindingSample;
+  /** Active keys unused for more than `staleKeyDays` days. */
+  staleKeys: RosterFindingSample;
+  /** Managed agents with tools that run without approval. */
+  unsupervisedAgents: RosterFindingSample;
+  /** What the reader should know (no directory evidence: owners were not checked). */
+  notes: string[];
 }
