@@ -33,6 +33,25 @@ const list = (xs: readonly string[]): string => xs.join("; ");
 const obligationText = (o: AISystemRecord["classification"]["obligations"][number]): string =>
   `${o.citation} ${o.title}${o.status === "upcoming" ? ` (from ${o.appliesFrom})` : ""}${o.candidate ? " [candidate]" : ""}`;
 
+type Roster = NonNullable<AISystemRecord["roster"]>;
+/** A roster count, or an empty cell for a record without a roster section. */
+const rosterCount = (r: AISystemRecord, f: (x: Roster) => number): Cell => (r.roster ? f(r.roster) : "");
+const ROSTER_KINDS: [string, keyof Roster][] = [
+  ["unused_seat", "unusedSeats"], ["no_seat", "noSeat"], ["orphaned_key", "orphanedKeys"], ["orphaned_service_account", "orphanedServiceAccounts"],
+  ["stale_key", "staleKeys"], ["unsupervised_agent", "unsupervisedAgents"],
+];
+/** `unused_seat: user-bob bob@example.com, user-dee dee@example.com; stale_key: key_dee (sk-def...qrst)`: the first few of each kind. */
+function rosterFirst(r: AISystemRecord): string {
+  const x = r.roster;
+  if (!x) return "";
+  return ROSTER_KINDS.flatMap(([label, k]) => {
+    const s = x[k] as Roster["unusedSeats"];
+    if (s.first.length === 0) return [];
+    const items = s.first.map((i) => `${i.id}${i.user && i.user !== i.id ? ` ${i.user}` : ""}${i.redacted ? ` (${i.redacted})` : ""}${i.ownerStatus ? ` [owner ${i.ownerStatus}]` : ""}`);
+    return [`${label}: ${items.join(", ")}${s.count > s.first.length ? `, +${s.count - s.first.length}` : ""}`];
+  }).join("; ");
+}
+
 /** Columns of `inventoryCsv`, in order. Documented here and in the reply to `--help`. */
 export const RECORD_COLUMNS: readonly CsvColumn<AISystemRecord>[] = [
   { header: "id", description: "record id: `<service>` or `<service>@<org-unit>`", value: (r) => r.id },
@@ -71,6 +90,16 @@ export const RECORD_COLUMNS: readonly CsvColumn<AISystemRecord>[] = [
   { header: "last_seen", description: "ISO 8601 UTC", value: (r) => r.lastSeen },
   { header: "ruleset_version", description: "classification ruleset version", value: (r) => r.classification.rulesetVersion },
   { header: "evaluated_at", description: "date of the classification (obligation dates are relative to it)", value: (r) => r.classification.evaluatedAt },
+  { header: "roster_vendor", description: "OpenAI's and Anthropic's services: the vendor whose roster `seats` reconciled; empty for other records (and the roster columns below)", value: (r) => r.roster?.vendor ?? "" },
+  { header: "roster_as_of", description: "ISO 8601 UTC end of the windows (the latest scan)", value: (r) => r.roster?.asOf ?? "" },
+  { header: "roster_seats", description: "members the vendor lists now (number)", value: (r) => rosterCount(r, (x) => x.seats) },
+  { header: "roster_unused_seats", description: "seats with no use seen in the window (number)", value: (r) => rosterCount(r, (x) => x.unusedSeats.count) },
+  { header: "roster_no_seat", description: "people using the vendor's services with no seat (number)", value: (r) => rosterCount(r, (x) => x.noSeat.count) },
+  { header: "roster_orphaned_keys", description: "active keys whose owner is suspended, disabled, deleted or unknown (number)", value: (r) => rosterCount(r, (x) => x.orphanedKeys.count) },
+  { header: "roster_orphaned_service_accounts", description: "service accounts whose creator is suspended, disabled, deleted or unknown (number)", value: (r) => rosterCount(r, (x) => x.orphanedServiceAccounts.count) },
+  { header: "roster_stale_keys", description: "active keys unused for more than 90 days (number)", value: (r) => rosterCount(r, (x) => x.staleKeys.count) },
+  { header: "roster_unsupervised_agents", description: "managed agents with tools that run without approval (number)", value: (r) => rosterCount(r, (x) => x.unsupervisedAgents.count) },
+  { header: "roster_first", description: "the first five of each kind: `unused_seat: user-bob bob@example.com; stale_key: key_dee (sk-def...qrst)`", value: rosterFirst },
 ];
 
 /** One row of the per-user sheet: a user or client of one record. */

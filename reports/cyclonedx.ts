@@ -16,7 +16,8 @@
  * - `x-trust-boundary` = true (a third-party service); `authenticated` = true where OAuth grants were seen;
  * - `properties[]`, namespaced `aiact:` (the EU AI Act classification) and `shadow-ai:` (inventory
  *   facts and governance); names are listed in `CYCLONEDX_PROPERTIES`.
- * Individual users are left out on purpose (data minimisation): a BOM carries `shadow-ai:userCount`.
+ * Individual users are left out on purpose (data minimisation): a BOM carries `shadow-ai:userCount`,
+ * and of a vendor roster section (`shadow-ai:roster:*`) only counts and the vendor's key ids.
  *
  * The library's Service model has no `endpoints`, `data`, `authenticated` or `x-trust-boundary`
  * (all in the 1.6 schema), so they are added to the normalised JSON before it is written; the
@@ -59,6 +60,12 @@ export const CYCLONEDX_PROPERTIES: Readonly<Record<string, string>> = {
   "shadow-ai:evidence:<kind>": "observation count of that kind",
   "shadow-ai:source": "× collector that saw it",
   "shadow-ai:matchedBy": "× matched signature identifier",
+  "shadow-ai:roster:vendor": "OpenAI's and Anthropic's services: the vendor whose roster `seats` reconciled (absent for other records, with the roster properties below)",
+  "shadow-ai:roster:asOf": "ISO 8601 UTC end of the windows (the latest scan)",
+  "shadow-ai:roster:seats": "members the vendor lists now",
+  "shadow-ai:roster:<finding>": "count of `unusedSeats`, `noSeat`, `orphanedKeys`, `orphanedServiceAccounts`, `staleKeys`, `unsupervisedAgents`",
+  "shadow-ai:roster:orphanedKey": "× id of one of the first five keys of departed or unknown owners (the vendor's key id; no person, no key value)",
+  "shadow-ai:roster:staleKey": "× id of one of the first five keys unused for more than 90 days",
 };
 
 /** Options of the CycloneDX export. */
@@ -156,6 +163,14 @@ function propertiesOf(r: AISystemRecord): [string, string][] {
   p.push(...Object.entries(r.evidence).map(([k, n]): [string, string] => [`shadow-ai:evidence:${k}`, String(n)]));
   p.push(...r.sources.map((s): [string, string] => ["shadow-ai:source", s]));
   p.push(...r.matchedBy.map((m): [string, string] => ["shadow-ai:matchedBy", m]));
+  const x = r.roster;
+  if (x) {
+    // counts and key ids only: a BOM names no person (module comment)
+    p.push(["shadow-ai:roster:vendor", x.vendor], ["shadow-ai:roster:asOf", x.asOf], ["shadow-ai:roster:seats", String(x.seats)]);
+    for (const k of ["unusedSeats", "noSeat", "orphanedKeys", "orphanedServiceAccounts", "staleKeys", "unsupervisedAgents"] as const) p.push([`shadow-ai:roster:${k}`, String(x[k].count)]);
+    p.push(...x.orphanedKeys.first.map((i): [string, string] => ["shadow-ai:roster:orphanedKey", i.id]));
+    p.push(...x.staleKeys.first.map((i): [string, string] => ["shadow-ai:roster:staleKey", i.id]));
+  }
   return p;
 }
 

@@ -11,7 +11,8 @@
  * - one section per system: class, disposition, articles, rationale, role, governance (owner,
  *   status, org unit, purpose, exposure, oversight, FRIA, override, what is missing), obligations
  *   with dates, rule findings, users and clients, job titles, scopes, evidence counts, sources,
- *   matched identifiers, risk factors, the governance journal (who, when, field, old, new, why) and
+ *   matched identifiers, the vendor roster of OpenAI's and Anthropic's services (what `seats`
+ *   finds: unused seats, use without a seat, keys of departed owners, stale keys), risk factors, the governance journal (who, when, field, old, new, why) and
  *   a bounded sample of the evidence with references to the raw records (file + frame/line + byte
  *   offset, or API + record id).
  * Every string from evidence or from reviewers passes through one escaping function
@@ -228,6 +229,28 @@ function journalTable(audit: RecordAudit): SafeHtml {
   </table>`;
 }
 
+/**
+ * The vendor roster of a record of OpenAI's or Anthropic's services (`r.roster`): what `seats`
+ * finds for the vendor, a count and the first few of each kind.
+ */
+function rosterSection(x: NonNullable<AISystemRecord["roster"]>): SafeHtml {
+  const kinds: [string, NonNullable<AISystemRecord["roster"]>["unusedSeats"]][] = [
+    [`Seats unused in ${x.days} days`, x.unusedSeats],
+    ["Used without a seat (personal accounts)", x.noSeat],
+    ["Keys of departed or unknown owners", x.orphanedKeys],
+    ["Service accounts of departed or unknown creators", x.orphanedServiceAccounts],
+    [`Keys unused for more than ${x.staleKeyDays} days`, x.staleKeys],
+    ["Agents with unsupervised tools", x.unsupervisedAgents],
+  ];
+  return html`<h4>Vendor roster: ${x.vendor} (${x.seats} seats, ${x.keys} keys, as of ${when(x.asOf)})</h4>
+  <table class="roster">
+    <thead><tr><th>Finding</th><th class="num">Count</th><th>First ones</th></tr></thead>
+    <tbody>${kinds.map(([label, s]) => html`<tr><td>${label}</td><td class="num">${s.count}</td><td class="mono">${s.first.length === 0 ? html`<span class="empty">none</span>` : s.first.map((i, n) => html`${n ? html`<br>` : ""}${i.id}${i.user && i.user !== i.id ? html` · ${i.user}` : ""}${i.redacted ? html` · ${i.redacted}` : ""}${i.ownerStatus ? html` <span class="muted">(owner ${i.ownerStatus})</span>` : ""}`)}${s.count > s.first.length ? html`<br><span class="muted">and ${s.count - s.first.length} more</span>` : ""}</td></tr>`)}</tbody>
+  </table>
+  ${x.notes.length ? html`<p class="muted">${x.notes.join(" ")}</p>` : ""}
+  <p class="muted">All of them: <code>shadow-ai seats --vendor ${x.vendor}</code></p>`;
+}
+
 /** A bounded sample of the evidence of one record, each with where its raw record is. */
 function evidenceTable(r: AISystemRecord, audit: RecordAudit, total: number): SafeHtml {
   if (audit.evidence.length === 0) return html`<p class="empty">No evidence sample in this report.</p>`;
@@ -300,6 +323,8 @@ function systemSection(r: AISystemRecord, anchor: string, isNew: boolean, maxUse
       <h4>Job titles</h4>${chips(r.jobTitles)}
     </div>
   </div>
+
+  ${r.roster ? rosterSection(r.roster) : ""}
 
   <h4>Governance journal (${audit.journal.length})</h4>
   ${journalTable(audit)}

@@ -13,6 +13,9 @@
  *   does not leak the alphabetical order of the e-mail addresses.
  * - in every other string of the record (rationales, governance text, risk details, departments),
  *   any identity of any record's users, any e-mail address and any IPv4/IPv6 address.
+ * - in a vendor roster section (`roster`), every `id` that is an e-mail address (a seat of a member
+ *   export, a person with no seat); the `name` of its items (a key's or an account's name may name
+ *   a person) is left out.
  * What stays: `id` and `serviceId` (record keys, needed to join exports), and `owner` /
  * `governance.owner` unless `keepOwner: false`: the owner is the person answerable for the system,
  * a role the recipient of an audit export needs, not a record of anyone's use.
@@ -149,6 +152,13 @@ export function pseudonymize(records: readonly AISystemRecord[], key: string, op
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     out.owner = owner(r.owner);
     out.governance.owner = owner(r.governance.owner);
+    if (out.roster) {
+      const x = out.roster;
+      const emailId = new RegExp(`^(?:${EMAIL})$`);
+      for (const k of ["unusedSeats", "noSeat", "orphanedKeys", "orphanedServiceAccounts", "staleKeys", "unsupervisedAgents"] as const) {
+        x[k] = { count: x[k].count, first: x[k].first.map(({ name: _name, ...i }) => (emailId.test(i.id) ? { ...i, id: p(i.id) } : i)) };
+      }
+    }
     return out;
   });
 }

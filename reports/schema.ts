@@ -204,6 +204,37 @@ export const mcpServerViewSchema = z
   })
   .meta({ id: "McpServerView", description: "An MCP server configured on endpoints (src/core/mcp.ts): where, how it runs, and what is wrong (`flags`). No secret value." });
 
+const rosterSampleItem = z.object({
+  id: z.string().describe("The vendor's id of the seat, key, service account or agent; for a person with no seat, or a seat of a member export, the e-mail (a pseudonym in a pseudonymized export)"),
+  org: z.string().exactOptional().describe("The vendor organisation"),
+  user: z.string().exactOptional().describe("E-mail of the person concerned: seat holder, person observed, key owner (a pseudonym in a pseudonymized export)"),
+  name: z.string().exactOptional().describe("Key, service account or agent name as the vendor gives it (left out of pseudonymized exports)"),
+  redacted: z.string().exactOptional().describe("Redacted key value exactly as the vendor's API gave it; never more of a key"),
+  ownerStatus: z.string().exactOptional().describe("Owner status in the directory: `suspended`, `disabled`, `deleted`, `unknown`, `removed_from_vendor`"),
+  lastUsed: isoTime().nullable().exactOptional().describe("Last use the evidence shows; null when none"),
+}).meta({ id: "RosterSampleItem", description: "One finding of `seats`, as a record shows it." });
+const rosterFindingSample = z
+  .object({ count: count(), first: z.array(rosterSampleItem).describe("The first five, in `seats` order") })
+  .meta({ id: "RosterFindingSample", description: "How many findings of one kind, and the first few." });
+
+export const rosterSectionSchema = z
+  .object({
+    vendor: z.enum(["openai", "anthropic"]),
+    asOf: isoTime().describe("The windows end here: the end of the latest scan (or $SHADOW_AI_NOW)"),
+    days: count().describe("Window of observed use, in days"),
+    staleKeyDays: count().describe("A key unused for longer is stale"),
+    seats: count().describe("Members the vendor lists now (users, and seats of member exports), not deactivated"),
+    keys: count().describe("Keys the vendor lists now"),
+    unusedSeats: rosterFindingSample.describe("Seats with no use seen in the window"),
+    noSeat: rosterFindingSample.describe("People observed using the vendor's services in the window with no seat: personal accounts"),
+    orphanedKeys: rosterFindingSample.describe("Active keys whose owner is suspended, disabled, deleted, unknown to the directory or gone from the vendor"),
+    orphanedServiceAccounts: rosterFindingSample.describe("Service accounts whose creator is suspended, disabled, deleted or unknown to the directory"),
+    staleKeys: rosterFindingSample.describe("Active keys unused for more than staleKeyDays days"),
+    unsupervisedAgents: rosterFindingSample.describe("Managed agents with tools that run without approval"),
+    notes: z.array(z.string()),
+  })
+  .meta({ id: "RosterSection", description: "What `shadow-ai seats` finds for the vendor of the record's service (OpenAI, Anthropic), from the vendor's roster and the other sources' evidence (src/store/rosters.ts)." });
+
 /** zod schema of one inventory record; the same type as `AISystemRecord` (checked below). */
 export const aiSystemRecordSchema = z
   .object({
@@ -230,6 +261,7 @@ export const aiSystemRecordSchema = z
     classification: classificationSchema,
     missing: z.array(z.string()).describe("What the compliance file still lacks: `owner`, `purpose`, `oversight`, `fria`"),
     risk: riskScoreSchema,
+    roster: rosterSectionSchema.exactOptional().describe("OpenAI's and Anthropic's services: what `seats` finds for the vendor, the same on each of its records"),
   })
   .meta({ id: "AISystemRecord", description: "One inventory entry: an AI service used by one organisational unit. Field meanings: README.md, `inventory --json`." });
 

@@ -14,16 +14,26 @@ import type { AISystemRecord } from "../core/finding.js";
 import { governanceHistory, readGovernance } from "../store/governance.js";
 import type { AuditTrail } from "../../reports/audit.js";
 import { readSystemFacts, type FactsFilter } from "../store/inventory.js";
+import { withRosters } from "../store/rosters.js";
+import { rosterSummaryLines } from "./roster-text.js";
 import { catalogue, openDb, type GlobalOptions } from "./context.js";
 import { table, wrapText, type Column } from "./terminal.js";
 import { bySeverityThenName, tierLabel } from "../core/tier-label.js";
 
-/** Load every record from the database of `g`. */
+/**
+ * Load every record from the database of `g`. Records of OpenAI's and Anthropic's services carry
+ * their vendor's roster section (`roster`: what `seats` finds, src/store/rosters.ts withRosters),
+ * as of the end of the latest scan, or `$SHADOW_AI_NOW` when set (as `seats` takes it).
+ * @throws CliError when `$SHADOW_AI_NOW` is set and is not an ISO 8601 time.
+ */
 export function loadInventory(g: GlobalOptions, filter: string[] | FactsFilter = {}): AISystemRecord[] {
   const { services } = catalogue(g);
+  const envNow = process.env.SHADOW_AI_NOW;
+  const now = envNow ? new Date(envNow) : undefined;
+  if (now && Number.isNaN(now.getTime())) throw new CliError(`SHADOW_AI_NOW: "${envNow}" is not an ISO 8601 time`, EXIT.USAGE);
   const db = openDb(g);
   try {
-    return buildRecords(readSystemFacts(db, filter), services, readGovernance(db));
+    return withRosters(db, buildRecords(readSystemFacts(db, filter), services, readGovernance(db)), services.values(), now ? { now } : {});
   } finally {
     db.close();
   }
@@ -212,6 +222,7 @@ export function registerInventory(program: Command): void {
         wrapText(`${services.size} AI service(s) in ${records.length} record(s) (service x org unit), ${users.size} distinct user(s) or client(s); ` +
           `${review} need(s) review.${dismissed ? ` ${dismissed} dismissed record(s) hidden (--all).` : ""} Details: shadow-ai inventory --json`) + "\n",
       );
+      for (const line of rosterSummaryLines(records)) process.stdout.write(wrapText(line) + "\n");
     });
 }
 

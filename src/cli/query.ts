@@ -14,6 +14,7 @@ import { CliError, EXIT } from "./exit-codes.js";
 import { evidenceText, loadInventory, usersText } from "./inventory.js";
 import { safeText, table, wrapText, type Column } from "./terminal.js";
 import { bySeverityThenName, tierLabel, tierRank } from "../core/tier-label.js";
+import { rosterLine } from "./roster-text.js";
 
 interface Filters {
   since?: string;
@@ -172,6 +173,7 @@ export function registerQuery(program: Command): void {
         process.stdout.write(
           table(columns, r.users.map((u) => [u.id, u.observations, minute(u.lastSeen), minute(u.firstSeen), u.kind, u.department ?? ""])) + "\n",
         );
+        if (r.roster) process.stdout.write(wrapText(rosterLine(r.roster), 2) + "\n");
       }
     }
     if (records.length === 0) process.exitCode = EXIT.NOT_FOUND;

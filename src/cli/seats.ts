@@ -7,13 +7,10 @@
  */
 import type { Command } from "commander";
 import { ROSTER_VENDORS, type RosterVendor } from "../core/roster.js";
-import { reconcileSeats } from "../store/rosters.js";
+import { reconcileSeats, vendorServiceIds } from "../store/rosters.js";
 import { catalogue, openDb, printJson, type GlobalOptions } from "./context.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { safeText, table } from "./terminal.js";
-
-/** Catalogue vendor names of each roster vendor. */
-const VENDOR_NAMES: Record<RosterVendor, string> = { openai: "openai", anthropic: "anthropic" };
 
 /** Add `seats` to the program. */
 export function registerSeats(program: Command): void {
@@ -31,10 +28,7 @@ export function registerSeats(program: Command): void {
       if (!/^\d+$/.test(opts.staleDays) || stale < 1 || stale > 3650) throw new CliError(`--stale-days: "${opts.staleDays}" is not a number from 1 to 3650`, EXIT.USAGE);
       if (opts.vendor !== undefined && !(ROSTER_VENDORS as readonly string[]).includes(opts.vendor)) throw new CliError(`--vendor: "${opts.vendor}" is not one of ${ROSTER_VENDORS.join(", ")}`, EXIT.USAGE);
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const services = catalogue(g).services;
-      const serviceIds = new Map<RosterVendor, string[]>(
-        ROSTER_VENDORS.map((v) => [v, [...services.values()].filter((s) => s.vendor.toLowerCase() === VENDOR_NAMES[v]).map((s) => s.id)]),
-      );
+      const serviceIds = vendorServiceIds(catalogue(g).services.values());
       const now = process.env.SHADOW_AI_NOW ? new Date(process.env.SHADOW_AI_NOW) : new Date();
       if (Number.isNaN(now.getTime())) throw new CliError(`SHADOW_AI_NOW: "${process.env.SHADOW_AI_NOW}" is not an ISO 8601 time`, EXIT.USAGE);
       const db = openDb(g, true);

@@ -3,6 +3,7 @@ import type { McpServerView } from "./mcp.js";
 import type { Classification } from "./classification.js";
 import type { AiActTier } from "./service.js";
 import type { RiskScore } from "./risk.js";
+import type { RosterSection } from "./roster.js";
 
 /** Which identifier of a signature matched an observation. */
 export type MatchField = "domain" | "oauthClientId" | "entraAppId" | "publisher" | "appName" | "userAgent" | "suspected" | "agent" | "mcp";
@@ -178,4 +179,10 @@ export interface AISystemRecord {
    */
   missing: string[];
   risk: RiskScore;
+  /**
+   * Services of a vendor whose roster was read (OpenAI, Anthropic): what `seats` finds for that
+   * vendor (unused seats, use without a seat, keys and service accounts of departed owners, stale
+   * keys), the same on every record of the vendor. Absent for other records.
+   */
+  roster?: RosterSection;
 }

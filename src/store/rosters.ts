@@ -13,7 +13,8 @@
  * Reading: {@link reconcileSeats} answers the four questions of `seats` (see its docstring).
  */
 import type { Transaction } from "better-sqlite3";
-import type { DirectoryAccount, RosterBatch, RosterSink, RosterVendor } from "../core/roster.js";
+import type { AISystemRecord } from "../core/finding.js";
+import { ROSTER_SAMPLE, ROSTER_VENDORS, type DirectoryAccount, type RosterBatch, type RosterFindingSample, type RosterSection, type RosterSink, type RosterVendor } from "../core/roster.js";
 import type { DB } from "./db.js";
 
 /** Milliseconds per day. */
@@ -180,6 +181,9 @@ export class RosterWriter implements RosterSink {
   }
 }
 
+/** A member status that holds no seat any more. */
+const INACTIVE_MEMBER = /^(deactivated|removed|inactive|disabled)$/i;
+
 /** Whether `x` is shaped like an e-mail address (the identities seats compares). */
 export function isEmail(x: string | null | undefined): x is string {
   return typeof x === "string" && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(x);
@@ -216,6 +220,8 @@ export interface SeatReport {
   findings: SeatFinding[];
   /** Things the reader should know (no directory evidence, no roster read yet). */
   notes: string[];
+  /** Per vendor whose roster was read: members (`user` and `seat` rows, not deactivated) and keys the vendor lists now. */
+  listed: Partial<Record<RosterVendor, { seats: number; keys: number }>>;
 }
 
 interface PrincipalRow { vendor: RosterVendor; org: string; kind: string; id: string; email: string | null; name: string | null; status: string | null; last_active_at: string | null; last_scan_id: number; group_id: string | null }
@@ -251,6 +257,7 @@ export function reconcileSeats(
   const staleBefore = new Date(now.getTime() - staleKeyDays * DAY).toISOString();
   const findings: SeatFinding[] = [];
   const notes: string[] = [];
+  const listed: SeatReport["listed"] = {};
   const vendors: RosterVendor[] = opts.vendor ? [opts.vendor] : ["openai", "anthropic"];
 
   // The directory: account status by canonical e-mail, aliases → canonical.
@@ -300,6 +307,7 @@ export function reconcileSeats(
     }
     // 1. seats
     const members = principals.filter((p) => p.kind === "user" || p.kind === "seat");
+    listed[vendor] = { seats: members.filter((p) => !(p.status && INACTIVE_MEMBER.test(p.status))).length, keys: keys.length };
     const memberEmails = new Set(members.map((p) => canon(p.email)).filter((e): e is string => e !== undefined));
     const invited = new Set(principals.filter((p) => p.kind === "invite").map((p) => canon(p.email)).filter((e): e is string => e !== undefined));
     const byId = new Map(principals.map((p) => [`${p.org}\u0000${p.id}`, p]));
@@ -329,7 +337,7 @@ export function reconcileSeats(
     const observed = new Map<string, string>();
     if (services.length > 0) {
       const marks = services.map(() => "?").join(",");
-      for (const r of db.prepare(`SELECT user, MAX(time) AS last FROM observations WHERE service_id IN (${marks}) AND user IS NOT NULL AND time >= ? GROUP BY user`).all(...services, since) as { user: string; last: string }[]) {
+      for (const r of db.prepare(`SELECT user, MAX(last_time) AS last FROM observations WHERE service_id IN (${marks}) AND user IS NOT NULL AND last_time >= ? GROUP BY user`).all(...services, since) as { user: string; last: string }[]) {
         const e = canon(r.user);
         if (!e || !isEmail(e)) continue;
         if ((observed.get(e) ?? "") < r.last) observed.set(e, r.last);
@@ -338,7 +346,7 @@ export function reconcileSeats(
     }
     for (const p of members) {
       const e = canon(p.email);
-      if (p.status && /^(deactivated|removed|inactive|disabled)$/i.test(p.status)) continue;
+      if (p.status && INACTIVE_MEMBER.test(p.status)) continue;
       if (e && usedUsers.has(e)) continue;
       findings.push({
         kind: "unused_seat", vendor, org: p.org, id: p.id, ...(e ? { user: e } : {}), ...(p.name ? { name: p.name } : {}), lastUsed: (e && lastUse.get(e)) ?? null,
@@ -416,7 +424,7 @@ export function reconcileSeats(
   }
   const order = ["unused_seat", "no_seat", "orphaned_key", "orphaned_service_account", "stale_key", "unsupervised_agent"];
   findings.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.vendor.localeCompare(b.vendor) || (a.org ?? "").localeCompare(b.org ?? "") || a.id.localeCompare(b.id));
-  return { vendor: opts.vendor ?? null, days: opts.days, staleKeyDays, asOf: now.toISOString(), findings, notes };
+  return { vendor: opts.vendor ?? null, days: opts.days, staleKeyDays, asOf: now.toISOString(), findings, notes, listed };
 }
 
 /** Counts of roster rows per vendor (for `seats` and the inventory's roster section). */
@@ -430,4 +438,87 @@ export function rosterCounts(db: DB, vendor: RosterVendor): { users: number; inv
     keys: n("SELECT COUNT(*) FROM roster_keys WHERE vendor = ?"),
     agents: n("SELECT COUNT(*) FROM roster_agents WHERE vendor = ?"),
   };
+}
+
+/** The catalogue's `vendor` (lower-cased) of each roster vendor's services. */
+const VENDOR_NAMES: Record<RosterVendor, string> = { openai: "openai", anthropic: "anthropic" };
+
+/**
+ * Catalogue ids of each roster vendor's services: the signatures whose `vendor` is OpenAI
+ * (openai-api, openai-chatgpt, openai-sora) or Anthropic (anthropic-api, anthropic-claude).
+ * What `seats` counts as use of a vendor, and which records carry its roster section.
+ */
+export function vendorServiceIds(services: Iterable<{ id: string; vendor: string }>): Map<RosterVendor, string[]> {
+  const all = [...services];
+  return new Map(ROSTER_VENDORS.map((v) => [v, all.filter((s) => s.vendor.toLowerCase() === VENDOR_NAMES[v]).map((s) => s.id).sort()]));
+}
+
+/**
+ * The time the roster sections of the inventory are computed at: the end (else the start) of the
+ * latest scan, so that the same database gives the same records (`inventory --json` is
+ * deterministic); now when nothing was scanned. ISO 8601 UTC.
+ */
+export function latestScanTime(db: DB): string {
+  const t = db.prepare("SELECT MAX(COALESCE(ended_at, started_at)) FROM scans").pluck().get() as string | null;
+  return t ?? new Date().toISOString();
+}
+
+/**
+ * One {@link RosterSection} per vendor of a seat report: the counts of each kind of finding and
+ * the first `limit` of each, in the report's order. Only vendors whose roster was read
+ * (`report.listed`) get one.
+ */
+export function rosterSections(report: SeatReport, limit = ROSTER_SAMPLE): Map<RosterVendor, RosterSection> {
+  const out = new Map<RosterVendor, RosterSection>();
+  for (const vendor of ROSTER_VENDORS) {
+    const counts = report.listed[vendor];
+    if (!counts) continue;
+    const of = (kind: SeatFinding["kind"]): RosterFindingSample => {
+      const all = report.findings.filter((f) => f.vendor === vendor && f.kind === kind);
+      return {
+        count: all.length,
+        first: all.slice(0, limit).map((f) => ({
+          id: f.id, ...(f.org !== null ? { org: f.org } : {}), ...(f.user !== undefined ? { user: f.user } : {}), ...(f.name !== undefined ? { name: f.name } : {}),
+          ...(f.redacted !== undefined ? { redacted: f.redacted } : {}), ...(f.ownerStatus !== undefined ? { ownerStatus: f.ownerStatus } : {}),
+          ...(f.lastUsed !== undefined ? { lastUsed: f.lastUsed } : {}),
+        })),
+      };
+    };
+    out.set(vendor, {
+      vendor, asOf: report.asOf, days: report.days, staleKeyDays: report.staleKeyDays, seats: counts.seats, keys: counts.keys,
+      unusedSeats: of("unused_seat"), noSeat: of("no_seat"), orphanedKeys: of("orphaned_key"), orphanedServiceAccounts: of("orphaned_service_account"),
+      staleKeys: of("stale_key"), unsupervisedAgents: of("unsupervised_agent"),
+      notes: report.notes.filter((n) => n.startsWith(`${vendor}: `)),
+    });
+  }
+  return out;
+}
+
+/**
+ * Give every record of a roster vendor's services (kind `service`, service id in
+ * {@link vendorServiceIds}) that vendor's {@link RosterSection}: one {@link reconcileSeats} over
+ * the store, the same code as `seats`. Records of other services, and every record when no roster
+ * was ever read, come back as they were. Returns new record objects; the input is left alone.
+ * @param opts.now the end of the windows; default {@link latestScanTime}.
+ * @param opts.days window of observed use (default 30, as `seats`); `staleKeyDays` default 90.
+ */
+export function withRosters(
+  db: DB,
+  records: readonly AISystemRecord[],
+  services: Iterable<{ id: string; vendor: string }>,
+  opts: { now?: Date; days?: number; staleKeyDays?: number } = {},
+): AISystemRecord[] {
+  const anyRoster = db.prepare("SELECT EXISTS (SELECT 1 FROM roster_principals) OR EXISTS (SELECT 1 FROM roster_keys)").pluck().get() as number;
+  if (!anyRoster) return [...records];
+  const serviceIds = vendorServiceIds(services);
+  const vendorOf = new Map<string, RosterVendor>();
+  for (const [v, ids] of serviceIds) for (const id of ids) vendorOf.set(id, v);
+  if (!records.some((r) => (r.kind ?? "service") === "service" && vendorOf.has(r.serviceId))) return [...records];
+  const report = reconcileSeats(db, { days: opts.days ?? 30, staleKeyDays: opts.staleKeyDays ?? 90, now: opts.now ?? new Date(latestScanTime(db)), serviceIds });
+  const sections = rosterSections(report);
+  return records.map((r) => {
+    const v = (r.kind ?? "service") === "service" ? vendorOf.get(r.serviceId) : undefined;
+    const section = v ? sections.get(v) : undefined;
+    return section ? { ...r, roster: section } : r;
+  });
 }
