@@ -87,8 +87,9 @@ export interface CsvRow {
 
 /**
  * The header and rows of a CSV result, rows in batches.
- * @throws SiemFileError (line 1) when the header lacks a required column or names one that is
- *   not ours, or (with its line) when the CSV quoting is broken; rows before it were yielded.
+ * A record that is not valid CSV (broken quoting, over {@link MAX_RECORD_CHARS}) is a row with an
+ * error and its line; the records after it are still read.
+ * @throws SiemFileError (line 1) when the header lacks a required column or names one that is not ours.
  */
 export async function readCsvResult(file: string, headLine: string): Promise<{ header: CsvHeader; rows: AsyncGenerator<CsvRow[], void> }> {
   const h = readHeader(headLine);
@@ -100,38 +101,44 @@ export async function readCsvResult(file: string, headLine: string): Promise<{ h
   }
   const header = h;
   async function* rows(): AsyncGenerator<CsvRow[], void> {
+    // A record csv-parse cannot read (broken quoting, over the size bound) is skipped and reported
+    // with its line; reading goes on with the next record.
+    const skipped: CsvRow[] = [];
     const parser = createReadStream(file, { highWaterMark: 64 * 1024 }).pipe(
-      parse({ bom: true, delimiter: header.delimiter, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_RECORD_CHARS, info: true, from_line: 2 }),
+      parse({
+        bom: true, delimiter: header.delimiter, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_RECORD_CHARS, info: true, from_line: 2,
+        skip_records_with_error: true,
+        on_skip: (err) => {
+          const e = err as (Error & { lines?: number }) | undefined;
+          skipped.push({ line: e?.lines ?? 0, error: `not valid CSV (${bound((e?.message ?? "unreadable record").split("\n")[0]!, 160)})` });
+          return undefined;
+        },
+      }),
     );
     let batch: CsvRow[] = [];
-    try {
-      for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-        const line = rec.info.lines;
-        const cells = rec.record;
-        if (cells.length !== header.columns.length) {
-          batch.push({ line, error: `${cells.length} fields for the header's ${header.columns.length} columns` });
-        } else {
-          const row: RawRow = {};
-          let error: string | undefined;
-          for (let i = 0; i < cells.length; i++) {
-            const c = header.columns[i]!;
-            if (c.startsWith("__mv_")) {
-              if (cells[i] !== "") error = `${c}: a multi-valued field; expected one value per cell`;
-            } else row[c as Column] = cells[i];
-          }
-          batch.push(error ? { line, error } : { line, row });
+    for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (skipped.length > 0) batch.push(...skipped.splice(0));
+      const line = rec.info.lines;
+      const cells = rec.record;
+      if (cells.length !== header.columns.length) {
+        batch.push({ line, error: `${cells.length} fields for the header's ${header.columns.length} columns` });
+      } else {
+        const row: RawRow = {};
+        let error: string | undefined;
+        for (let i = 0; i < cells.length; i++) {
+          const c = header.columns[i]!;
+          if (c.startsWith("__mv_")) {
+            if (cells[i] !== "") error = `${c}: a multi-valued field; expected one value per cell`;
+          } else row[c as Column] = cells[i];
         }
-        if (batch.length >= 1000) {
-          yield batch;
-          batch = [];
-        }
+        batch.push(error ? { line, error } : { line, row });
       }
-    } catch (e) {
-      const err = e as Error & { code?: string; lines?: number };
-      if (batch.length > 0) yield batch;
-      if (err.code?.startsWith("CSV_")) throw new SiemFileError(`not valid CSV (${err.message.split("\n")[0]!.slice(0, 160)}); the rest of the file is not read`, err.lines);
-      throw e;
+      if (batch.length >= 1000) {
+        yield batch;
+        batch = [];
+      }
     }
+    if (skipped.length > 0) batch.push(...skipped.splice(0));
     if (batch.length > 0) yield batch;
   }
   return { header, rows: rows() };

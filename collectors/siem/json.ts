@@ -80,7 +80,7 @@ export function columnMap(columns: unknown, where: string): (Column | `__mv_${st
 /** A positional row (an array) as a {@link RawRow}, or why not. */
 function positional(value: unknown, columns: readonly (Column | `__mv_${string}`)[]): { row?: RawRow; error?: string } {
   if (!Array.isArray(value)) return { error: `expected an array of ${columns.length} values, got ${describeShape(value)} (columnar results are not supported: leave "columnar" unset)` };
-  if (value.length !== columns.length) return { error: `${value.length} values for ${columns.length} columns` };
+  if (value.length !== columns.length) return { error: `${value.length} values for ${columns.length} columns (a columnar result, "columnar": true, is not read: leave it unset)` };
   const row: RawRow = {};
   for (let i = 0; i < columns.length; i++) {
     const c = columns[i]!;
