@@ -22,8 +22,9 @@ function parseQueryName(v: string): string {
   return s;
 }
 
-/** JSON search results that name our `first_seen` column near their start. */
-const JSON_RESULT = /^\s*\{[\s\S]*"(?:tables|columns|results|result)"[\s\S]*"first_seen(?: \[UTC\])?"/;
+/** JSON search results: a result container and our `first_seen` column near the start (two linear scans, no backtracking). */
+const JSON_CONTAINER = /"(?:tables|columns|results|result)"\s*:/;
+const JSON_FIRST_SEEN = /"first_seen"/;
 
 export const siemSource: Source = {
   id: "siem",
@@ -47,7 +48,8 @@ export const siemSource: Source = {
   accept: (n) => /\.(csv|tsv|json|jsonl|ndjson)$/i.test(n),
   sniff: (head) => {
     const text = head.text.replace(/^\uFEFF/, "");
-    if (/^\s*[{[]/.test(text)) return JSON_RESULT.test(text);
+    if (/^\s*\{/.test(text)) return JSON_CONTAINER.test(text) && JSON_FIRST_SEEN.test(text);
+    if (/^\s*\[/.test(text)) return false;
     const h = readHeader(text.split(/\r?\n/, 1)[0] ?? "");
     return h !== undefined;
   },
