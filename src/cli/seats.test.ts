@@ -204,17 +204,64 @@ describe("vendor rosters", () => {
     expect(human.stdout).toContain("13 finding(s)");
     expect((await cli(["--db", db, "seats", "--vendor", "nobody"])).code).toBe(2);
 
+    // each record of a vendor's services carries what seats found for that vendor: the counts, and the first five of each kind
+    type Section = Record<string, { count: number; first: { id: string; ownerStatus?: string; redacted?: string }[] }> & { vendor: string; seats: number; asOf: string };
+    const inv = JSON.parse((await cli(["--db", db, "inventory", "--json"])).stdout) as { id: string; serviceId: string; roster?: Section }[];
+    const full = JSON.parse(r.stdout) as { findings: { kind: string; vendor: string; id: string; ownerStatus?: string }[] };
+    const kinds = { unusedSeats: "unused_seat", noSeat: "no_seat", orphanedKeys: "orphaned_key", orphanedServiceAccounts: "orphaned_service_account", staleKeys: "stale_key", unsupervisedAgents: "unsupervised_agent" };
+    const vendorRecords = inv.filter((x) => /^(openai|anthropic)-/.test(x.serviceId));
+    expect(vendorRecords.map((x) => x.serviceId).sort()).toEqual(["anthropic-api", "openai-api", "openai-chatgpt"]);
+    for (const rec of vendorRecords) {
+      const vendor = rec.serviceId.split("-")[0]!;
+      expect(rec.roster?.vendor, rec.id).toBe(vendor);
+      expect(rec.roster?.asOf).toBe(new Date(NOW).toISOString());
+      for (const [field, kind] of Object.entries(kinds)) {
+        const want = full.findings.filter((f) => f.vendor === vendor && f.kind === kind);
+        expect(rec.roster![field]!.count, `${rec.id} ${field}`).toBe(want.length);
+        expect(rec.roster![field]!.first.map((i) => [i.id, i.ownerStatus ?? ""]), `${rec.id} ${field}`).toEqual(want.slice(0, 5).map((f) => [f.id, f.ownerStatus ?? ""]));
+      }
+    }
+    expect(vendorRecords.find((x) => x.serviceId === "openai-chatgpt")!.roster!.seats).toBe(4); // ana, bob, cy, dee
+    expect(inv.filter((x) => !/^(openai|anthropic)-/.test(x.serviceId)).every((x) => x.roster === undefined)).toBe(true);
+    const table = await cli(["--db", db, "inventory"], { COLUMNS: "" });
+    expect(table.stdout).toContain("OpenAI roster as of 2026-12-07 12:00 UTC: 4 seat(s), 4 key(s); unused in 30 days 2 (user-bob bob@example.com, user-dee dee@example.com)");
+    expect(table.stdout).toContain("Anthropic roster as of");
+    expect((await cli(["--db", db, "query", "app", "ChatGPT"], { COLUMNS: "" })).stdout).toContain("used without a seat 1 (zed@example.com)");
+
     // every export format, then the secret grep over everything this suite wrote or printed
     for (const format of ["json", "csv", "csv-users", "cyclonedx", "html"]) {
       expect((await cli(["--db", db, "inventory", "--format", format, "--out", join(d, `export.${format}`)])).code).toBe(0);
     }
+    const PSEUDONYM_KEY = "pseudonym-key-for-the-seats-test-0123456789";
+    expect((await cli(["--db", db, "inventory", "--format", "json", "--pseudonymize", "--out", join(d, "export.pseudo.json")], { SHADOW_AI_PSEUDONYM_KEY: PSEUDONYM_KEY })).code).toBe(0);
+    const exported = (f: string) => readFileSync(join(d, f), "utf8");
+    expect((JSON.parse(exported("export.json")) as { records: { serviceId: string; roster?: Section }[] }).records.find((x) => x.serviceId === "openai-api")!.roster!.orphanedKeys.count).toBe(2);
+    expect(exported("export.csv")).toContain("orphaned_key: key_dee dee@example.com (sk-def...qrst) [owner suspended]");
+    expect(exported("export.html")).toContain("Vendor roster: openai (4 seats, 4 keys");
+    expect(exported("export.cyclonedx")).toContain('"value": "key_dee"');
+    const pseudo = JSON.parse(exported("export.pseudo.json")) as { records: { roster?: Section }[] };
+    const rosterText = JSON.stringify(pseudo.records.map((x) => x.roster ?? null));
+    expect(rosterText).toContain("key_dee");
+    expect(rosterText).not.toMatch(/[a-z]+@example\.com/);
     const files = readdirSync(d).filter((f) => f.startsWith("inv.db") || f.startsWith("export.")).map((f) => join(d, f));
-    expect(files.map((f) => f.slice(d.length + 1)).sort()).toEqual(["export.csv", "export.csv-users", "export.cyclonedx", "export.html", "export.json", "inv.db", "inv.db-shm", "inv.db-wal"]);
+    expect(files.map((f) => f.slice(d.length + 1)).sort()).toEqual(["export.csv", "export.csv-users", "export.cyclonedx", "export.html", "export.json", "export.pseudo.json", "inv.db", "inv.db-shm", "inv.db-wal"]);
     const haystacks = [...files.map((f) => readFileSync(f).toString("latin1")), ...outputs];
     for (const key of [OPENAI_KEY, ANTHROPIC_KEY]) {
       for (const form of secretForms(key)) {
         for (const h of haystacks) expect(h.includes(form), `a form of a test key in output`).toBe(false);
       }
+    }
+    // no key hint beyond what the APIs returned: every sk-… string anywhere is one of the redacted values the servers gave
+    const given = new Set(rosterRows(db).keys.map((k) => (k as { redacted: string | null }).redacted).filter((x): x is string => x !== null));
+    expect(given.size).toBe(7);
+    const hintsIn = (hs: string[]) => new Set(hs.flatMap((h) => h.match(/sk-[A-Za-z0-9_-]+(?:\.\.\.|…)[A-Za-z0-9_-]*/g) ?? []));
+    // text (exports, stdout, stderr): each hint whole
+    const textHints = hintsIn([...files.filter((f) => !f.includes("inv.db")).map((f) => readFileSync(f, "utf8")), ...outputs]);
+    expect(textHints.size).toBeGreaterThan(0);
+    for (const hint of textHints) expect(given, hint).toContain(hint);
+    // the database and its WAL pack a row's columns with no separator: each hint starts with a given value
+    for (const hint of hintsIn(files.filter((f) => f.includes("inv.db")).map((f) => readFileSync(f).toString("latin1")))) {
+      expect([...given].some((g) => hint.startsWith(g)), hint).toBe(true);
     }
     hold.close();
   });
