@@ -7,7 +7,7 @@ import { basename, join } from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { packageRoot } from "../core/paths.js";
 import type { AIService } from "../core/service.js";
-import { readCatalogueCache } from "./catalogue-cache.js";
+import { catalogueCachePath, openCatalogueCache } from "./catalogue-cache.js";
 import type { LoadedSignature } from "./loaded.js";
 import { signatureSchema } from "./schema.js";
 
@@ -103,6 +103,26 @@ export function loadSignatureFile(file: string): LoadedSignature {
   return signature;
 }
 
+/** Whether the loader reads a folder of a signature directory: not hidden, not `__fixtures__` or `node_modules`. */
+function isSignatureFolder(name: string): boolean {
+  return !name.startsWith(".") && name !== "__fixtures__" && name !== "node_modules";
+}
+
+/** Whether the loader reads a file: `*.yaml`/`*.yml`, not hidden. */
+function isSignatureFileName(name: string): boolean {
+  return !name.startsWith(".") && /\.ya?ml$/.test(name);
+}
+
+/**
+ * The folders of a signature directory that {@link signatureFiles} reads, the directory itself
+ * first, then its category folders (empty ones included) by name. Symbolic links are not followed.
+ */
+export function signatureFolders(dir: string): string[] {
+  const out = [dir];
+  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory() && isSignatureFolder(e.name)) out.push(join(dir, e.name));
+  return [dir, ...out.slice(1).sort()];
+}
+
 /**
  * The signature files under a directory: `*.yaml`/`*.yml` at its top and in its category folders
  * (`signatures/<category>/<id>.yaml`, one level down), hidden files and folders skipped, sorted by
@@ -111,11 +131,10 @@ export function loadSignatureFile(file: string): LoadedSignature {
 export function signatureFiles(dir: string): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name.startsWith(".")) continue;
-    if (e.isFile() && /\.ya?ml$/.test(e.name)) out.push(join(dir, e.name));
-    else if (e.isDirectory() && e.name !== "__fixtures__" && e.name !== "node_modules") {
+    if (e.isFile() && isSignatureFileName(e.name)) out.push(join(dir, e.name));
+    else if (e.isDirectory() && isSignatureFolder(e.name)) {
       for (const f of readdirSync(join(dir, e.name), { withFileTypes: true })) {
-        if (f.isFile() && !f.name.startsWith(".") && /\.ya?ml$/.test(f.name)) out.push(join(dir, e.name, f.name));
+        if (f.isFile() && isSignatureFileName(f.name)) out.push(join(dir, e.name, f.name));
       }
     }
   }
@@ -123,9 +142,23 @@ export function signatureFiles(dir: string): string[] {
 }
 
 /**
+ * Load the signature files of one directory (see {@link signatureFiles}), in path order, each
+ * parsed and validated; with `cachePath`, from that build cache where it still holds
+ * (catalogue-cache.ts: no file touched when the directory's folders are as at build, otherwise
+ * file by file, parsing only the files whose stamp changed).
+ * @throws SignatureError on the first invalid file.
+ */
+export function loadSignatureDir(dir: string, cachePath?: string): LoadedSignature[] {
+  const cache = cachePath ? openCatalogueCache(dir, cachePath) : undefined;
+  const all = cache?.unchanged();
+  if (all) return all;
+  return signatureFiles(dir).map((f) => cache?.lookup(f) ?? loadSignatureFile(f));
+}
+
+/**
  * Load every signature file of the given directories (see signatureFiles), in path order.
- * The bundled directory comes from the build's cache (catalogue-cache.ts) while its files are
- * unchanged; every other directory, and the bundled one when changed, is parsed and validated.
+ * The bundled directory comes from the build's cache (catalogue-cache.ts) while it holds; every
+ * other directory is parsed and validated.
  * @throws SignatureError on the first invalid file, or on an id defined twice.
  */
 export function loadSignatures(dirs: string[] = [bundledSignatureDir()]): LoadedSignature[] {
@@ -133,10 +166,7 @@ export function loadSignatures(dirs: string[] = [bundledSignatureDir()]): Loaded
   const seen = new Map<string, string>();
   const bundled = bundledSignatureDir();
   for (const dir of dirs) {
-    const files = signatureFiles(dir);
-    const cached = dir === bundled ? readCatalogueCache(dir, files) : undefined;
-    for (const [i, f] of files.entries()) {
-      const sig = cached?.[i] ?? loadSignatureFile(f);
+    for (const sig of loadSignatureDir(dir, dir === bundled ? catalogueCachePath() : undefined)) {
       const prev = seen.get(sig.service.id);
       if (prev) throw new SignatureError(sig.service.file!, "id", `id "${sig.service.id}" is also defined in ${prev}`);
       seen.set(sig.service.id, sig.service.file!);

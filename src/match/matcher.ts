@@ -8,7 +8,7 @@
  *   `openai.com`, `com`), so `notopenai.com` and `openai.com.evil.net` never match `openai.com`.
  *   Cost is one hash lookup per label.
  * - OAuth client IDs, Entra app IDs, verified publishers: exact, case-insensitive hash lookups.
- * - App display names: each pattern is compiled once and indexed by the literals it requires
+ * - App display names: each pattern is compiled once (on the first app-name lookup) and indexed by the literals it requires
  *   (`^Zoom AI Companion\b` requires `zoom ai companion`; see `regex-literals.ts`). One
  *   Aho-Corasick pass over the name finds which literals occur; only those patterns, plus the few
  *   with no provable literal, are tested, in catalogue order, so the first pattern in file order
@@ -23,6 +23,7 @@ import { MATCH_CONFIDENCE, SUSPECTED_PREFIX, UNVERIFIED_PUBLISHER, type Finding,
 import { AhoCorasick } from "./aho-corasick.js";
 import { ownCopy } from "../core/own-copy.js";
 import { foldAscii, requiredLiterals } from "./regex-literals.js";
+import { addService, copyIndex, emptyIndex, registeredIndex } from "./identifier-index.js";
 
 /**
  * The identifier values of one observation that matching looks at. `host` may also be a full URL
@@ -95,6 +96,48 @@ interface NamePattern {
   source: string;
 }
 
+/** The app-name index of a {@link Matcher}. */
+interface NameIndex {
+  /** Every pattern, compiled (`i`), in catalogue order. */
+  patterns: NamePattern[];
+  /** Distinct required literals of the patterns, and for each the patterns (by order) that need it. */
+  literalPatterns: number[][];
+  /** Finds the literals of {@link literalPatterns} (by index) in an ASCII-folded name. */
+  literals: AhoCorasick;
+  /** Patterns with no provable literal: tested against every name. */
+  alwaysTested: number[];
+  /** Scratch space for candidate de-duplication: `mark[i] === epoch` means pattern i is already a candidate. */
+  mark: Uint32Array;
+}
+
+/** Compile the app-name patterns (catalogue order) and index them by their required literals (`regex-literals.ts`). */
+function buildNameIndex(sources: readonly { source: string; id: string }[]): NameIndex {
+  const patterns: NamePattern[] = [];
+  const literalPatterns: number[][] = [];
+  const alwaysTested: number[] = [];
+  const literalIds = new Map<string, number>();
+  for (const { source, id } of sources) {
+    const order = patterns.length;
+    patterns.push({ order, re: new RegExp(source, "i"), id, source });
+    const literals = requiredLiterals(source);
+    if (!literals) {
+      alwaysTested.push(order);
+      continue;
+    }
+    for (const lit of literals) {
+      let li = literalIds.get(lit);
+      if (li === undefined) {
+        li = literalPatterns.length;
+        literalIds.set(lit, li);
+        literalPatterns.push([]);
+      }
+      const list = literalPatterns[li]!;
+      if (list[list.length - 1] !== order) list.push(order);
+    }
+  }
+  return { patterns, literalPatterns, literals: new AhoCorasick([...literalIds.keys()]), alwaysTested, mark: new Uint32Array(patterns.length) };
+}
+
 /**
  * The index over a catalogue. Build it once per run (`new Matcher(services)`, services in
  * catalogue order: bundled files by name, then each organisation directory), then call
@@ -102,20 +145,16 @@ interface NamePattern {
  * array de-duplicates candidate patterns), so one instance serves a whole run.
  */
 export class Matcher {
-  private readonly domains = new Map<string, string>();
-  private readonly clientIds = new Map<string, string>();
-  private readonly appIds = new Map<string, string>();
-  private readonly publishers = new Map<string, string>();
-  private readonly namePatterns: NamePattern[] = [];
-  /** Distinct required literals of the name patterns, and for each the patterns (by order) that need it. */
-  private readonly nameLiteralPatterns: number[][] = [];
-  private readonly nameLiterals: AhoCorasick;
-  /** Patterns with no provable literal: tested against every name. */
-  private readonly alwaysTested: number[] = [];
-  private readonly userAgents: { needle: string; id: string }[] = [];
+  private readonly domains: ReadonlyMap<string, string>;
+  private readonly clientIds: ReadonlyMap<string, string>;
+  private readonly appIds: ReadonlyMap<string, string>;
+  private readonly publishers: ReadonlyMap<string, string>;
+  /** The app-name patterns as written, in catalogue order, with their service. */
+  private readonly nameSources: readonly { source: string; id: string }[];
+  /** The app-name index, built from {@link nameSources} on the first name lookup (see {@link names}). */
+  private nameIndex?: NameIndex;
+  private readonly userAgents: readonly { needle: string; id: string }[];
   private readonly userAgentIndex: AhoCorasick;
-  /** Scratch space for candidate de-duplication: `mark[i] === epoch` means pattern i is already a candidate. */
-  private readonly mark: Uint32Array;
   private epoch = 0;
   /**
    * Answers of {@link matchHost} and of the user-agent index by input string. Logs and captures
@@ -128,51 +167,45 @@ export class Matcher {
   readonly services = new Map<string, AIService>();
   private readonly identities = new Map<string, ServiceIdentity>();
 
-  /** Build the index. Later services do not override an identifier an earlier one claimed. */
+  /**
+   * Build the index. Later services do not override an identifier an earlier one claimed.
+   * The hash maps are filled here (identifier-index.ts), or taken as they are when the services
+   * are, in order, those the build cache loaded with its prebuilt index (plus any after them); the
+   * app-name index (required literals, their Aho-Corasick automaton, the compiled patterns: about
+   * 35 ms for the 688 patterns of the bundled catalogue) is built on the first app-name lookup, so
+   * a run that matches only hosts, IDs and user agents (a capture, a proxy or DNS log,
+   * `signatures match example.com`) never pays for it. The answers are the same either way.
+   */
   constructor(services: readonly AIService[]) {
-    const literalIds = new Map<string, number>();
-    for (const s of services) {
-      this.services.set(s.id, s);
-      for (const d of s.match.domains) setOnce(this.domains, d.toLowerCase(), s.id);
-      for (const c of s.match.oauthClientIds) setOnce(this.clientIds, c.toLowerCase(), s.id);
-      for (const a of s.match.entraAppIds) setOnce(this.appIds, a.toLowerCase(), s.id);
-      for (const p of s.match.publishers) setOnce(this.publishers, p.toLowerCase(), s.id);
-      for (const p of s.match.appNamePatterns) {
-        const order = this.namePatterns.length;
-        this.namePatterns.push({ order, re: new RegExp(p, "i"), id: s.id, source: p });
-        const literals = requiredLiterals(p);
-        if (!literals) {
-          this.alwaysTested.push(order);
-          continue;
-        }
-        for (const lit of literals) {
-          let li = literalIds.get(lit);
-          if (li === undefined) {
-            li = this.nameLiteralPatterns.length;
-            literalIds.set(lit, li);
-            this.nameLiteralPatterns.push([]);
-          }
-          const list = this.nameLiteralPatterns[li]!;
-          if (list[list.length - 1] !== order) list.push(order);
-        }
-      }
-      for (const u of s.match.userAgents) this.userAgents.push({ needle: u.toLowerCase(), id: s.id });
-    }
-    this.nameLiterals = new AhoCorasick([...literalIds.keys()]);
+    const pre = registeredIndex(services);
+    const idx = !pre ? emptyIndex() : pre.count === services.length ? pre.index : copyIndex(pre.index);
+    for (let i = pre ? pre.count : 0; i < services.length; i++) addService(idx, services[i]!);
+    for (let i = 0; i < services.length; i++) this.services.set(services[i]!.id, services[i]!);
+    this.domains = idx.domains;
+    this.clientIds = idx.clientIds;
+    this.appIds = idx.appIds;
+    this.publishers = idx.publishers;
+    this.nameSources = idx.nameSources;
+    this.userAgents = idx.userAgents;
     this.userAgentIndex = new AhoCorasick(this.userAgents.map((u) => u.needle));
-    this.mark = new Uint32Array(this.namePatterns.length);
   }
 
-  /** Index statistics, for benchmarks and `signatures lint`. */
+  /** The app-name index, built on first use (see the constructor). */
+  private get names(): NameIndex {
+    return (this.nameIndex ??= buildNameIndex(this.nameSources));
+  }
+
+  /** Index statistics, for benchmarks and `signatures lint` (builds the app-name index). */
   get stats(): { domains: number; clientIds: number; appIds: number; publishers: number; namePatterns: number; nameLiterals: number; alwaysTested: number; userAgents: number } {
+    const n = this.names;
     return {
       domains: this.domains.size,
       clientIds: this.clientIds.size,
       appIds: this.appIds.size,
       publishers: this.publishers.size,
-      namePatterns: this.namePatterns.length,
-      nameLiterals: this.nameLiteralPatterns.length,
-      alwaysTested: this.alwaysTested.length,
+      namePatterns: n.patterns.length,
+      nameLiterals: n.literalPatterns.length,
+      alwaysTested: n.alwaysTested.length,
       userAgents: this.userAgents.length,
     };
   }
@@ -213,8 +246,9 @@ export class Matcher {
    */
   matchNameAll(name: string): { id: string; pattern: string }[] {
     const out: { id: string; pattern: string }[] = [];
+    const patterns = this.names.patterns;
     for (const order of this.nameCandidates(name)) {
-      const p = this.namePatterns[order]!;
+      const p = patterns[order]!;
       if (p.re.test(name)) out.push({ id: p.id, pattern: p.source });
     }
     return out;
@@ -284,8 +318,9 @@ export class Matcher {
       const m = this.matchHost(name.toLowerCase());
       return m ? finding(m.id, "domain", m.domain) : undefined;
     }
+    const patterns = this.names.patterns;
     for (const order of this.nameCandidates(name)) {
-      const p = this.namePatterns[order]!;
+      const p = patterns[order]!;
       if (p.re.test(name)) return finding(p.id, "appName", p.source);
     }
     return undefined;
@@ -367,21 +402,23 @@ export class Matcher {
 
   /** Orders of the patterns worth testing against `name`, ascending. */
   private nameCandidates(name: string): number[] {
-    if (this.namePatterns.length === 0) return [];
+    if (this.nameSources.length === 0) return [];
+    const n = this.names;
+    const mark = n.mark;
     if (++this.epoch === 0xffffffff) {
-      this.mark.fill(0);
+      mark.fill(0);
       this.epoch = 1;
     }
     const epoch = this.epoch;
     const out: number[] = [];
-    for (const order of this.alwaysTested) {
-      this.mark[order] = epoch;
+    for (const order of n.alwaysTested) {
+      mark[order] = epoch;
       out.push(order);
     }
-    this.nameLiterals.forEachMatch(foldAscii(name), (li) => {
-      for (const order of this.nameLiteralPatterns[li]!) {
-        if (this.mark[order] !== epoch) {
-          this.mark[order] = epoch;
+    n.literals.forEachMatch(foldAscii(name), (li) => {
+      for (const order of n.literalPatterns[li]!) {
+        if (mark[order] !== epoch) {
+          mark[order] = epoch;
           out.push(order);
         }
       }
@@ -500,8 +537,4 @@ function clip(s: string): string {
 
 function finding(serviceId: string, field: MatchField, matched: string): Finding {
   return { serviceId, field, matched, confidence: MATCH_CONFIDENCE[field] };
-}
-
-function setOnce(map: Map<string, string>, key: string, value: string): void {
-  if (!map.has(key)) map.set(key, value);
 }
