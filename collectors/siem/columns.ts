@@ -178,9 +178,8 @@ export function rowToObservation(row: RawRow, ctx: RowContext): RowResult {
   }
   for (const c of REQUIRED_COLUMNS) if (!v[c]) return { error: `${c} is empty; every row needs ${REQUIRED_COLUMNS.join(", ")}` };
   const day = v.day!;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
-    return { error: `day ${show(day)} is not a date (expected YYYY-MM-DD, UTC)` };
-  }
+  const notADate = { error: `day ${show(day)} is not a date (expected YYYY-MM-DD, UTC)` };
+  if (!/^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$/.test(day)) return notADate;
   const count = parseCount(row.count);
   if (count === undefined) return { error: `count ${show(row.count)} is not a non-negative integer` };
   let bytes: number | undefined;
@@ -196,6 +195,8 @@ export function rowToObservation(row: RawRow, ctx: RowContext): RowResult {
   const firstIso = new Date(first).toISOString();
   const lastIso = new Date(last).toISOString();
   if (firstIso.slice(0, 10) !== day || lastIso.slice(0, 10) !== day) {
+    // a day that no time can fall on (2025-02-30) is not a date; else the times are off
+    if (new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) return notADate;
     return { error: `first_seen ${firstIso} and last_seen ${lastIso} must both fall on day ${day} (UTC); was the query run in another time zone?` };
   }
   if (count === 0) return { empty: true };

@@ -41,12 +41,47 @@ export interface SiemOptions {
 const HEAD_BYTES = 64 * 1024;
 
 /**
- * 53 bits of SHA-1 of a row key: the per-file duplicate check keeps numbers, not keys, so a file
- * of {@link MAX_ROWS_PER_FILE} rows costs tens of MB, not hundreds. Two different keys share a
- * hash with a probability under 6e-5 at that many rows.
+ * 53 bits of SHA-1 of a row key (never 0): the per-file duplicate check keeps numbers, not keys.
+ * Two different keys share a hash with a probability under 6e-5 at {@link MAX_ROWS_PER_FILE} rows.
  */
 function keyHash(key: string): number {
-  return Number(createHash("sha1").update(key).digest().readBigUInt64BE(0) >> 11n);
+  return Number(createHash("sha1").update(key).digest().readBigUInt64BE(0) >> 11n) || 1;
+}
+
+/**
+ * Row-key hashes seen in one file, each with the line (or row index) that had it: an
+ * open-addressing table in typed arrays (12 bytes a slot, at most half full), so a file of
+ * {@link MAX_ROWS_PER_FILE} rows needs about 25 MB and no garbage-collected objects per row.
+ */
+class SeenKeys {
+  private keys = new Float64Array(1 << 12);
+  private where = new Int32Array(1 << 12);
+  private size = 0;
+
+  /** The line or index stored with `hash`, or undefined; stores `at` when absent. */
+  getOrAdd(hash: number, at: number): number | undefined {
+    if ((this.size + 1) * 2 > this.keys.length) this.grow();
+    const mask = this.keys.length - 1;
+    for (let i = hash % this.keys.length; ; i = (i + 1) & mask) {
+      const k = this.keys[i]!;
+      if (k === 0) {
+        this.keys[i] = hash;
+        this.where[i] = at;
+        this.size++;
+        return undefined;
+      }
+      if (k === hash) return this.where[i];
+    }
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const where = this.where;
+    this.keys = new Float64Array(keys.length * 2);
+    this.where = new Int32Array(keys.length * 2);
+    this.size = 0;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== 0) this.getOrAdd(keys[i]!, where[i]!);
+  }
 }
 
 /** One file's rows → observations: the row bound, duplicate keys, refused rows (first few shown, then counted). */
@@ -55,7 +90,7 @@ class FileRows {
   empty = 0;
   refused = 0;
   stopped = false;
-  private readonly seen = new Map<number, string>();
+  private readonly seen = new SeenKeys();
 
   constructor(
     private readonly file: string,
@@ -94,14 +129,14 @@ class FileRows {
       this.empty++;
       return undefined;
     }
-    const h = keyHash(r.key);
-    const label = "line" in ref ? `line ${ref.line}` : ref.id;
-    const earlier = this.seen.get(h);
+    // the earlier row is named by its line, or by its path with this row's index replaced
+    const at = "line" in ref ? ref.line : Number(/\[(\d+)\]$/.exec(ref.id)?.[1] ?? -1);
+    const earlier = this.seen.getOrAdd(keyHash(r.key), at);
     if (earlier !== undefined) {
-      this.refuse(ref, `the same day, user (or src when user is empty) and host as ${earlier}: the store keeps one aggregate per day, person and host, so one would replace the other; group the query by day, user (else src) and host`);
+      const label = "line" in ref ? `line ${earlier}` : ref.id.replace(/\[\d+\]$/, `[${earlier}]`);
+      this.refuse(ref, `the same day, user (or src when user is empty) and host as ${label}: the store keeps one aggregate per day, person and host, so one would replace the other; group the query by day, user (else src) and host`);
       return undefined;
     }
-    this.seen.set(h, label);
     return r.observation;
   }
 

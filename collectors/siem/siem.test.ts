@@ -216,6 +216,12 @@ describe("bad input: an error naming the file and the line or row, never a silen
     const r = await collect([f]);
     expect(r.obs.map((o) => o.ref.line)).toEqual([2, 3, 4, 6]);
     expect(r.errors).toEqual([expect.objectContaining({ line: 5, message: expect.stringMatching(/as line 4:/) })]);
+    const cols = ["day", "user", "host", "count", "first_seen", "last_seen"].map((name) => ({ name }));
+    const row = ["2025-01-01", "Ann", "claude.ai", 1, "2025-01-01T01:00:00Z", "2025-01-01T01:00:00Z"];
+    const json = file("dup.json", JSON.stringify({ tables: [{ name: "PrimaryResult", columns: cols, rows: [row, [...row.slice(0, 3), 2, ...row.slice(4)], row] }] }));
+    const j = await collect([json]);
+    expect(j.obs.map((o) => o.count)).toEqual([1]);
+    expect(j.errors.map((e) => e.message)).toEqual([1, 2].map((i) => expect.stringMatching(new RegExp(`^tables\\[0\\]\\.rows\\[${i}\\]: the same day, user \\(or src when user is empty\\) and host as tables\\[0\\]\\.rows\\[0\\]:`))));
   });
 
   it("refused rows beyond the first few are counted in one message; an empty file is a warning", async () => {
