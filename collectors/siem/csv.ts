@@ -94,7 +94,7 @@ export interface CsvRow {
 export async function readCsvResult(file: string, headLine: string): Promise<{ header: CsvHeader; rows: AsyncGenerator<CsvRow[], void> }> {
   const h = readHeader(headLine);
   if (h === undefined) {
-    throw new SiemFileError(`the header does not name the required columns ${REQUIRED_COLUMNS.join(", ")} (found ${bound(headLine.replace(/^\uFEFF/, ""), 200)})`, 1);
+    throw new SiemFileError(`the header does not name the required columns ${REQUIRED_COLUMNS.join(", ")} (found ${JSON.stringify(bound(headLine.replace(/^\uFEFF/, ""), 200))})`, 1);
   }
   if ("unknown" in h) {
     throw new SiemFileError(`unknown column(s) ${h.unknown.map((u) => JSON.stringify(u)).join(", ")}; expected only the columns of the README's queries (day, user, src, host, count, bytes, first_seen, last_seen, service_id, ...)`, 1);

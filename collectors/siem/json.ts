@@ -371,7 +371,7 @@ export async function readJsonResult(file: string, ctx: Pick<CollectContext, "on
   if (m["tables"] instanceof ItemArray) {
     if (m["error"] !== undefined && m["error"] !== null) {
       const err = isObject(m["error"]) ? m["error"] : {};
-      throw new SiemFileError(`the Log Analytics API reported an error with these results (${bound(String(err["code"] ?? ""), 80)}: ${bound(String(err["message"] ?? ""), 200)}); partial results would replace a whole day: run the query again`);
+      throw new SiemFileError(`the Log Analytics API reported an error with these results (${JSON.stringify(bound(String(err["code"] ?? ""), 80))}: ${JSON.stringify(bound(String(err["message"] ?? ""), 200))}); partial results would replace a whole day: run the query again`);
     }
     return { shape: "log-analytics", rows: logAnalyticsRows(outline), skipped: none };
   }

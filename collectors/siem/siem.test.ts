@@ -180,7 +180,7 @@ describe("bad input: an error naming the file and the line or row, never a silen
     const cases: [string, unknown, RegExp][] = [
       ["preview.json", { preview: true, results: [] }, /^"preview": true: these are a running search's preview results/],
       ["partial.json", { is_partial: true, columns: [{ name: "day" }], values: [] }, /^"is_partial": true: ES\|QL could not search every shard/],
-      ["la-error.json", { tables: [], error: { code: "PartialError", message: "some shards failed" } }, /^the Log Analytics API reported an error with these results \(PartialError: some shards failed\)/],
+      ["la-error.json", { tables: [], error: { code: "PartialError", message: "some shards failed" } }, /^the Log Analytics API reported an error with these results \("PartialError": "some shards failed"\)/],
       ["other.json", { kind: "admin#directory#tokenList", items: [] }, /^not a search result: expected Splunk "results", Log Analytics "tables" or ES\|QL "columns" \+ "values"/],
       ["esql-unknown.json", { columns: [{ name: "day" }, { name: "Computer" }], values: [] }, /^columns\[1\]: unknown column "Computer"/],
     ];
@@ -291,8 +291,26 @@ describe("the CLI routes SIEM exports by content", () => {
     const r = await cliInProcess(["--db", db, "scan", "siem", f]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("siem: 1 input(s), 2 observation(s), 1 matched an AI service");
+    const ev = await cliInProcess(["--db", db, "evidence", "anthropic-claude", "--json"]);
+    expect(ev.code, ev.stderr).toBe(0);
+    expect((JSON.parse(ev.stdout) as { evidence: unknown[] }).evidence).toEqual([
+      expect.objectContaining({ source: "siem:csv", kind: "log", user: "ann", host: "claude.ai", count: 4, time: "2025-01-01T01:00:00.000Z", lastTime: "2025-01-01T03:00:00.000Z", refs: [{ file: f, line: 2 }] }),
+    ]);
     const bad = await cliInProcess(["--db", db, "scan", "siem", "--siem", "qradar", f]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--siem: "qradar" is not a SIEM this reads (expected one of splunk, sentinel, elastic, csv)');
+  });
+
+  it("a plain scan reads the files under sources.siem with the siem: section's kind and query name", async () => {
+    const dir = mkdtempSync(join(tmp, "exports-"));
+    writeFileSync(join(dir, "day.csv"), "day,user,host,count,first_seen,last_seen\n2025-01-01,ann,claude.ai,2,2025-01-01T01:00:00Z,2025-01-01T02:00:00Z\n");
+    writeFileSync(join(dir, "notes.txt"), "not an export");
+    const cfg = file("shadow-ai.yaml", `sources:\n  siem: [${JSON.stringify(dir)}]\nsiem:\n  kind: elastic\n  queryName: daily-esql\n`);
+    const db = join(tmp, "config.db");
+    const r = await cliInProcess(["--db", db, "--config", cfg, "scan", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { sources: unknown[] }).sources).toContainEqual({ source: "siem", inputs: 1, read: 1, matched: 1 });
+    const ev = await cliInProcess(["--db", db, "evidence", "anthropic-claude", "--json"]);
+    expect((JSON.parse(ev.stdout) as { evidence: unknown[] }).evidence).toEqual([expect.objectContaining({ source: "siem:elastic", action: "daily-esql", count: 2 })]);
   });
 });
