@@ -22,7 +22,7 @@ export const GRAPH_MARKERS =
 export const microsoftExportSource: Source = {
   id: "microsoft-export",
   displayName: "Microsoft Entra ID (Graph responses saved as JSON)",
-  description: "scan Microsoft Graph responses saved as JSON (servicePrincipals, oauth2PermissionGrants, users)",
+  description: "scan Microsoft Graph responses saved as JSON (servicePrincipals, oauth2PermissionGrants, users, deleted users)",
   docsUrl,
   kind: "file",
   observationSources: ["microsoft-entra"],
