@@ -301,7 +301,12 @@ export const evidenceItemSchema = z
     app: z.string().nullable().describe("App name, or its client ID / app ID"),
     action: z.string().nullable(),
     matched: z.string().describe("Signature field that matched, and the value: `domain: openai.com`"),
-    refs: z.array(evidenceRefSchema).describe("Where the raw record is; more than one when it was read from several files"),
+    refs: z
+      .array(evidenceRefSchema)
+      .describe("Where the raw records are: for a day's rollup of traffic, the first few events' and the last's; otherwise the record and every other file it was read from"),
+    count: z.number().int().min(1).describe("Events this item stands for: 1 for an identity fact, the day's count for a traffic rollup"),
+    lastTime: isoTime().describe("The last event's time (equal to `time` for a single event)"),
+    bytes: z.number().int().min(0).nullable().describe("Bytes the source counted over those events, when it counts them"),
   })
   .meta({ id: "EvidenceItem", description: "One observation behind the record. Strings come from the evidence: attacker-controlled." });
 

@@ -61,7 +61,7 @@ export function hostileAudit(): Map<string, RecordAudit> {
   HOSTILE_NAMES.forEach((h, i) => {
     audit.set(`hostile-${i}@x`, {
       journal: [{ at: "2026-11-21T10:00:00.000Z", by: h, field: "status", old: h, new: "blocked", why: h }],
-      evidence: [{ time: "2026-11-21T09:00:00.000Z", source: "pcap", kind: "tls", user: h, client: h, host: h, app: h, action: h, matched: `domain: ${h}`, refs: [{ file: h, frame: 7, offset: 1234 }, { api: h, id: h }] }],
+      evidence: [{ time: "2026-11-21T09:00:00.000Z", source: "pcap", kind: "tls", user: h, client: h, host: h, app: h, action: h, matched: `domain: ${h}`, refs: [{ file: h, frame: 7, offset: 1234 }, { api: h, id: h }], count: 2, lastTime: "2026-11-21T09:30:00.000Z", bytes: null }],
     });
   });
   return audit;

@@ -42,9 +42,12 @@ export function registerEvidence(program: Command): void {
       if (items.length === 0) throw new CliError(`no evidence for "${system}"${since ? ` since ${since}` : ""} (record ids: shadow-ai inventory)`, EXIT.NOT_FOUND);
       process.stdout.write(
         table(
-          ["Time", "Kind", "User / client", "Host / app", "Raw evidence"],
-          items.map((e) => [e.time, e.kind, e.user ?? e.client ?? "-", e.host ?? e.app ?? "-", e.refs.map(refText).join("; ")]),
-          [24, 11, 24, 28, 60],
+          ["Time (first – last)", "Events", "Kind", "User / client", "Host / app", "Raw evidence (samples)"],
+          items.map((e) => [
+            e.count > 1 ? `${e.time} – ${e.lastTime.slice(11)}` : e.time, String(e.count), e.kind, e.user ?? e.client ?? "-",
+            e.host ?? e.app ?? "-", e.refs.map(refText).join("; "),
+          ]),
+          [38, 7, 11, 24, 28, 60],
         ) + "\n",
       );
     });

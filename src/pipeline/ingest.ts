@@ -75,6 +75,6 @@ export async function ingest(
     if (Array.isArray(item)) for (const o of item as readonly Observation[]) one(o);
     else one(item as Observation);
   }
-  writer.flush();
+  writer.endSource();
   return { read, matched };
 }

@@ -230,8 +230,9 @@ async function collectJob(
       read += r.read;
       matched += r.matched;
     } catch (e) {
-      writer.flush();
+      // interrupted: interrupt() keeps only what a cursor or a finished input covers
       if (e instanceof ScanInterruptedError) throw e;
+      writer.endSource();
       // Missing or refused credentials end the command: nothing could be read from that source.
       if (e instanceof SourceAuthError) throw e;
       if (source.isAuthError?.(e)) throw new SourceAuthError(`${source.id}: ${(e as Error).message}`);

@@ -22,15 +22,25 @@ export interface EvidenceItem {
   action: string | null;
   /** Which signature field matched, and the value. */
   matched: string;
-  /** Where the raw record is; more than one when the same evidence was read from several files. */
+  /**
+   * Where the raw records are: for a day's rollup of traffic (src/store/rollup.ts), the first few
+   * events' and the last's; otherwise the record, and every other file the same evidence was read from.
+   */
   refs: EvidenceRef[];
+  /** Events this item stands for: 1 for an identity fact, the day's count for a rollup. */
+  count: number;
+  /** The last event's time (equal to `time` for a single event). */
+  lastTime: string;
+  /** Bytes the source counted over those events, when it counts them. */
+  bytes: number | null;
 }
 
 /** Longest list `evidenceFor` returns at once. */
 export const MAX_EVIDENCE = 10_000;
 
 /**
- * The observations of record `id` (`<service>` or `<service>@<unit>`), newest first.
+ * The observations of record `id` (`<service>` or `<service>@<unit>`), newest first (by their last
+ * event: a traffic row is a day's rollup).
  * @param options.limit at most this many (default 50, at most {@link MAX_EVIDENCE}).
  * @param options.since only evidence at or after this ISO 8601 time.
  * @param options.sample when set, the first `sample` and the last `sample` observations by time
@@ -46,9 +56,9 @@ export function evidenceFor(db: DB, id: string, options: { limit?: number; since
     db
       .prepare(
         `SELECT o.rowid AS rid, o.time, o.source, o.kind, o.user, o.client, o.host, o.app_name, o.client_id, o.app_id, o.action,
-                o.match_field, o.matched, o.ref, COALESCE(p.department, o.department) AS unit
+                o.match_field, o.matched, o.ref, o.count, o.bytes, o.last_time, o.last_ref, COALESCE(p.department, o.department) AS unit
          FROM observations o LEFT JOIN people p ON p.user = o.user
-         WHERE o.service_id = ? AND o.time >= ? ORDER BY o.time ${order}, o.rowid ${order}`,
+         WHERE o.service_id = ? AND o.last_time >= ? ORDER BY o.last_time ${order}, o.rowid ${order}`,
       )
       .iterate(serviceId, since) as IterableIterator<Row>;
   const pick = (order: "DESC" | "ASC", n: number): Row[] => {
@@ -71,6 +81,7 @@ export function evidenceFor(db: DB, id: string, options: { limit?: number; since
   return chosen.map((r) => {
     const refs: EvidenceRef[] = [JSON.parse(r.ref) as EvidenceRef];
     if (extra) for (const x of extra.all(r.rid) as { ref: string }[]) refs.push(JSON.parse(x.ref) as EvidenceRef);
+    if (r.last_ref !== null && r.last_ref !== r.ref && !refs.some((x) => JSON.stringify(x) === r.last_ref)) refs.push(JSON.parse(r.last_ref) as EvidenceRef);
     return {
       time: r.time,
       source: r.source,
@@ -82,6 +93,9 @@ export function evidenceFor(db: DB, id: string, options: { limit?: number; since
       action: r.action,
       matched: `${r.match_field}: ${r.matched}`,
       refs,
+      count: r.count,
+      lastTime: r.last_time ?? r.time,
+      bytes: r.bytes,
     };
   });
 }
@@ -101,6 +115,10 @@ interface Row {
   match_field: string;
   matched: string;
   ref: string;
+  count: number;
+  bytes: number | null;
+  last_time: string | null;
+  last_ref: string | null;
   unit: string | null;
 }
 

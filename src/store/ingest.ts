@@ -11,9 +11,16 @@ import type { Finding } from "../core/finding.js";
 import type { Observation } from "../core/observation.js";
 import { contentKey } from "./content-key.js";
 import type { DB } from "./db.js";
+import { addToRollup, dimensionsOf, isRolledUp, mergeRollups, rollupKey, rollupMode, rollupText, SAMPLE_REFS, startRollup, type PendingRollup } from "./rollup.js";
 
 /** Observations per transaction: large enough to amortise the commit, small enough to lose little. */
 export const BATCH_SIZE = 2000;
+
+/** Longest time rollups covered by a cursor wait before they are written, in ms: a killed scan loses at most this much reading. */
+export const ROLLUP_FLUSH_MS = 1000;
+
+/** Entries of the per-scan person cache before it is cleared (it only saves rewriting unchanged directory facts). */
+const MAX_SEEN_PEOPLE = 50_000;
 
 /** Warnings kept per scan (each already stands for a count of records). */
 export const MAX_WARNINGS = 1000;
@@ -31,6 +38,21 @@ export interface ScanCounts {
 export class ScanWriter {
   readonly scanId: number;
   readonly counts: ScanCounts = { read: 0, matched: 0, inserted: 0 };
+  /**
+   * Rollups (src/store/rollup.ts) in memory. `open`: `add`-mode events read since the source last
+   * set a cursor, which may be read again if the scan stops now; `openFile`: the current input's
+   * `file`-mode rollups, complete only when the input ends; `pending`: ready to be written.
+   */
+  private open = new Map<string, PendingRollup>();
+  private openFile = new Map<string, PendingRollup>();
+  private pending = new Map<string, PendingRollup>();
+  /** The input (`ref.file`) whose `file`-mode rollups are in `openFile`, and its identity. */
+  private currentFile: string | undefined;
+  private currentPart: Buffer | undefined;
+  /** Whether the current source set a cursor: its `add`-mode events are then written only with a cursor that covers them. */
+  private cursorsUsed = false;
+  private lastFlush = Date.now();
+  private readonly writeRollups: (rows: Iterable<PendingRollup>) => number;
   readonly errors: InputError[] = [];
   /** Warnings: shown and kept with the scan, never a failure (at most {@link MAX_WARNINGS} kept). */
   readonly warnings: InputWarning[] = [];
@@ -62,8 +84,8 @@ export class ScanWriter {
       content_key, scan_id, source, kind, time, host, client, server, port, user, department, job_title,
       client_id, app_id, app_name, publisher, scopes, consent_type, user_agent, method, path, alpn, qtype,
       action, ref, service_id, match_field, matched, confidence
-      , last_scan_id
-    ) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+      , last_scan_id, last_time
+    ) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
     const putCursor = db.prepare(
       "INSERT INTO cursors (source, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
     );
@@ -94,17 +116,20 @@ export class ScanWriter {
        ON CONFLICT (id) DO UPDATE SET source = @source, name = @name, facts = @facts, last_scan_id = @scan, updated_at = @now`,
     );
     const mcpHistory = db.prepare("INSERT INTO mcp_server_history (server_id, scan_id, facts) VALUES (?, ?, ?)");
+    this.writeRollups = rollupWriter(db, this.scanId);
     this.flushTx = db.transaction((rows: [Observation, Finding][]) => {
       let n = 0;
       for (const [o, f] of rows) {
         const row = toRow(this.scanId, o, f);
-        const inserted = this.insert.run(row).changes;
+        const inserted = this.insert.run(...row, o.time).changes;
         if (inserted === 0) {
           seenAgain.run(this.scanId, row[0]);
           if (o.ref.file !== undefined) otherRef.run(row[24], row[0], row[24]);
         }
         n += inserted;
       }
+      n += this.writeRollups(this.pending.values());
+      this.pending.clear();
       const stamp = new Date().toISOString();
       for (const [user, p] of this.pendingPeople) putPerson.run(user, p.department, p.jobTitle, stamp);
       this.pendingPeople.clear();
@@ -142,6 +167,7 @@ export class ScanWriter {
     if (!o.user || (!o.department && !o.jobTitle)) return;
     const sig = `${o.department ?? ""}\u0000${o.jobTitle ?? ""}`;
     if (this.seenPeople.get(o.user) === sig) return;
+    if (this.seenPeople.size >= MAX_SEEN_PEOPLE) this.seenPeople.clear();
     this.seenPeople.set(o.user, sig);
     this.pendingPeople.set(o.user, { department: o.department ?? null, jobTitle: o.jobTitle ?? null });
   }
@@ -151,8 +177,70 @@ export class ScanWriter {
     this.counts.read++;
     this.counts.matched++;
     this.person(o);
-    this.batch.push([o, f]);
-    if (this.batch.length >= BATCH_SIZE) this.flush();
+    if (isRolledUp(o)) this.roll(o, f);
+    else this.batch.push([o, f]);
+    if (this.batch.length >= BATCH_SIZE || this.pending.size >= BATCH_SIZE) this.flush();
+  }
+
+  /** Add traffic evidence to its rollup in memory (see src/store/rollup.ts for when it is written). */
+  private roll(o: Observation, f: Finding): void {
+    const mode = rollupMode(o);
+    let into = this.open;
+    if (mode === "replace") into = this.pending;
+    else if (mode === "file") {
+      if (o.ref.file !== this.currentFile) {
+        this.endInput();
+        this.currentFile = o.ref.file;
+      }
+      // an input is known by its least content key (its earliest record), whatever the reading order and
+      // the file name: a copy is the same input; the rollups get it when the input ends (endInput)
+      const k = contentKey(o);
+      if (this.currentPart === undefined || Buffer.compare(k, this.currentPart) < 0) this.currentPart = k;
+      into = this.openFile;
+    }
+    const dims = dimensionsOf(o, f, "");
+    const text = rollupText(dims);
+    const r = into.get(text);
+    if (r) addToRollup(r, o, f);
+    else into.set(text, startRollup(mode, text, dims, o, f));
+  }
+
+  /** Move rollups from `from` into `pending`, merging with those of the same dimensions. */
+  private promote(from: Map<string, PendingRollup>): void {
+    for (const [text, r] of from) {
+      const p = this.pending.get(text);
+      if (p) mergeRollups(p, r);
+      else this.pending.set(text, r);
+    }
+    from.clear();
+  }
+
+  /** The current input of `file`-mode evidence ended: its rollups are complete. */
+  private endInput(): void {
+    const part = this.currentPart?.toString("hex") ?? "";
+    for (const r of this.openFile.values()) {
+      r.dims.part = part;
+      r.text = rollupText(r.dims);
+      const p = this.pending.get(r.text);
+      if (p) mergeRollups(p, r);
+      else this.pending.set(r.text, r);
+    }
+    this.openFile.clear();
+    this.currentFile = undefined;
+    this.currentPart = undefined;
+  }
+
+  /**
+   * The current source ended (src/pipeline/ingest.ts calls this): its last input's rollups are
+   * complete, and so are its `add`-mode ones when it keeps no cursors.
+   */
+  endSource(): void {
+    this.endInput();
+    if (!this.cursorsUsed) this.promote(this.open);
+    // a source that keeps cursors covered what it read with its last one; anything after it is read again next time
+    this.open.clear();
+    this.cursorsUsed = false;
+    this.flush();
   }
 
   /**
@@ -192,14 +280,19 @@ export class ScanWriter {
     return {
       get: (key) => this.pendingCursors.get(`${source}\u0000${key}`)?.value ?? (read.get(source, key) as string | undefined),
       set: (key, value) => {
+        // the events read up to this position are covered by it: they are written with it
+        this.cursorsUsed = true;
+        this.promote(this.open);
         this.pendingCursors.set(`${source}\u0000${key}`, { source, key, value });
+        if (Date.now() - this.lastFlush >= ROLLUP_FLUSH_MS) this.flush();
       },
     };
   }
 
   /** Write the queued batch and pending cursors in one transaction. */
   flush(): void {
-    if (this.batch.length === 0 && this.pendingCursors.size === 0 && this.pendingPeople.size === 0 && this.pendingAgents.size === 0 && this.pendingMcp.size === 0) return;
+    this.lastFlush = Date.now();
+    if (this.batch.length === 0 && this.pending.size === 0 && this.pendingCursors.size === 0 && this.pendingPeople.size === 0 && this.pendingAgents.size === 0 && this.pendingMcp.size === 0) return;
     const rows = this.batch;
     this.batch = [];
     this.counts.inserted += this.flushTx.immediate(rows);
@@ -212,6 +305,11 @@ export class ScanWriter {
    * "no longer seen" ignore it.
    */
   interrupt(why: string): void {
+    // rollups not yet covered by a cursor or a finished input are read again by the next scan
+    this.open.clear();
+    this.openFile.clear();
+    this.currentFile = undefined;
+    this.currentPart = undefined;
     this.flush();
     this.db
       .prepare("UPDATE scans SET ended_at = ?, status = 'interrupted', records_read = ?, matched = ?, inserted = ?, errors = ?, warnings = ? WHERE id = ?")
@@ -231,7 +329,7 @@ export class ScanWriter {
    * some did (everything read before the failure is kept), `failed` when `fatal` is given.
    */
   finish(fatal?: Error): "complete" | "partial" | "failed" {
-    if (!fatal) this.flush();
+    if (!fatal) this.endSource();
     const status = fatal ? "failed" : this.errors.length > 0 ? "partial" : "complete";
     this.db
       .prepare("UPDATE scans SET ended_at = ?, status = ?, records_read = ?, matched = ?, inserted = ?, errors = ?, warnings = ? WHERE id = ?")
@@ -260,4 +358,63 @@ function toRow(scanId: number, o: Observation, f: Finding): unknown[] {
     o.publisher ?? null, json(o.scopes), o.consentType ?? null, o.userAgent ?? null, o.method ?? null, o.path ?? null,
     json(o.alpn), o.qtype ?? null, o.action ?? null, JSON.stringify(o.ref), f.serviceId, f.field, f.matched, f.confidence, scanId,
   ];
+}
+
+/**
+ * The writer of rollups for scan `scanId`, to be called inside a transaction: a new rollup is
+ * inserted; a stored one gets `add`-mode events added (count, bytes, first/last time, last
+ * reference, sample references up to {@link SAMPLE_REFS}) or is replaced (`file`/`replace` mode).
+ * @returns how many rollups were new.
+ */
+function rollupWriter(db: DB, scanId: number): (rows: Iterable<PendingRollup>) => number {
+  const find = db.prepare("SELECT id FROM observations WHERE content_key = ?").pluck();
+  const insert = db.prepare(`INSERT INTO observations (
+      content_key, scan_id, source, kind, time, host, client, server, port, user, department, job_title,
+      client_id, app_id, app_name, publisher, scopes, consent_type, user_agent, method, path, alpn, qtype,
+      action, ref, service_id, match_field, matched, confidence, last_scan_id, count, bytes, last_time, last_ref
+    ) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+  const add = db.prepare(`UPDATE observations SET count = count + @count,
+      bytes = CASE WHEN @bytes IS NULL THEN bytes ELSE COALESCE(bytes, 0) + @bytes END,
+      time = MIN(time, @first), last_ref = CASE WHEN @last >= last_time THEN @lastRef ELSE last_ref END,
+      last_time = MAX(last_time, @last), last_scan_id = @scan WHERE id = @id`);
+  const replace = db.prepare(`UPDATE observations SET time = ?, host = ?, client = ?, server = ?, port = ?, user = ?, department = ?,
+      job_title = ?, client_id = ?, app_id = ?, app_name = ?, publisher = ?, scopes = ?, consent_type = ?, user_agent = ?, method = ?,
+      path = ?, alpn = ?, qtype = ?, action = ?, ref = ?, match_field = ?, matched = ?, confidence = ?, last_scan_id = ?,
+      count = ?, bytes = ?, last_time = ?, last_ref = ? WHERE id = ?`);
+  const refCount = db.prepare("SELECT count(*) FROM observation_refs WHERE observation_id = ?").pluck();
+  const addRef = db.prepare("INSERT OR IGNORE INTO observation_refs (observation_id, ref) VALUES (?, ?)");
+  const dropRefs = db.prepare("DELETE FROM observation_refs WHERE observation_id = ?");
+  const storedRef = db.prepare("SELECT ref FROM observations WHERE id = ?").pluck();
+  return (rows) => {
+    let inserted = 0;
+    for (const r of rows) {
+      const key = rollupKey(r.dims);
+      const id = find.get(key) as number | undefined;
+      const detail = toRow(scanId, r.first, r.finding).slice(4, 29);
+      detail[0] = r.firstTime; // time: the first event's
+      detail[20] = JSON.stringify(r.refs[0]); // ref: the first reference
+      const lastRef = JSON.stringify(r.lastRef);
+      if (id === undefined) {
+        const info = insert.run(key, scanId, r.first.source, r.first.kind, ...detail, scanId, r.count, r.bytes, r.lastTime, lastRef);
+        for (const ref of r.refs.slice(1)) addRef.run(info.lastInsertRowid, JSON.stringify(ref));
+        inserted++;
+        continue;
+      }
+      if (r.mode === "add") {
+        add.run({ count: r.count, bytes: r.bytes, first: r.firstTime, last: r.lastTime, lastRef, scan: scanId, id });
+        let have = (refCount.get(id) as number) + 1;
+        for (const ref of r.refs) if (have < SAMPLE_REFS && addRef.run(id, JSON.stringify(ref)).changes > 0) have++;
+      } else {
+        const before = storedRef.get(id) as string;
+        // detail without service_id (the key holds it): columns time .. ref, then match_field, matched, confidence
+        replace.run(...detail.slice(0, 21), ...detail.slice(22, 25), scanId, r.count, r.bytes, r.lastTime, lastRef, id);
+        // an aggregate's references are those of its latest export; an input read again (a copy under
+        // another name) keeps where it was read before as well
+        if (r.mode === "replace") dropRefs.run(id);
+        else if (before !== detail[20]) addRef.run(id, before);
+        for (const ref of r.refs.slice(1)) addRef.run(id, JSON.stringify(ref));
+      }
+    }
+    return inserted;
+  };
 }

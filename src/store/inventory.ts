@@ -1,7 +1,8 @@
 /**
  * Aggregating stored evidence into per-record facts: for each AI service and organisational unit
  * (the users' department, from the `people` table or the observation itself), who used it, how it
- * was seen, which scopes it holds, when. Every figure comes from `observations`; human decisions
+ * was seen, which scopes it holds, when. Every figure comes from `observations` (a traffic row is a
+ * day's rollup: `count` events from `time` to `last_time`, src/store/rollup.ts); human decisions
  * come from `governance` (src/store/governance.ts). Results are sorted so that the same database
  * always gives the same output.
  */
@@ -148,7 +149,7 @@ function aggregate(q: <T>(select: string) => T[]): SystemFacts[] {
   const key = (service: string, unit: string | null) => `${service}\u0000${unit ?? ""}`;
 
   for (const r of q<{ service_id: string; unit: string | null; n: number; first: string; last: string; publisher: number }>(
-    `SELECT service_id, unit, COUNT(*) n, MIN(time) first, MAX(time) last, MAX(publisher IS NOT NULL) publisher
+    `SELECT service_id, unit, SUM(count) n, MIN(time) first, MAX(last_time) last, MAX(publisher IS NOT NULL) publisher
      FROM obs GROUP BY service_id, unit`,
   )) {
     facts.set(key(r.service_id, r.unit), {
@@ -159,7 +160,7 @@ function aggregate(q: <T>(select: string) => T[]): SystemFacts[] {
   const get = (service: string, unit: string | null): SystemFacts => facts.get(key(service, unit))!;
 
   for (const u of q<{ service_id: string; unit: string | null; who: string; kind: SystemUser["kind"]; title: string | null; n: number; first: string; last: string }>(
-    `SELECT service_id, unit, ${WHO} who, ${WHO_KIND} kind, MAX(title) title, COUNT(*) n, MIN(time) first, MAX(time) last
+    `SELECT service_id, unit, ${WHO} who, ${WHO_KIND} kind, MAX(title) title, SUM(count) n, MIN(time) first, MAX(last_time) last
      FROM obs GROUP BY service_id, unit, who HAVING who IS NOT NULL ORDER BY who`,
   )) {
     get(u.service_id, u.unit).users.push({
@@ -177,7 +178,7 @@ function aggregate(q: <T>(select: string) => T[]): SystemFacts[] {
     get(r.service_id, r.unit).scopes.push(r.scope);
   }
   for (const r of q<{ service_id: string; unit: string | null; kind: string; n: number }>(
-    `SELECT service_id, unit, kind, COUNT(*) n FROM obs GROUP BY service_id, unit, kind ORDER BY kind`,
+    `SELECT service_id, unit, kind, SUM(count) n FROM obs GROUP BY service_id, unit, kind ORDER BY kind`,
   )) {
     get(r.service_id, r.unit).evidence[r.kind] = r.n;
   }

@@ -17,16 +17,17 @@ export interface UserServiceUse {
 
 /**
  * The AI services used by `who`: an e-mail/UPN (case-insensitive) or a client IP address.
- * Optional `since` (ISO 8601) keeps only evidence at or after that time.
+ * Optional `since` (ISO 8601) keeps only evidence at or after that time (a day's rollup whose last
+ * event is at or after it counts whole). `observations` counts events, not stored rows.
  */
 export function servicesUsedBy(db: DB, who: string, since?: string): UserServiceUse[] {
   const key = who.trim().toLowerCase();
   const rows = db
     .prepare(
-      `SELECT service_id, kind, COUNT(*) n, MIN(time) first, MAX(time) last, MAX(department) department,
+      `SELECT service_id, kind, SUM(count) n, MIN(time) first, MAX(last_time) last, MAX(department) department,
               json_group_array(scopes) FILTER (WHERE scopes IS NOT NULL) scopes
        FROM observations
-       WHERE (user = @key OR (user IS NULL AND client = @key)) AND time >= @since
+       WHERE (user = @key OR (user IS NULL AND client = @key)) AND last_time >= @since
        GROUP BY service_id, kind ORDER BY service_id, kind`,
     )
     .all({ key, since: since ?? "" }) as {

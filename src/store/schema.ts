@@ -1,5 +1,6 @@
 import type { DB } from "./db-type.js";
 import { storedContentKey, type StoredObservationRow } from "./content-key.js";
+import { ROLLUP_KINDS, rollupKey, rollupText, utcDay, type RollupDimensions } from "./rollup.js";
 
 /**
  * Schema migrations, applied in order by `PRAGMA user_version` (https://sqlite.org/pragma.html#pragma_user_version).
@@ -306,4 +307,69 @@ export const MIGRATIONS: readonly Migration[] = [
   );
   CREATE INDEX mcp_server_history_server ON mcp_server_history (server_id, scan_id);
   `,
+  // 13: evidence rollups (src/store/rollup.ts): traffic evidence becomes one row per source x kind x
+  // person (or client) x service x host x day (and, for captures, x input) with the number of events,
+  // bytes, first and last time and the last reference. Stored rows of a rollup merge into its
+  // earliest: counts are summed and every reference of the merged rows is kept in observation_refs
+  // (the bound on sample references applies to new evidence only), so nothing is lost.
+  migrateToRollups,
 ];
+
+/** Migration 13: see its comment in {@link MIGRATIONS}. */
+function migrateToRollups(db: DB): void {
+  db.exec(`
+    ALTER TABLE observations ADD COLUMN count INTEGER NOT NULL DEFAULT 1;  -- events this row stands for
+    ALTER TABLE observations ADD COLUMN bytes INTEGER;                     -- bytes the source counted, when it does
+    ALTER TABLE observations ADD COLUMN last_time TEXT;                    -- the last event's time (time: the first's)
+    ALTER TABLE observations ADD COLUMN last_ref TEXT;                     -- JSON EvidenceRef of the last event
+    UPDATE observations SET last_time = time, last_ref = ref;
+  `);
+  const kinds = JSON.stringify([...ROLLUP_KINDS]);
+  const traffic = `kind IN (SELECT value FROM json_each('${kinds}'))`;
+  // a capture's identity: the least content key of its evidence (ScanWriter computes it the same way)
+  const parts = new Map<string, string>();
+  for (const r of db.prepare(`SELECT json_extract(ref, '$.file') file, hex(MIN(content_key)) part FROM observations
+      WHERE ${traffic} AND json_extract(ref, '$.frame') IS NOT NULL GROUP BY file`).all() as { file: string | null; part: string }[]) {
+    parts.set(r.file ?? "", r.part.toLowerCase());
+  }
+  interface Kept { id: number; time: string; lastTime: string }
+  const kept = new Map<string, Kept>();
+  const page = db.prepare(`SELECT id, source, kind, time, user, client, service_id, host, app_name, ref FROM observations
+      WHERE ${traffic} AND id > ? ORDER BY id LIMIT 5000`);
+  const setKey = db.prepare("UPDATE observations SET content_key = ? WHERE id = ?");
+  const merge = db.prepare(`UPDATE observations SET count = count + 1,
+      last_ref = CASE WHEN @time >= last_time THEN @ref ELSE last_ref END, last_time = MAX(last_time, @time) WHERE id = @id`);
+  const earlier = db.prepare("UPDATE observations SET time = @time, ref = @ref WHERE id = @id");
+  const keepRef = db.prepare("INSERT OR IGNORE INTO observation_refs (observation_id, ref) VALUES (?, ?)");
+  const oldRef = db.prepare("SELECT ref FROM observations WHERE id = ?").pluck();
+  const moveRefs = db.prepare("UPDATE OR IGNORE observation_refs SET observation_id = ? WHERE observation_id = ?");
+  const drop = db.prepare("DELETE FROM observations WHERE id = ?");
+  for (let last = 0; ; ) {
+    const rows = page.all(last) as { id: number; source: string; kind: string; time: string; user: string | null; client: string | null; service_id: string; host: string | null; app_name: string | null; ref: string }[];
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      last = r.id;
+      const ref = JSON.parse(r.ref) as { file?: string; frame?: number };
+      const dims: RollupDimensions = {
+        source: r.source, kind: r.kind, user: r.user, client: r.client, serviceId: r.service_id, host: r.host, appName: r.app_name,
+        day: utcDay(r.time), part: ref.frame !== undefined ? (parts.get(ref.file ?? "") ?? "") : "",
+      };
+      const text = rollupText(dims);
+      const k = kept.get(text);
+      if (!k) {
+        kept.set(text, { id: r.id, time: r.time, lastTime: r.time });
+        setKey.run(rollupKey(dims), r.id);
+        continue;
+      }
+      merge.run({ time: r.time, ref: r.ref, id: k.id });
+      if (r.time < k.time) {
+        // the merged row is the earlier: its reference becomes the rollup's first, the kept one's a sample
+        keepRef.run(k.id, oldRef.get(k.id) as string);
+        earlier.run({ time: r.time, ref: r.ref, id: k.id });
+        k.time = r.time;
+      } else keepRef.run(k.id, r.ref);
+      moveRefs.run(k.id, r.id);
+      drop.run(r.id);
+    }
+  }
+}

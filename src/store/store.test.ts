@@ -38,11 +38,11 @@ describe("store", () => {
     db.close();
   });
 
-  it("stores each observation once: a rescan of the same evidence inserts nothing", () => {
+  it("stores each fact once: a rescan of the same evidence inserts nothing", () => {
     const path = dbFile();
     const rows: [Observation, Finding][] = [
-      [obs({ host: "api.openai.com", client: "10.0.0.5" }), f("openai-api")],
-      [obs({ host: "api.openai.com", client: "10.0.0.5", ref: { file: "/x.pcap", frame: 2, offset: 300 } }), f("openai-api")],
+      [obs({ kind: "oauth_grant", source: "google-workspace", user: "a@example.com", clientId: "1.apps", ref: { api: "tokens", id: "1" } }), f("openai-api")],
+      [obs({ kind: "oauth_grant", source: "google-workspace", user: "b@example.com", clientId: "1.apps", ref: { api: "tokens", id: "2" } }), f("openai-api")],
     ];
     expect(scan(path, rows).counts).toEqual({ read: 2, matched: 2, inserted: 2 });
     expect(scan(path, rows).counts).toEqual({ read: 2, matched: 2, inserted: 0 });
@@ -63,7 +63,7 @@ describe("store", () => {
 
   it("migration 6 rewrites the keys of a version-5 database so that a rescan still inserts nothing", () => {
     const path = dbFile();
-    const o = obs({ host: "api.openai.com", client: "10.0.0.5", time: "2025-01-06T09:12:00.120Z" });
+    const o = obs({ kind: "oauth_event", source: "microsoft-entra", user: "a@example.com", appId: "x", time: "2025-01-06T09:12:00.120Z", ref: { api: "audit", id: "9" } });
     const old = new Database(path);
     for (const m of MIGRATIONS.slice(0, 5)) old.exec(m as string);
     old.pragma("user_version = 5");
@@ -71,8 +71,8 @@ describe("store", () => {
     // a key as versions up to 5 computed it: the whole SHA-256 of the canonical text
     const oldKey = createHash("sha256").update(contentText(o)).digest();
     old
-      .prepare("INSERT INTO observations (content_key, scan_id, source, kind, time, host, client, ref, service_id, match_field, matched, confidence) VALUES (?, 1, ?, ?, ?, ?, ?, ?, 'openai-api', 'domain', 'openai.com', 0.9)")
-      .run(oldKey, o.source, o.kind, o.time, o.host, o.client, JSON.stringify(o.ref));
+      .prepare("INSERT INTO observations (content_key, scan_id, source, kind, time, user, app_id, ref, service_id, match_field, matched, confidence) VALUES (?, 1, ?, ?, ?, ?, ?, ?, 'openai-api', 'entraAppId', 'x', 0.9)")
+      .run(oldKey, o.source, o.kind, o.time, o.user, o.appId, JSON.stringify(o.ref));
     old.close();
     const db = openStore(path);
     expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
@@ -129,9 +129,9 @@ describe("store", () => {
     const path = dbFile();
     const db = openStore(path);
     const w = new ScanWriter(db, "test", []);
-    w.add(obs({ host: "a", ref: { id: "1" } }), f("x"));
+    w.add(obs({ kind: "oauth_event", host: "a", ref: { id: "1" } }), f("x"));
     w.flush();
-    w.add(obs({ host: "b", ref: { id: "2" } }), f("x")); // queued, never flushed: lost with the process
+    w.add(obs({ kind: "oauth_event", host: "b", ref: { id: "2" } }), f("x")); // queued, never flushed: lost with the process
     db.close();
     const again = openStore(path);
     expect(again.prepare("SELECT COUNT(*) n FROM observations").get()).toEqual({ n: 1 });
