@@ -181,23 +181,98 @@ describe("Zeek JSON", () => {
 });
 
 describe("DnsAnswerMap", () => {
-  it("keeps at least the MAX_DNS_MAP / 2 most recent answers and at most MAX_DNS_MAP; a new answer refreshes", () => {
+  it("holds MAX_DNS_MAP answers, evicts the oldest first; a new answer for a pair replaces it and becomes the newest", () => {
     const m = new DnsAnswerMap();
-    const half = MAX_DNS_MAP / 2;
-    const fill = (n: number, tag: string) => {
-      for (let i = 0; i < n; i++) m.add("10.9.9.9", `198.51.${i >> 8}.${i & 255}`, `${tag}${i}.example`);
+    // MAX_DNS_MAP distinct (client, address) pairs: 10.9.x.y asking, 198.51.x.y answered.
+    const fill = (from: number, n: number, tag: string) => {
+      for (let i = from; i < from + n; i++) m.add(`10.9.${i >> 16}.${(i >> 8) & 255}`, `198.51.${(i >> 8) & 255}.${i & 255}`, `${tag}${i}.example`);
     };
     m.add("10.0.0.1", "192.0.2.1", "first.example");
     m.add("10.0.0.1", "192.0.2.2", "second.example");
-    fill(half - 2, "a"); // the first generation is full
-    fill(half, "b"); // a second one: the first is now the previous generation, still read
-    expect(m.get("10.0.0.1", "192.0.2.2")).toBe("second.example");
-    m.add("10.0.0.1", "192.0.2.1", "first-again.example"); // answered again: into the newest generation
+    fill(0, MAX_DNS_MAP - 2, "a");
+    expect(m.size).toBe(MAX_DNS_MAP);
+    expect(m.get("10.0.0.1", "192.0.2.1")).toBe("first.example");
+    m.add("10.0.0.1", "192.0.2.1", "first-again.example"); // answered again: the newest, first.example forgotten
+    expect(m.size).toBe(MAX_DNS_MAP);
     expect(m.get("10.0.0.1", "192.0.2.1")).toBe("first-again.example");
-    fill(half, "c"); // and another: the first generation is dropped
+    fill(MAX_DNS_MAP, 1, "b"); // one more pair: the oldest (second) goes
     expect(m.get("10.0.0.1", "192.0.2.2")).toBeUndefined();
+    expect(m.get("10.9.0.0", "198.51.0.0")).toBe("a0.example");
+    fill(MAX_DNS_MAP + 1, 1000, "c");
+    expect(m.size).toBe(MAX_DNS_MAP);
+    expect(m.get("10.9.0.0", "198.51.0.0")).toBeUndefined();
+    expect(m.get("10.9.0.3", "198.51.3.232")).toBe("a1000.example");
     expect(m.get("10.0.0.1", "192.0.2.1")).toBe("first-again.example");
-    expect(m.get("10.9.9.9", "198.51.0.0")).toBe("c0.example");
     expect(m.get("10.0.0.2", "192.0.2.1")).toBeUndefined(); // per client
+  });
+});
+
+describe("conn.log attribution with the answers' TTLs", () => {
+  const dnsTsv = (ttls: string) =>
+    [
+      "#separator \\x09",
+      "#set_separator\t,",
+      "#empty_field\t(empty)",
+      "#unset_field\t-",
+      "#path\tdns",
+      "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tquery\tqtype_name\trcode_name\tanswers\tTTLs",
+      "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tstring\tstring\tvector[string]\tvector[interval]",
+      `1735689600.000000\tCa1\t10.0.0.7\t53001\t10.0.0.53\t53\tudp\tapi.openai.com\tA\tNOERROR\tapi.openai.com.cdn.example,162.159.140.245,172.66.0.243\t${ttls}`,
+      "",
+    ].join("\n");
+  const connTsv = (offsets: number[]) =>
+    [
+      "#separator \\x09",
+      "#set_separator\t,",
+      "#empty_field\t(empty)",
+      "#unset_field\t-",
+      "#path\tconn",
+      "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\torig_bytes\tresp_bytes",
+      "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tcount\tcount",
+      ...offsets.map((s, i) => `${1735689600 + s}.000000\tCb${i}\t10.0.0.7\t${50000 + i}\t${i % 2 ? "172.66.0.243" : "162.159.140.245"}\t443\ttcp\t1\t2`),
+      "",
+    ].join("\n");
+
+  it("TSV: a connection takes the name within its answer's TTL (at least a minute), not later", async () => {
+    const dir = tmp();
+    // TTLs pair with answers: the CNAME's 3600 s, then 300 s and 30 s (floored to 60 s) for the addresses.
+    writeFileSync(join(dir, "dns.log"), dnsTsv("3600.000000,300.000000,30.000000"));
+    // 162.159.140.245 (TTL 300) at +10 s, +290 s, +310 s; 172.66.0.243 (TTL 30 → 60) at +45 s, +61 s.
+    writeFileSync(join(dir, "conn.log"), connTsv([10, 45, 290, 61, 310]));
+    const { observations, errors } = await run([join(dir, "conn.log"), join(dir, "dns.log")]);
+    expect(errors).toEqual([]);
+    const conns = observations.filter((o) => o.kind === "log");
+    expect(conns.map((o) => [o.time, o.server, o.host])).toEqual([
+      ["2025-01-01T00:00:10.000Z", "162.159.140.245", "api.openai.com"],
+      ["2025-01-01T00:00:45.000Z", "172.66.0.243", "api.openai.com"],
+      ["2025-01-01T00:04:50.000Z", "162.159.140.245", "api.openai.com"],
+    ]);
+  });
+
+  it("TSV without a TTLs column, or with unset TTLs: answers do not expire", async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "dns.log"), dnsTsv("-"));
+    writeFileSync(join(dir, "conn.log"), connTsv([86_400, 86_401]));
+    const { observations } = await run([join(dir, "conn.log"), join(dir, "dns.log")]);
+    expect(observations.filter((o) => o.kind === "log").map((o) => o.host)).toEqual(["api.openai.com", "api.openai.com"]);
+  });
+
+  it("JSON: TTLs as numbers beside answers", async () => {
+    const dir = tmp();
+    const f = join(dir, "dns-conn.json");
+    const base = { "id.orig_h": "10.0.0.7", "id.orig_p": 53001, "id.resp_h": "10.0.0.53", "id.resp_p": 53 };
+    writeFileSync(
+      f,
+      [
+        { _path: "dns", ts: 1735689600, uid: "Ca1", ...base, query: "claude.ai", qtype_name: "A", answers: ["160.79.104.10"], TTLs: [120.0] },
+        { _path: "conn", ts: 1735689700, uid: "Cb1", "id.orig_h": "10.0.0.7", "id.orig_p": 50000, "id.resp_h": "160.79.104.10", "id.resp_p": 443 },
+        { _path: "conn", ts: 1735689900, uid: "Cb2", "id.orig_h": "10.0.0.7", "id.orig_p": 50001, "id.resp_h": "160.79.104.10", "id.resp_p": 443 },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join("\n") + "\n",
+    );
+    const { observations } = await run([f]);
+    // +100 s is within the 120 s TTL; +300 s is not.
+    expect(observations.filter((o) => o.kind === "log").map((o) => [o.time, o.host])).toEqual([["2025-01-01T00:01:40.000Z", "claude.ai"]]);
   });
 });

@@ -22,7 +22,7 @@
  * https://docs.zeek.org/en/master/log-formats.html, https://docs.zeek.org/en/master/logs/index.html
  */
 import { bound, type Observation } from "../../../src/core/observation.js";
-import { ownCopy } from "../../../src/core/own-copy.js";
+import { DnsAnswerTable } from "../../../src/core/dns-answers.js";
 import {
   epochSecondsToMs,
   isoFromAny,
@@ -46,34 +46,23 @@ import {
 
 const SOURCE = "logs:zeek";
 
-/** Most DNS answers kept per record, and most entries of the run's DNS answer map. */
+/** Most DNS answers kept per record. */
 const MAX_ANSWERS = 32;
+/** Most entries of the run's DNS answer map, and the bytes of its records (client, address and name: about 50 bytes an answer). */
 export const MAX_DNS_MAP = 200_000;
+export const DNS_MAP_BYTES = 16 * 1024 * 1024;
 
 /**
- * Addresses that `dns.log` answers gave to each client in this run: `client|address` → the
- * question name. Bounded to {@link MAX_DNS_MAP} entries, in two generations of half that size:
- * when the current one is full it becomes the previous one and the previous one is dropped, so the
- * oldest answers go first and every operation is O(1) (a `Map` evicting its first key is quadratic
- * in V8, which took 2 minutes over 2 million answers; lru-cache took 0.85 µs per answer, a third
- * of the time of a whole dns.log line).
+ * Addresses that `dns.log` answers gave to each client in this run: (client, address) → the
+ * question name, with the answer's time and TTL (`TTLs`, one per answer). Bounded to
+ * {@link MAX_DNS_MAP} answers and {@link DNS_MAP_BYTES} bytes, oldest answer evicted first; a
+ * connection takes a name only when it starts within the answer's TTL (at least a minute); see
+ * src/core/dns-answers.ts, which keeps no heap object per answer (a `Map` of strings took 19 s
+ * and 390 MB of RSS on a 300 MB dns.log, against 4 s and 120 MB without it).
  */
-export class DnsAnswerMap {
-  private current = new Map<string, string>();
-  private previous = new Map<string, string>();
-
-  add(client: string, address: string, name: string): void {
-    if (this.current.size >= MAX_DNS_MAP / 2) {
-      this.previous = this.current;
-      this.current = new Map();
-    }
-    // Copies, not slices of the chunk being parsed: 200,000 slices could keep the whole file alive.
-    this.current.set(ownCopy(`${client}|${address}`), ownCopy(name));
-  }
-
-  get(client: string, address: string): string | undefined {
-    const key = `${client}|${address}`;
-    return this.current.get(key) ?? this.previous.get(key);
+export class DnsAnswerMap extends DnsAnswerTable {
+  constructor(maxEntries = MAX_DNS_MAP, maxBytes = DNS_MAP_BYTES) {
+    super({ maxEntries, maxBytes });
   }
 }
 
@@ -101,7 +90,8 @@ const R_ORIG_BYTES = 16;
 const R_RESP_BYTES = 17;
 const R_CLIENT_PROTOCOL = 18;
 const R_RCODE = 19;
-const ROLE_COUNT = 20;
+const R_TTLS = 20;
+const ROLE_COUNT = 21;
 
 const COLUMN_ROLES: Record<string, number> = {
   ts: R_TS,
@@ -123,6 +113,7 @@ const COLUMN_ROLES: Record<string, number> = {
   resp_bytes: R_RESP_BYTES,
   client_protocol: R_CLIENT_PROTOCOL,
   rcode_name: R_RCODE,
+  TTLs: R_TTLS,
 };
 
 /** Which log a set of field names belongs to, when `#path` / `_path` does not say. */
@@ -245,7 +236,9 @@ export class ZeekParser implements LineParser {
         const client = this.val(t, R_ORIG_H);
         const answersText = this.val(t, R_ANSWERS);
         const answers = answersText ? answersText.split(this.setSep, MAX_ANSWERS).map((a) => bound(a, 256)) : undefined;
-        this.pushDns(time, host, client, this.val(t, R_RESP_H), this.port(t), this.val(t, R_QTYPE), answers, line, offset);
+        const ttlsText = answers ? this.val(t, R_TTLS) : undefined;
+        const ttls = ttlsText ? ttlsText.split(this.setSep, MAX_ANSWERS).map(Number) : undefined;
+        this.pushDns(time, ms, host, client, this.val(t, R_RESP_H), this.port(t), this.val(t, R_QTYPE), answers, ttls, line, offset);
         return undefined;
       }
       case "http": {
@@ -286,7 +279,7 @@ export class ZeekParser implements LineParser {
         const client = this.val(t, R_ORIG_H);
         const server = this.val(t, R_RESP_H);
         if (client === undefined || server === undefined) return undefined;
-        this.pushConn(time, client, server, this.port(t), sumCounts(this.count(t, R_ORIG_BYTES), this.count(t, R_RESP_BYTES)), line, offset);
+        this.pushConn(time, ms, client, server, this.port(t), sumCounts(this.count(t, R_ORIG_BYTES), this.count(t, R_RESP_BYTES)), line, offset);
         return undefined;
       }
     }
@@ -436,7 +429,10 @@ export class ZeekParser implements LineParser {
         if (!host) return undefined;
         const a = g("answers");
         const answers = Array.isArray(a) ? a.filter((x): x is string => typeof x === "string").slice(0, MAX_ANSWERS).map((x) => bound(x, 256)) : undefined;
-        this.pushDns(time, host, client, server, port, text(g("qtype_name"), 32), answers && answers.length > 0 ? answers : undefined, line, offset);
+        // TTLs pair with answers by position; when an answer was not a string, the pairing is lost.
+        const t = g("TTLs");
+        const ttls = Array.isArray(a) && Array.isArray(t) && answers?.length === a.length ? t.slice(0, MAX_ANSWERS).map((x) => (typeof x === "number" ? x : Number.NaN)) : undefined;
+        this.pushDns(time, Date.parse(time), host, client, server, port, text(g("qtype_name"), 32), answers && answers.length > 0 ? answers : undefined, ttls, line, offset);
         return undefined;
       }
       case "http": {
@@ -465,7 +461,7 @@ export class ZeekParser implements LineParser {
         return undefined;
       }
       case "conn":
-        if (client && server) this.pushConn(time, client, server, port, sumCounts(toCount(g("orig_bytes")), toCount(g("resp_bytes"))), line, offset);
+        if (client && server) this.pushConn(time, Date.parse(time), client, server, port, sumCounts(toCount(g("orig_bytes")), toCount(g("resp_bytes"))), line, offset);
         return undefined;
     }
   }
@@ -485,14 +481,20 @@ export class ZeekParser implements LineParser {
     this.ctx.warn(`${total} record(s) of Zeek logs that hold no host name were not read (${list}); read are ${ZEEK_LOGS.join(", ")}`);
   }
 
+  /**
+   * A dns.log record; its address answers go into the run's answer map, each with its TTL
+   * (seconds; `ttls[i]` for `answers[i]`, NaN or absent when unknown) and the record's time `ms`.
+   */
   private pushDns(
     time: string,
+    ms: number,
     host: string,
     client: string | undefined,
     server: string | undefined,
     port: number | undefined,
     qtype: string | undefined,
     answers: string[] | undefined,
+    ttls: number[] | undefined,
     line: number,
     offset: number,
   ): void {
@@ -501,13 +503,16 @@ export class ZeekParser implements LineParser {
     if (answers) {
       o.answers = answers;
       o.response = true;
-      if (client) for (const a of answers) if (isAddress(a)) this.dns.add(client, a, o.host!);
+      if (client) {
+        for (let i = 0; i < answers.length; i++) if (isAddress(answers[i]!)) this.dns.add(client, answers[i]!, o.host!, ms, ttls?.[i]);
+      }
     }
     this.out.push(o);
   }
 
-  private pushConn(time: string, client: string, server: string, port: number | undefined, bytes: number | undefined, line: number, offset: number): void {
-    const host = this.dns.get(client, server);
+  /** A conn.log record starting at `ms`: a `log` observation when an unexpired answer to `client` gave `server`. */
+  private pushConn(time: string, ms: number, client: string, server: string, port: number | undefined, bytes: number | undefined, line: number, offset: number): void {
+    const host = this.dns.get(client, server, Number.isNaN(ms) ? undefined : ms);
     if (host === undefined) return;
     const o: Observation = {
       source: SOURCE,
