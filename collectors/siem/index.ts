@@ -35,6 +35,8 @@ export interface SiemOptions {
   kind?: SiemKind;
   /** The saved search or query that produced the files, recorded in `action` when a row has no `search_name`. */
   queryName?: string;
+  /** Most rows read from one file (default {@link MAX_ROWS_PER_FILE}; tests lower it). */
+  maxRows?: number;
 }
 
 /** Bytes of a file's head read to tell JSON from CSV and to read the CSV header. */
@@ -98,6 +100,7 @@ class FileRows {
     private readonly style: TimeStyle,
     private readonly queryName: string | undefined,
     private readonly ctx: CollectContext,
+    private readonly maxRows: number,
   ) {}
 
   private refuse(ref: { line: number } | { id: string }, message: string): void {
@@ -111,9 +114,9 @@ class FileRows {
   /** The observation of one row, or undefined when it was refused, empty, or over the bound. */
   take(ref: { line: number } | { id: string }, row: RawRow | undefined, error: string | undefined): Observation | undefined {
     if (this.stopped) return undefined;
-    if (++this.rows > MAX_ROWS_PER_FILE) {
+    if (++this.rows > this.maxRows) {
       this.stopped = true;
-      this.ctx.onError({ input: this.file, ...("line" in ref ? { line: ref.line } : {}), message: `more than ${MAX_ROWS_PER_FILE} rows: the rest of the file is not read; export one day per file`, partial: true });
+      this.ctx.onError({ input: this.file, ...("line" in ref ? { line: ref.line } : {}), message: `more than ${this.maxRows} rows: the rest of the file is not read; export one day per file`, partial: true });
       return undefined;
     }
     if (error !== undefined || row === undefined) {
@@ -187,7 +190,7 @@ export async function* collectSiem(files: readonly string[], options: SiemOption
         const result = await readJsonResult(file, ctx);
         if (!result) continue;
         if (result.oversize) ctx.onError({ input: file, message: result.oversize, partial: true });
-        rows = new FileRows(file, `siem:${SHAPE_SIEM[result.shape]}`, {}, options.queryName, ctx);
+        rows = new FileRows(file, `siem:${SHAPE_SIEM[result.shape]}`, {}, options.queryName, ctx, options.maxRows ?? MAX_ROWS_PER_FILE);
         for await (const batch of result.rows) {
           const out: Observation[] = [];
           for (const r of batch) {
@@ -203,7 +206,7 @@ export async function* collectSiem(files: readonly string[], options: SiemOption
         const nl = head.text.indexOf("\n");
         const { header, rows: csvRows } = await readCsvResult(file, nl < 0 ? head.text : head.text.slice(0, nl));
         const kind: SiemKind = options.kind ?? (header.portal ? "sentinel" : header.splunkMv ? "splunk" : "csv");
-        rows = new FileRows(file, `siem:${kind}`, { portal: header.portal }, options.queryName, ctx);
+        rows = new FileRows(file, `siem:${kind}`, { portal: header.portal }, options.queryName, ctx, options.maxRows ?? MAX_ROWS_PER_FILE);
         for await (const batch of csvRows) {
           const out: Observation[] = [];
           for (const r of batch) {

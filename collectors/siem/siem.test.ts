@@ -236,6 +236,22 @@ describe("bad input: an error naming the file and the line or row, never a silen
     expect(e.warnings).toEqual([expect.objectContaining({ input: empty, code: "empty" })]);
   });
 
+  it("rows past the per-file bound are not read, and that is an error naming the line where reading stopped", async () => {
+    const rows = Array.from({ length: 5 }, (_, i) => `2025-01-01,u${i},,claude.ai,1,2025-01-01T01:00:00Z,2025-01-01T01:00:00Z`);
+    const f = file("bound.csv", ["day,user,src,host,count,first_seen,last_seen", ...rows].join("\n"));
+    const r = await collect([f], { maxRows: 3 });
+    expect(r.obs.map((o) => o.user)).toEqual(["u0", "u1", "u2"]);
+    expect(r.errors).toEqual([{ input: f, line: 5, message: "more than 3 rows: the rest of the file is not read; export one day per file", partial: true }]);
+  });
+
+  it("Splunk export lines: a line that is not JSON or is over the bound is refused with its line; the others are read", async () => {
+    const rec = (user: string) => JSON.stringify({ preview: false, offset: 0, result: { day: "2025-01-01", user, host: "claude.ai", count: "1", first_seen: "2025-01-01T01:00:00Z", last_seen: "2025-01-01T01:00:00Z" } });
+    const f = file("export-bad.json", [rec("a"), "{not json", rec("x".repeat(1024 * 1024 + 10)), '{"preview":false,"lastrow":true}', rec("b")].join("\n") + "\n");
+    const r = await collect([f]);
+    expect(r.obs.map((o) => [o.user, o.ref.line])).toEqual([["a", 1], ["b", 5]]);
+    expect(r.errors.map((e) => [e.line, e.message.replace(/: .*(; row skipped)$/, ": …$1")])).toEqual([[2, "not JSON: …; row skipped"], [3, `a line longer than ${1024 * 1024} characters; row skipped`]]);
+  });
+
   it("long values are bounded; a hostile value in a message is quoted and cut", async () => {
     const long = "a".repeat(5000);
     const f = file("long.csv", `day,user,host,count,first_seen,last_seen\n2025-01-01,${long},${long}.example,1,2025-01-01T01:00:00Z,2025-01-01T01:00:00Z\n2025-01-01,x,y.example,\x1b[31m${long},2025-01-01T01:00:00Z,2025-01-01T01:00:00Z\n`);
