@@ -5,7 +5,7 @@
  * key whose owner was disabled or deleted from one whose owner is unknown, from an export-only scan.
  * Fixtures: __fixtures__/users-directory.json, deletedUsers.json, deletedUsers-powershell.json.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -104,12 +104,23 @@ describe("Entra export: directory status for seats", () => {
       // scan 2: a deleted-users page alone says nothing about the rest of the directory
       expect(await scanExport(db, 2, [fx("deletedUsers.json")])).toEqual([]);
       expect(db.prepare("SELECT COUNT(*) FROM roster_cursors WHERE key = 'complete:accounts'").pluck().get()).toBe(0);
-      // scan 3: the users page with @odata.count, listed whole
-      expect(await scanExport(db, 3, [fx("users-directory.json")])).toEqual([]);
-      const w = new RosterWriter(db, 4);
+      // a filtered list (its nextLink says $filter) declares the filtered count: not the whole directory
+      const filtered = join(tmp, "users-filtered.json");
+      writeFileSync(filtered, JSON.stringify({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users(id,userPrincipalName,accountEnabled)", "@odata.count": 2,
+        "@odata.nextLink": "https://graph.microsoft.com/v1.0/users?$count=true&$filter=accountEnabled%20eq%20false&$skiptoken=X",
+        value: [{ id: "1", userPrincipalName: "x@contoso.example", accountEnabled: false }, { id: "2", userPrincipalName: "y@contoso.example", accountEnabled: false }],
+      }));
+      expect(await scanExport(db, 3, [filtered])).toEqual([]);
+      expect(db.prepare("SELECT COUNT(*) FROM roster_cursors WHERE key = 'complete:accounts'").pluck().get()).toBe(0);
+      // scan 4: the users page with @odata.count, listed whole
+      expect(await scanExport(db, 4, [fx("users-directory.json")])).toEqual([]);
+      const w = new RosterWriter(db, 5);
       w.put({ vendor: "openai", org: "org-1", source: "openai", keys: [{ kind: "project_key", id: "key_frank", ownerKind: "user", ownerEmail: "frank@contoso.example", status: "active", createdAt: "2026-11-01T00:00:00Z" }] });
       const report = reconcileSeats(db, { days: 30, now: new Date("2026-12-07T00:00:00Z"), serviceIds: new Map([["openai", ["openai-api"]]]) });
       expect(report.findings.find((f) => f.kind === "orphaned_key" && f.id === "key_frank")?.ownerStatus).toBe("deleted");
+      // and so are the accounts only the filtered list named
+      expect(db.prepare("SELECT user FROM directory_accounts WHERE last_scan_id < 4 ORDER BY user").pluck().all()).toEqual(["dave@contoso.example", "frank@contoso.example", "x@contoso.example", "y@contoso.example"]);
     } finally {
       db.close();
     }

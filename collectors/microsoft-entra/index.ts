@@ -64,6 +64,8 @@ const MAX_MISSING_REPORTS = 20;
  * user's UPN for reuse). When a users page says how many users the tenant has (`@odata.count`,
  * from `$count=true`) and the export holds at least that many, the list is whole, as the live scan
  * knows it: an account an earlier scan stored that is in none of these pages is then `deleted`.
+ * Not when a page's `@odata.nextLink` shows a `$filter` or `$search` (a filtered count). A filtered
+ * single page cannot be told from the whole list: export the users unfiltered.
  *
  * Files are streamed (see `src/io/json-file.ts`): memory stays flat whatever their size.
  * Problems go to `ctx.onError` and never stop the scan: unreadable, oversized, invalid JSON (with
@@ -164,6 +166,15 @@ async function* pagesOf(outline: JsonOutline): AsyncGenerator<EntraPage> {
   }
 }
 
+/** `s` URL-decoded, or as it is when it does not decode. */
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 /** Most directory accounts handed to the roster store in one call (one transaction). */
 const ACCOUNT_BATCH = 1000;
 
@@ -175,6 +186,7 @@ class AccountTally {
   private readonly byUser = new Map<string, DirectoryAccount>();
   private listed = 0;
   private declared: number | undefined;
+  private filtered = false;
 
   /** Add the accounts of one batch of a users (`deleted` false) or deleted users page. */
   add(batch: readonly unknown[], deleted: boolean): void {
@@ -185,9 +197,14 @@ class AccountTally {
     }
   }
 
-  /** A users page's `@odata.count`: how many users the tenant has (the largest one seen). */
-  declare(n: unknown): void {
+  /**
+   * A users page's `@odata.count` (how many users the list has; the largest one seen) and
+   * `@odata.nextLink`: a link with `$filter` or `$search` shows a filtered list, whose count is not
+   * the tenant's, and the export is then never taken as the whole directory.
+   */
+  declare(n: unknown, nextLink: unknown): void {
     if (typeof n === "number" && Number.isSafeInteger(n) && n >= 0) this.declared = Math.max(this.declared ?? 0, n);
+    if (typeof nextLink === "string" && /[$](filter|search)=/i.test(safeDecode(nextLink))) this.filtered = true;
   }
 
   /** Hand the accounts to `ctx.rosters`; mark the directory listed whole when the count says so. */
@@ -195,7 +212,7 @@ class AccountTally {
     if (!ctx.rosters || this.byUser.size === 0) return;
     const all = [...this.byUser.values()];
     for (let i = 0; i < all.length; i += ACCOUNT_BATCH) ctx.rosters.directory(all.slice(i, i + ACCOUNT_BATCH));
-    if (this.declared !== undefined && this.listed >= this.declared) ctx.rosters.complete("directory", id, "accounts");
+    if (this.declared !== undefined && !this.filtered && this.listed >= this.declared) ctx.rosters.complete("directory", id, "accounts");
   }
 }
 
@@ -212,7 +229,7 @@ async function addMapPage(
   accounts: AccountTally,
 ): Promise<number> {
   let skipped = 0;
-  if (kind === "users" && outline.top === "object") accounts.declare(field(outline.members, "@odata.count"));
+  if (kind === "users" && outline.top === "object") accounts.declare(field(outline.members, "@odata.count"), field(outline.members, "@odata.nextLink"));
   for await (const batch of itemsOf(outline, items)) {
     for (const item of batch) {
       let ok: boolean;

@@ -235,7 +235,7 @@ describe("vendor rosters", () => {
     const PSEUDONYM_KEY = "pseudonym-key-for-the-seats-test-0123456789";
     expect((await cli(["--db", db, "inventory", "--format", "json", "--pseudonymize", "--out", join(d, "export.pseudo.json")], { SHADOW_AI_PSEUDONYM_KEY: PSEUDONYM_KEY })).code).toBe(0);
     const exported = (f: string) => readFileSync(join(d, f), "utf8");
-    expect((JSON.parse(exported("export.json")) as { records: { serviceId: string; roster?: Section }[] }).records.find((x) => x.serviceId === "openai-api")!.roster!.orphanedKeys.count).toBe(2);
+    expect((JSON.parse(exported("export.json")) as { records: { serviceId: string; roster?: Section }[] }).records.find((x) => x.serviceId === "openai-api")!.roster!.orphanedKeys!.count).toBe(2);
     expect(exported("export.csv")).toContain("orphaned_key: key_dee dee@example.com (sk-def...qrst) [owner suspended]");
     expect(exported("export.html")).toContain("Vendor roster: openai (4 seats, 4 keys");
     expect(exported("export.cyclonedx")).toContain('"value": "key_dee"');
