@@ -14,6 +14,9 @@
  *   https://learn.microsoft.com/azure/azure-monitor/logs/api/response-format):
  *   `{"tables": [{"name": "PrimaryResult", "columns": [{"name", "type"}], "rows": [[...], ...]}]}`.
  *   The first table is read (`PrimaryResult`); a top-level `error` (partial results) is refused.
+ *   The Azure CLI's `az monitor log-analytics query` prints the same rows as an array of objects,
+ *   each with a `TableName` member (`[{"day": "...", "count": "2", "TableName": "PrimaryResult"}]`,
+ *   https://learn.microsoft.com/cli/azure/monitor/log-analytics#az-monitor-log-analytics-query).
  * - Elastic ES|QL, `POST /_query` (https://www.elastic.co/guide/en/elasticsearch/reference/current/esql-rest.html):
  *   `{"columns": [{"name", "type"}], "values": [[...], ...], "is_partial": false}`. Columnar
  *   results (`"columnar": true`) are not rows and give an error per value; `is_partial: true` is refused.
@@ -39,10 +42,10 @@ export const MAX_ROW_CHARS = 1024 * 1024;
 export const MAX_COLUMNS = 256;
 
 /** The JSON result shapes read here. */
-export type JsonShape = "splunk-results" | "splunk-export" | "log-analytics" | "esql";
+export type JsonShape = "splunk-results" | "splunk-export" | "log-analytics" | "az-cli" | "esql";
 
 /** The SIEM each shape comes from. */
-export const SHAPE_SIEM: Record<JsonShape, SiemKind> = { "splunk-results": "splunk", "splunk-export": "splunk", "log-analytics": "sentinel", esql: "elastic" };
+export const SHAPE_SIEM: Record<JsonShape, SiemKind> = { "splunk-results": "splunk", "splunk-export": "splunk", "log-analytics": "sentinel", "az-cli": "sentinel", esql: "elastic" };
 
 /** One row read from a JSON result. */
 export interface JsonRow {
@@ -367,7 +370,23 @@ export async function readJsonResult(file: string, ctx: Pick<CollectContext, "on
   if (!outline) return undefined;
   const m = outline.members;
   const none = () => ({ previews: 0 });
-  if (outline.top !== "object") throw new SiemFileError(`expected a search result object (Splunk "results", Log Analytics "tables" or ES|QL "columns" + "values"), got ${outline.top === "array" ? "an array" : "a scalar"}`);
+  if (outline.top === "array") {
+    async function* rows(): AsyncGenerator<JsonRow[], void> {
+      for await (const batch of readJsonRecords(outline!)) {
+        const first = batch[0];
+        if (first?.index === 0 && !(isObject(first.value) && "TableName" in first.value)) {
+          throw new SiemFileError(`an array whose first element is ${describeShape(first.value)}: expected the rows of "az monitor log-analytics query" (objects with "TableName")`);
+        }
+        yield batch.map((r) => {
+          if (!isObject(r.value)) return { ref: { id: `[${r.index}]` }, error: `expected an object of columns, got ${describeShape(r.value)}` };
+          const { TableName: _t, ...rest } = r.value;
+          return { ref: { id: `[${r.index}]` }, ...keyed(rest) };
+        });
+      }
+    }
+    return { shape: "az-cli", rows: rows(), skipped: none, ...oversizeOf(outline) };
+  }
+  if (outline.top !== "object") throw new SiemFileError(`expected a search result object (Splunk "results", Log Analytics "tables" or ES|QL "columns" + "values"), got a scalar`);
   if (m["tables"] instanceof ItemArray) {
     if (m["error"] !== undefined && m["error"] !== null) {
       const err = isObject(m["error"]) ? m["error"] : {};

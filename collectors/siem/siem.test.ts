@@ -92,6 +92,16 @@ describe("export shapes", () => {
     expect(obs[1]!.ref).toEqual({ file: fx("sentinel-api.json"), id: "tables[0].rows[1]" });
   });
 
+  it("Azure CLI (az monitor log-analytics query): an array of row objects with TableName, values as text", async () => {
+    const { obs, errors } = await collect([fx("sentinel-az.json")]);
+    expect(errors).toEqual([]);
+    expectStandardRows(obs, "siem:sentinel", true, undefined);
+    expect(obs[1]!.ref).toEqual({ file: fx("sentinel-az.json"), id: "[1]" });
+    const notAz = file("array.json", JSON.stringify([{ day: "2025-01-01", first_seen: "x" }]));
+    const r = await collect([notAz]);
+    expect(r.errors).toEqual([{ input: notAz, message: expect.stringMatching(/^an array whose first element is an object with keys "day", "first_seen": expected the rows of "az monitor log-analytics query"/), partial: false }]);
+  });
+
   it("Azure portal CSV export: BOM, CRLF, `[UTC]` column names and M/D/YYYY h:mm:ss AM times", async () => {
     const { obs, errors } = await collect([fx("sentinel-portal.csv")]);
     expect(errors).toEqual([]);
@@ -285,7 +295,7 @@ describe("values as SIEMs print them", () => {
 
 describe("the CLI routes SIEM exports by content", () => {
   it("extract reads each fixture as siem, and logs' own CSV and JSON lines stay with logs", async () => {
-    for (const [name, source] of [["splunk-results.json", "siem:splunk"], ["splunk-export.json", "siem:splunk"], ["sentinel-api.json", "siem:sentinel"], ["sentinel-portal.csv", "siem:sentinel"], ["elastic-esql.json", "siem:elastic"], ["elastic-esql.csv", "siem:csv"]] as const) {
+    for (const [name, source] of [["splunk-results.json", "siem:splunk"], ["splunk-export.json", "siem:splunk"], ["sentinel-api.json", "siem:sentinel"], ["sentinel-az.json", "siem:sentinel"], ["sentinel-portal.csv", "siem:sentinel"], ["elastic-esql.json", "siem:elastic"], ["elastic-esql.csv", "siem:csv"]] as const) {
       const r = await cliInProcess(["extract", fx(name)]);
       expect(r.code, `${name}: ${r.stderr}`).toBe(0);
       const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Observation);

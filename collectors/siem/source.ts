@@ -49,7 +49,7 @@ export const siemSource: Source = {
   sniff: (head) => {
     const text = head.text.replace(/^\uFEFF/, "");
     if (/^\s*\{/.test(text)) return JSON_CONTAINER.test(text) && JSON_FIRST_SEEN.test(text);
-    if (/^\s*\[/.test(text)) return false;
+    if (/^\s*\[/.test(text)) return /"TableName"\s*:/.test(text) && JSON_FIRST_SEEN.test(text);
     const h = readHeader(text.split(/\r?\n/, 1)[0] ?? "");
     return h !== undefined;
   },
