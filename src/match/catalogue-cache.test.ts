@@ -138,7 +138,7 @@ describe("catalogue cache", () => {
     expect(plain(loadSignatureDir(d, cache))).toEqual(plain(parsed));
   });
 
-  it("is not used when missing, unreadable, not ASCII or of another version; a JSON Lines file of another build is an error naming it", () => {
+  it("is not used when missing, unreadable, not ASCII, of another version, or beside JSON Lines files of another build", () => {
     const { cache } = build(dir);
     expect(openCatalogueCache(dir, join(dir, "missing.json"))).toBeUndefined();
     const head = readFileSync(cache, "utf8");
@@ -150,10 +150,45 @@ describe("catalogue cache", () => {
     expect(openCatalogueCache(dir, cache)).toBeUndefined();
     writeFileSync(cache, head);
     const services = cache.replace(/\.json$/, "-services.jsonl");
-    writeFileSync(services, readFileSync(services, "utf8").replace(/"fingerprint":"[0-9a-f]{8}/, '"fingerprint":"00000000'));
+    const text = readFileSync(services, "utf8");
+    writeFileSync(services, text.replace(/"fingerprint":"[0-9a-f]{8}/, '"fingerprint":"00000000'));
+    expect(openCatalogueCache(dir, cache)).toBeUndefined();
+    // the loader then reads the YAML
+    expect(plain(loadSignatureDir(dir, cache))).toEqual(plain(signatureFiles(dir).map((f) => loadSignatureFile(f))));
+  });
+
+  it("names the file and line of a damaged JSON Lines line when that service is first read", () => {
+    const { cache } = build(dir);
+    const services = cache.replace(/\.json$/, "-services.jsonl");
+    const lines = readFileSync(services, "utf8").split("\n");
+    lines[3] = lines[3]!.slice(0, 20);
+    writeFileSync(services, lines.join("\n"));
     const sigs = openCatalogueCache(dir, cache)!.unchanged()!;
-    // id and name come from the header; the first other field read finds the mismatch
-    expect(sigs[0]!.service.id).toBe(signatureFiles(dir).map((f) => loadSignatureFile(f).service.id)[0]);
-    expect(() => sigs[0]!.service.vendor).toThrow(/catalogue-services\.jsonl: does not belong to the catalogue cache beside it; run npm run build/);
+    expect(sigs[0]!.service.vendor).toBeTruthy();
+    expect(() => sigs[2]!.service.vendor).toThrow(/catalogue-services\.jsonl: line 4: .*run npm run build/);
+  });
+
+  it("reads what it opened: a build that replaces the files after the start does not mix two builds", async () => {
+    const d = copyCatalogue(60);
+    await settle();
+    const { cache, parsed } = build(d);
+    const sigs = openCatalogueCache(d, cache)!.unchanged()!;
+    // a new build of changed files replaces the cache files before any service field was read
+    const f = signatureFiles(d)[0]!;
+    writeFileSync(`${f}.tmp`, readFileSync(f, "utf8").replace(/^vendor: .*$/m, "vendor: Rebuilt Vendor"));
+    renameSync(`${f}.tmp`, f);
+    await settle();
+    build(d);
+    expect(plain(sigs)).toEqual(plain(parsed));
+  }, 20_000);
+
+  it("no longer hands its prebuilt index to a Matcher once a service's match is replaced", () => {
+    const { cache } = build(dir);
+    const services = openCatalogueCache(dir, cache)!.unchanged()!.map((s) => s.service);
+    const first = services[0]!;
+    first.match = { ...first.match, domains: ["replaced.example"] };
+    expect(registeredIndex(services)).toBeUndefined();
+    const m = new Matcher(services);
+    expect(m.matchHost("replaced.example")?.id).toBe(first.id);
   });
 });

@@ -39,7 +39,7 @@
  * The cache is never written at run time (the install directory may be read-only).
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync, type BigIntStats } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, type BigIntStats } from "node:fs";
 import { isAscii } from "node:buffer";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -254,10 +254,65 @@ class LazyLines<T> {
   }
 }
 
+/**
+ * A JSON Lines file of the cache, opened and its first line checked against the header's
+ * fingerprint and count; its text is read through the same descriptor on first use (a build that
+ * replaces the file meanwhile does not change what this reader sees), then the descriptor closed.
+ */
+class OpenLines {
+  #fd: number | undefined;
+  #text?: string;
+  /** @throws Error naming the file when it is missing or of another build. */
+  constructor(
+    private readonly path: string,
+    fp: string,
+    count: number,
+  ) {
+    const fd = openSync(path, "r");
+    try {
+      const head = Buffer.alloc(512);
+      const got = readSync(fd, head, 0, head.length, 0);
+      const nl = head.subarray(0, got).indexOf(0x0a);
+      const h = JSON.parse(head.subarray(0, nl < 0 ? got : nl).toString("latin1")) as LinesHeader;
+      if (h.fingerprint !== fp || h.count !== count) throw new Error(`${path}: of another build`);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+    this.#fd = fd;
+  }
+  /** The whole file as text. @throws Error naming the file when it is not ASCII. */
+  text(): string {
+    if (this.#text === undefined) {
+      const fd = this.#fd!;
+      try {
+        const buf = Buffer.allocUnsafe(fstatSync(fd).size);
+        let off = 0;
+        while (off < buf.length) {
+          const n = readSync(fd, buf, off, buf.length - off, off);
+          if (n === 0) break;
+          off += n;
+        }
+        if (!isAscii(buf.subarray(0, off))) throw new Error(`${this.path}: not an ASCII cache file`);
+        this.#text = buf.subarray(0, off).toString("latin1");
+      } finally {
+        this.close();
+      }
+    }
+    return this.#text;
+  }
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+}
+
 /** Where a cached signature's fields come from. */
 interface Source {
   services: LazyLines<SlimService>;
   raw: LazyLines<SignatureFile>;
+  /** False once a service's `match` was replaced: the prebuilt index no longer describes the services. */
+  indexValid: boolean;
 }
 
 /**
@@ -343,6 +398,7 @@ class CachedService implements AIService {
     return this.#s().match;
   }
   set match(v: AIService["match"]) {
+    this.#src.indexValid = false;
     this.#s().match = v;
   }
   get vendorFacts(): AIService["vendorFacts"] {
@@ -426,6 +482,7 @@ function fromCache(dir: string, head: Header, where: string, servicesText: () =>
   const src: Source = {
     services: new LazyLines<SlimService>(servicesText, servicesPath(where), head.fingerprint, n),
     raw: new LazyLines<SignatureFile>(rawText, rawPath(where), head.fingerprint, n),
+    indexValid: true,
   };
   const files = head.files.split("\n");
   const prefix = dir.endsWith(sep) ? dir : dir + sep;
@@ -437,7 +494,7 @@ function fromCache(dir: string, head: Header, where: string, servicesText: () =>
     services[i] = service;
     out[i] = new CachedSignature(service, i, src);
   }
-  registerIndex(services, () => deserialiseIndex(head.index, head.ids, where));
+  registerIndex(services, () => (src.indexValid ? deserialiseIndex(head.index, head.ids, where) : undefined));
   return out;
 }
 
@@ -520,7 +577,18 @@ export function openCatalogueCache(dir: string, path = catalogueCachePath()): Ca
   if (head.names.length !== n || lineCount(head.stamps) !== n || lineCount(head.files) !== n) return undefined;
   let stamps: string[] | undefined;
   let all: LoadedSignature[] | undefined;
-  const signatures = (): LoadedSignature[] => (all ??= fromCache(dir, head, path, () => readAscii(servicesPath(path)), () => readAscii(rawPath(path))));
+  // open the JSON Lines files now, and check they are of this build: read later through these
+  // descriptors, they stay this build's even if a new build replaces them meanwhile
+  let services: OpenLines | undefined;
+  let raw: OpenLines | undefined;
+  try {
+    services = new OpenLines(servicesPath(path), head.fingerprint, n);
+    raw = new OpenLines(rawPath(path), head.fingerprint, n);
+  } catch {
+    services?.close();
+    return undefined;
+  }
+  const signatures = (): LoadedSignature[] => (all ??= fromCache(dir, head, path, () => services.text(), () => raw.text()));
   let byPath: Map<string, number> | undefined;
   return {
     unchanged() {

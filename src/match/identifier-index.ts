@@ -108,13 +108,14 @@ export function deserialiseIndex(s: SerialIndex, ids: readonly string[], where: 
 }
 
 /** Prebuilt indexes by the first service of the list they index; the index is read on first use. */
-const prebuilt = new WeakMap<AIService, { services: readonly AIService[]; index: () => IdentifierIndex }>();
+const prebuilt = new WeakMap<AIService, { services: readonly AIService[]; index: () => IdentifierIndex | undefined }>();
 
 /**
  * Record that `index()` gives the index of exactly `services` (in that order), as {@link addService}
- * would build it. The caller guarantees it (the build cache checks it when it writes the index).
+ * would build it, or undefined once it no longer does (a service's `match` was replaced). The
+ * caller guarantees it (the build cache checks it when it writes the index).
  */
-export function registerIndex(services: readonly AIService[], index: () => IdentifierIndex): void {
+export function registerIndex(services: readonly AIService[], index: () => IdentifierIndex | undefined): void {
   if (services.length > 0) prebuilt.set(services[0]!, { services, index });
 }
 
@@ -128,5 +129,6 @@ export function registeredIndex(services: readonly AIService[]): { count: number
   if (!hit || hit.services.length > services.length) return undefined;
   const list = hit.services;
   for (let i = 0; i < list.length; i++) if (list[i] !== services[i]) return undefined;
-  return { count: list.length, index: hit.index() };
+  const index = hit.index();
+  return index ? { count: list.length, index } : undefined;
 }
