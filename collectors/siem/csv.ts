@@ -54,7 +54,7 @@ function splitHeader(line: string, d: string): string[] {
  * Read a header line: the delimiter and every column.
  * @returns the header, or `undefined` when no delimiter gives our columns (not our CSV).
  */
-export function readHeader(firstLine: string): CsvHeader | { unknown: string[] } | undefined {
+export function readHeader(firstLine: string): CsvHeader | { unknown: string[] } | { duplicate: string[] } | undefined {
   const line = firstLine.replace(/^\uFEFF/, "").replace(/\r$/, "");
   if (line.length > MAX_RECORD_CHARS) return undefined;
   let best: { d: string; cells: string[]; ours: number } | undefined;
@@ -70,6 +70,9 @@ export function readHeader(firstLine: string): CsvHeader | { unknown: string[] }
   if (!REQUIRED_COLUMNS.every((c) => names.has(c))) return undefined;
   const unknown = parsed.filter((p) => "unknown" in p.cell).map((p) => bound(p.raw, 80));
   if (unknown.length > 0) return { unknown };
+  const ours = parsed.flatMap((p) => ("column" in p.cell ? [p.cell.column] : "mv" in p.cell ? [p.cell.mv] : []));
+  const duplicate = [...new Set(ours.filter((c, i) => ours.indexOf(c) !== i))];
+  if (duplicate.length > 0) return { duplicate };
   return {
     columns: parsed.map((p) => ("column" in p.cell ? p.cell.column : (p.cell as { mv: string }).mv as `__mv_${string}`)),
     delimiter: best.d,
@@ -99,6 +102,7 @@ export async function readCsvResult(file: string, headLine: string): Promise<{ h
   if ("unknown" in h) {
     throw new SiemFileError(`unknown column(s) ${h.unknown.map((u) => JSON.stringify(u)).join(", ")}; expected only the columns of the README's queries (day, user, src, host, count, bytes, first_seen, last_seen, service_id, ...)`, 1);
   }
+  if ("duplicate" in h) throw new SiemFileError(`column(s) ${h.duplicate.map((d) => JSON.stringify(d)).join(", ")} named more than once; which one holds the value cannot be told`, 1);
   const header = h;
   async function* rows(): AsyncGenerator<CsvRow[], void> {
     // A record csv-parse cannot read (broken quoting, over the size bound) is skipped and reported

@@ -71,12 +71,16 @@ export class SiemFileError extends Error {
 export function columnMap(columns: unknown, where: string): (Column | `__mv_${string}`)[] {
   if (!Array.isArray(columns)) throw new SiemFileError(`${where}: expected an array of columns, got ${describeShape(columns)}`);
   if (columns.length > MAX_COLUMNS) throw new SiemFileError(`${where}: ${columns.length} columns, more than the ${MAX_COLUMNS} a result may have`);
+  const seen = new Set<string>();
   return columns.map((c, i) => {
     const name = isObject(c) ? c["name"] : c;
     if (typeof name !== "string") throw new SiemFileError(`${where}[${i}]: a column without a name (${describeShape(c)})`);
     const cell = headerCell(name);
     if ("unknown" in cell) throw new SiemFileError(`${where}[${i}]: unknown column ${JSON.stringify(cell.unknown)}; expected the columns of the README's queries (day, user, src, host, count, bytes, first_seen, last_seen, ...)`);
-    return "column" in cell ? cell.column : (cell.mv as `__mv_${string}`);
+    const col = "column" in cell ? cell.column : (cell.mv as `__mv_${string}`);
+    if (seen.has(col)) throw new SiemFileError(`${where}[${i}]: column ${JSON.stringify(col)} named more than once; which one holds the value cannot be told`);
+    seen.add(col);
+    return col;
   });
 }
 

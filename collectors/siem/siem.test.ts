@@ -165,6 +165,10 @@ describe("bad input: an error naming the file and the line or row, never a silen
     const u = await collect([fx("unknown-column.csv")]);
     expect(u.obs).toEqual([]);
     expect(u.errors).toEqual([{ input: fx("unknown-column.csv"), line: 1, message: expect.stringMatching(/^unknown column\(s\) "sourcetype"; expected only the columns/), partial: false }]);
+    const twice = file("twice.csv", "day,host,count,first_seen,last_seen,Host\n2025-01-01,a.example,1,2025-01-01T01:00:00Z,2025-01-01T01:00:00Z,b.example\n");
+    expect((await collect([twice])).errors).toEqual([{ input: twice, line: 1, message: 'column(s) "host" named more than once; which one holds the value cannot be told', partial: false }]);
+    const twiceJson = file("twice.json", JSON.stringify({ columns: ["day", "host", "HOST"].map((name) => ({ name })), values: [] }));
+    expect((await collect([twiceJson])).errors).toEqual([{ input: twiceJson, message: 'columns[2]: column "host" named more than once; which one holds the value cannot be told', partial: false }]);
     const missing = file("missing.csv", "day,user,host,first_seen,last_seen\n2025-01-01,a,b.example,2025-01-01T00:00:00Z,2025-01-01T00:00:00Z\n");
     const r = await collect([missing]);
     expect(r.errors).toEqual([{ input: missing, line: 1, message: expect.stringMatching(/^the header does not name the required columns day, host, count, first_seen, last_seen/), partial: false }]);
