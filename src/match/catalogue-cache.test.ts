@@ -6,6 +6,7 @@ import type { LoadedSignature } from "./loaded.js";
 import { openCatalogueCache, RACY_MS, takeStamps, writeCatalogueCache } from "./catalogue-cache.js";
 import { registeredIndex } from "./identifier-index.js";
 import { bundledSignatureDir, loadSignatureDir, loadSignatureFile, signatureFiles, signatureFolders } from "./load.js";
+import { staleCache } from "./lint.js";
 import { Matcher } from "./matcher.js";
 
 /** Every `step`-th bundled signature file, copied with its category folder into a new directory. */
@@ -123,6 +124,13 @@ describe("catalogue cache", () => {
     const c = openCatalogueCache(d, cache)!;
     expect(c.unchanged()).toBeDefined();
     expect(c.lookup(f)).toBeUndefined();
+    // a comment changes nothing a command reads: lint has nothing to say
+    expect(staleCache(d, cache, signatureFiles(d).map((x) => loadSignatureFile(x)))).toEqual([]);
+    // a changed value is what lint warns about, naming the file
+    writeFileSync(f, readFileSync(f, "utf8").replace(/^name: .*$/m, "name: Edited In Place"));
+    expect(openCatalogueCache(d, cache)!.unchanged()!.find((s) => s.service.file === f)!.service.name).not.toBe("Edited In Place");
+    const stale = staleCache(d, cache, signatureFiles(d).map((x) => loadSignatureFile(x)));
+    expect(stale.map((p) => [p.code, p.severity, p.file])).toEqual([["stale-cache", "warning", f]]);
     // after the next build the cache holds again
     await settle();
     const rebuilt = build(d);

@@ -38,6 +38,9 @@
  *   `references` is on the registrable domain of one of the signature's domains, of its
  *   `vendorSites`, or of a platform's documentation hosts (a public list naming a domain is a lead,
  *   not a source).
+ * - `stale-cache` [warning]: a bundled file was changed in place since the build, and the build's
+ *   cache (`dist/catalogue.json`, catalogue-cache.ts), which commands trust while no folder changed,
+ *   still holds the old version: commands read that until `npm run build`.
  *
  * Domains are not required to each have an example (a vendor's dozens of regional hosts would need
  * dozens); `signatures test` still runs every host example there is.
@@ -47,7 +50,8 @@ import { basename, dirname } from "node:path";
 import { getDomain } from "tldts";
 import { SERVICE_CATEGORIES, type AIService } from "../core/service.js";
 import type { Finding } from "../core/finding.js";
-import { checkSignatureFile, signatureFiles, type LoadedSignature } from "./load.js";
+import { catalogueCachePath, openCatalogueCache } from "./catalogue-cache.js";
+import { bundledSignatureDir, checkSignatureFile, signatureFiles, type LoadedSignature } from "./load.js";
 import { Matcher } from "./matcher.js";
 import { matchPackage } from "./packages.js";
 import type { SignatureExample } from "./schema.js";
@@ -83,7 +87,8 @@ export type LintCode =
   | "unused-id-source"
   | "suite-without-negative"
   | "wrong-folder"
-  | "no-vendor-reference";
+  | "no-vendor-reference"
+  | "stale-cache";
 
 const ERRORS: ReadonlySet<LintCode> = new Set<LintCode>([
   "io",
@@ -183,8 +188,28 @@ export function lintSignatures(dirs: readonly string[]): LintResult {
     }
   }
   problems.push(...lintLoaded(signatures));
+  if (dirs.includes(bundledSignatureDir())) problems.push(...staleCache(bundledSignatureDir(), catalogueCachePath(), signatures));
   problems.sort((a, b) => a.file.localeCompare(b.file) || (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1) || a.field.localeCompare(b.field, undefined, { numeric: true }) || a.code.localeCompare(b.code));
   return { files, signatures, problems };
+}
+
+/**
+ * `stale-cache` problems: the signatures of `dir` that the cache at `cachePath` would hand out on
+ * its fast path (no folder changed since the build) although their file, as `parsed` from it now,
+ * says otherwise (a file changed in place). None when the cache is not used or is up to date.
+ */
+export function staleCache(dir: string, cachePath: string, parsed: readonly LoadedSignature[]): LintProblem[] {
+  const cached = openCatalogueCache(dir, cachePath)?.unchanged();
+  if (!cached) return [];
+  const now = new Map(parsed.map((s) => [s.service.file, s]));
+  const out: LintProblem[] = [];
+  for (const c of cached) {
+    const p = now.get(c.service.file);
+    if (p && JSON.stringify(c) !== JSON.stringify(p)) {
+      out.push({ severity: severityOf("stale-cache"), code: "stale-cache", file: p.service.file!, field: "", message: `changed in place since the build: ${cachePath} still holds the old version, which commands use until npm run build` });
+    }
+  }
+  return out;
 }
 
 /** The checks that need loaded signatures (see {@link lintSignatures}); `sigs` in catalogue order. */
