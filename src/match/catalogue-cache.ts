@@ -172,9 +172,10 @@ export function takeStamps(dir: string, folders: readonly string[], files: reado
   };
 }
 
-/** `file` relative to `dir`, `/`-separated. */
+/** `file` relative to `dir`, `/`-separated (a plain prefix cut when `file` is under `dir` as written: `path.relative` costs ~6 µs a call). */
 function toRelative(dir: string, file: string): string {
-  const r = relative(dir, file);
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  const r = file.startsWith(prefix) && !file.includes(`${sep}.`) ? file.slice(prefix.length) : relative(dir, file);
   return sep === "/" ? r : r.split(sep).join("/");
 }
 
