@@ -233,6 +233,8 @@ interface OurRun {
   matched: number;
   inserted: number;
   errors: number;
+  /** The first error's message (cut to 300 characters), when there was one. */
+  firstError?: string;
 }
 
 type Mode = "parse" | "match" | "store" | "cli";
@@ -242,9 +244,10 @@ type Mode = "parse" | "match" | "store" | "cli";
  * a fresh database under `dir`, cursors on), `cli` (the same through `collectLogBatches` and
  * the scan pipeline, as the CLI calls it).
  */
-async function runOurs(dir: string, file: string, matcher: Matcher, mode: Mode): Promise<Omit<OurRun, "rssMB">> {
+async function runOurs(dir: string, file: string, matcher: Matcher | undefined, mode: Mode): Promise<Omit<OurRun, "rssMB">> {
   const dbFile = join(dir, `bench-${mode}.db`);
-  if (mode === "cli") return runPipeline(dbFile, file, matcher);
+  if (mode !== "parse" && matcher === undefined) throw new Error(`the ${mode} pass needs the catalogue's matcher`);
+  if (mode === "cli") return runPipeline(dbFile, file, matcher!);
   const db = mode === "store" ? openStore(dbFile) : undefined;
   const writer = db ? new ScanWriter(db, "bench logs", [file]) : undefined;
   const errors: InputError[] = [];
@@ -257,7 +260,7 @@ async function runOurs(dir: string, file: string, matcher: Matcher, mode: Mode):
     if (mode === "parse") continue;
     for (let i = 0; i < batch.length; i++) {
       const o = batch[i]!;
-      const f = matcher.match(o);
+      const f = matcher!.match(o);
       if (f) {
         matched++;
         writer?.add(o, f);
@@ -271,7 +274,7 @@ async function runOurs(dir: string, file: string, matcher: Matcher, mode: Mode):
     db.close();
     for (const suffix of ["", "-wal", "-shm"]) await rm(`${dbFile}${suffix}`, { force: true });
   }
-  return { seconds, read, matched, inserted, errors: errors.length };
+  return { seconds, read, matched, inserted, errors: errors.length, ...(errors[0] ? { firstError: errorText(errors[0]) } : {}) };
 }
 
 /**
@@ -293,7 +296,13 @@ async function runPipeline(dbFile: string, file: string, matcher: Matcher): Prom
   });
   const seconds = (performance.now() - t0) / 1000;
   for (const suffix of ["", "-wal", "-shm"]) await rm(`${dbFile}${suffix}`, { force: true });
-  return { seconds, read: summary.read, matched: summary.matched, inserted: summary.inserted, errors: summary.errors.length };
+  const first = summary.errors[0];
+  return { seconds, read: summary.read, matched: summary.matched, inserted: summary.inserted, errors: summary.errors.length, ...(first ? { firstError: errorText(first) } : {}) };
+}
+
+/** An error of a run as one short line (InputError or the scan summary's entry). */
+function errorText(e: unknown): string {
+  return (typeof e === "object" && e !== null ? JSON.stringify(e) : String(e)).slice(0, 300);
 }
 
 const MODES: readonly Mode[] = ["parse", "match", "store", "cli"];
@@ -304,7 +313,8 @@ const SELF = fileURLToPath(import.meta.url);
  * on stdout: the {@link OurRun} fields, `rssMB` from `process.resourceUsage().maxRSS` (KiB).
  */
 async function child(mode: Mode, file: string, dir: string): Promise<void> {
-  const matcher = new Matcher(loadSignatures().map((s) => s.service));
+  // The parse pass has no catalogue, so that its peak RSS is the collector's alone.
+  const matcher = mode === "parse" ? undefined : new Matcher(loadSignatures().map((s) => s.service));
   const r = await runOurs(dir, file, matcher, mode);
   const run: OurRun = { ...r, rssMB: process.resourceUsage().maxRSS / 1024 };
   process.stdout.write(`${JSON.stringify(run)}\n`);
@@ -443,6 +453,7 @@ async function main(): Promise<void> {
           `  ours, ${label}: ${r.seconds.toFixed(2)} s, ${mbps(size, r.seconds)} MB/s (ratio ${ratio.toFixed(2)}), ` +
             `${r.read} records${mode === "parse" ? "" : `, ${r.matched} matched`}${mode === "store" || mode === "cli" ? `, ${r.inserted} stored` : ""}, ${r.errors} errors; peak RSS ${mb0(r.maxRssMB)} MB`,
         );
+        if (r.firstError) console.log(`    first error: ${r.firstError}`);
         row.push(mbps(size, r.seconds), ratio.toFixed(2), mb0(r.maxRssMB));
         if (mode === "store" && input.target && ratio < TARGET) failed = true;
       }
