@@ -216,7 +216,7 @@ function printSummary({ summary, records, diff }: ScanResult, opts: ScanOptions)
       process.stderr.write(`${s.source}: ${s.inputs} input(s), ${s.read} observation(s), ${s.matched} matched an AI service\n`);
     }
     process.stderr.write(
-      `scan ${summary.scanId} ${summary.status}: ${summary.inserted} new observation(s) stored` +
+      `scan ${summary.scanId} ${summary.status}: ${summary.inserted} new evidence row(s) stored (facts and daily rollups)` +
         (summary.errors.length ? `, ${summary.errors.length} input error(s)` : "") +
         (summary.warnings.length ? `, ${summary.warnings.length} warning(s)` : "") + "\n",
     );

@@ -59,8 +59,11 @@ export interface ScanSummary {
   scanId: number;
   status: "complete" | "partial" | "failed";
   sources: { source: string; inputs: number; read: number; matched: number }[];
+  /** Observations the collectors produced. */
   read: number;
+  /** Of which matched a catalogue signature. */
   matched: number;
+  /** Evidence rows the scan added: new facts and new daily rollups (events added to a stored rollup are not new rows). */
   inserted: number;
   errors: InputError[];
   /** Harmless things worth showing (incomplete fragments, lines skipped within tolerance). */
