@@ -1,7 +1,7 @@
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LoadedSignature } from "./loaded.js";
 import { openCatalogueCache, RACY_MS, takeStamps, writeCatalogueCache } from "./catalogue-cache.js";
 import { registeredIndex } from "./identifier-index.js";
@@ -9,9 +9,13 @@ import { bundledSignatureDir, loadSignatureDir, loadSignatureFile, signatureFile
 import { staleCache } from "./lint.js";
 import { Matcher } from "./matcher.js";
 
+const roots: string[] = [];
+afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
 /** Every `step`-th bundled signature file, copied with its category folder into a new directory. */
 function copyCatalogue(step: number): string {
   const root = mkdtempSync(join(tmpdir(), "shadow-ai-catalogue-"));
+  roots.push(root);
   const dir = join(root, "signatures");
   const from = bundledSignatureDir();
   signatureFiles(from)
