@@ -58,12 +58,28 @@ export interface DnsAnswerTableOptions {
   maxBytes: number;
 }
 
-/** 32-bit FNV-1a over the UTF-16 code units of `client`, a separator, `address`, then MurmurHash3's fmix32 (for the low bits). */
-export function dnsAnswerKeyHash(client: string, address: string): number {
+/** Bytes add and get encode a (client, address, name) into: enough for any strings within the char-length bounds (3 bytes a UTF-16 unit at most). */
+const SCRATCH_BYTES = 3 * (2 * MAX_KEY_PART + MAX_NAME_BYTES);
+
+/**
+ * Encode `client` then `address` as UTF-8 at the start of `buf`: returns their byte lengths as
+ * `client | address << 8`, or -1 when one is longer than 255 bytes.
+ */
+function encodeKey(buf: Buffer, client: string, address: string): number {
+  if (client.length > MAX_KEY_PART || address.length > MAX_KEY_PART) return -1;
+  const cl = client.length === 0 ? 0 : buf.write(client, 0, "utf8");
+  const al = buf.write(address, cl, "utf8");
+  return cl > MAX_KEY_PART || al > MAX_KEY_PART ? -1 : cl | (al << 8);
+}
+
+/** 32-bit FNV-1a over the client bytes, a separator, the address bytes (as {@link encodeKey} left them), then MurmurHash3's fmix32 (for the low bits). */
+function hashKey(buf: Buffer, key: number): number {
+  const cl = key & 0xff;
+  const end = cl + (key >>> 8);
   let h = 0x811c9dc5;
-  for (let i = 0; i < client.length; i++) h = Math.imul(h ^ client.charCodeAt(i), 0x01000193);
-  h = Math.imul(h ^ 0x7c, 0x01000193);
-  for (let i = 0; i < address.length; i++) h = Math.imul(h ^ address.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < cl; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  h = Math.imul(h ^ 0x100, 0x01000193);
+  for (let i = cl; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -71,25 +87,20 @@ export function dnsAnswerKeyHash(client: string, address: string): number {
   return (h ^ (h >>> 16)) | 0;
 }
 
-/** Length of `s` in UTF-8 bytes (a lone surrogate counts 3, as Buffer writes U+FFFD). */
-function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 2; // a pair: 2 code units, 4 bytes
-      i++;
-    } else n += 2;
-  }
-  return n;
+const hashScratch = Buffer.alloc(SCRATCH_BYTES);
+
+/** The hash the table indexes (client, address) by; NaN when a part is too long to be kept. */
+export function dnsAnswerKeyHash(client: string, address: string): number {
+  const key = encodeKey(hashScratch, client, address);
+  return key < 0 ? Number.NaN : hashKey(hashScratch, key);
 }
 
 export class DnsAnswerTable {
   readonly maxEntries: number;
   readonly maxBytes: number;
   private readonly ring: Buffer;
+  /** Where add and get encode their strings (client, address, then name) before hashing, comparing, copying. */
+  private readonly scratch = Buffer.alloc(SCRATCH_BYTES);
   /** Where the next record goes. */
   private ringHead = 0;
   // Slots, a ring in the order answers were added: [tailSlot, tailSlot + used) are in use, some
@@ -143,17 +154,18 @@ export class DnsAnswerTable {
    * keeping nothing, when a part is too long (see the module comment).
    */
   add(client: string, address: string, name: string, timeMs?: number, ttlSeconds?: number): boolean {
-    const cl = utf8Length(client);
-    const al = utf8Length(address);
-    const nl = utf8Length(name);
-    if (cl > MAX_KEY_PART || al > MAX_KEY_PART || nl > MAX_NAME_BYTES) return false;
+    const key = encodeKey(this.scratch, client, address);
+    if (key < 0 || name.length > MAX_NAME_BYTES) return false;
+    const kl = (key & 0xff) + (key >>> 8);
+    const nl = this.scratch.write(name, kl, "utf8");
+    if (nl > MAX_NAME_BYTES) return false;
     const time = timeMs !== undefined && Number.isFinite(timeMs) ? timeMs : Number.NaN;
     const expires =
       ttlSeconds !== undefined && Number.isFinite(ttlSeconds) && ttlSeconds >= 0 && !Number.isNaN(time) ? time + Math.max(ttlSeconds * 1000, MIN_TTL_MS) : Infinity;
-    const hash = dnsAnswerKeyHash(client, address);
-    const old = this.find(hash, client, address);
+    const hash = hashKey(this.scratch, key);
+    const old = this.find(hash, key);
     if (old >= 0) this.unindex(old);
-    this.append(hash, client, address, name, cl, al, nl, time, expires);
+    this.append(hash, key, nl, time, expires);
     return true;
   }
 
@@ -164,21 +176,24 @@ export class DnsAnswerTable {
    * collector wants), keeping its time and expiry.
    */
   get(client: string, address: string, timeMs?: number, refresh = false): string | undefined {
-    const hash = dnsAnswerKeyHash(client, address);
-    const slot = this.find(hash, client, address);
+    const key = encodeKey(this.scratch, client, address);
+    if (key < 0) return undefined;
+    const hash = hashKey(this.scratch, key);
+    const slot = this.find(hash, key);
     if (slot < 0) return undefined;
     const expires = this.slotExpires[slot]!;
     if (timeMs !== undefined && timeMs > expires) return undefined;
     const lengths = this.slotLengths[slot]!;
-    const cl = lengths & 0xff;
-    const al = (lengths >>> 8) & 0xff;
+    const kl = (lengths & 0xff) + ((lengths >>> 8) & 0xff);
     const nl = lengths >>> 16;
-    const at = this.slotOffset[slot]! + cl + al;
+    const at = this.slotOffset[slot]! + kl;
     const name = this.ring.toString("utf8", at, at + nl);
     if (refresh && slot !== this.newestSlot()) {
+      // The scratch buffer holds the key; the name goes after it, then the record moves to the head.
+      this.ring.copy(this.scratch, kl, at, at + nl);
       const time = this.slotTime[slot]!;
       this.unindex(slot);
-      this.append(hash, client, address, name, cl, al, nl, time, expires);
+      this.append(hash, key, nl, time, expires);
     }
     return name;
   }
@@ -192,8 +207,8 @@ export class DnsAnswerTable {
     return (this.tailSlot + this.used - 1) % this.slots;
   }
 
-  /** The live slot of (client, address) with this hash, or -1. */
-  private find(hash: number, client: string, address: string): number {
+  /** The live slot whose key is the scratch buffer's (`key` = client | address << 8 bytes) with this hash, or -1. */
+  private find(hash: number, key: number): number {
     const buckets = this.buckets;
     const mask = this.mask;
     for (let b = hash & mask; ; b = (b + 1) & mask) {
@@ -201,25 +216,24 @@ export class DnsAnswerTable {
       if (v === 0) return -1;
       if (buckets[2 * b] !== hash) continue;
       const slot = v - 1;
-      const lengths = this.slotLengths[slot]!;
-      const cl = lengths & 0xff;
-      const at = this.slotOffset[slot]!;
-      if (sameText(this.ring, at, cl, client) && sameText(this.ring, at + cl, (lengths >>> 8) & 0xff, address)) return slot;
+      if ((this.slotLengths[slot]! & 0xffff) !== key) continue;
+      if (sameBytes(this.ring, this.slotOffset[slot]!, this.scratch, (key & 0xff) + (key >>> 8))) return slot;
     }
   }
 
-  /** Write a record and its slot at the heads of both rings (evicting the oldest as needed) and index it. */
-  private append(hash: number, client: string, address: string, name: string, cl: number, al: number, nl: number, time: number, expires: number): void {
+  /**
+   * Copy the scratch buffer's record (key lengths `key`, then `nl` name bytes) to the head of the
+   * record ring, give it the next slot (evicting the oldest as needed) and index it.
+   */
+  private append(hash: number, key: number, nl: number, time: number, expires: number): void {
     while (this.live >= this.maxEntries || this.used === this.slots) this.evictOldest();
-    const at = this.reserve(cl + al + nl);
-    const r = this.ring;
-    writeText(r, at, client, cl);
-    writeText(r, at + cl, address, al);
-    writeText(r, at + cl + al, name, nl);
+    const n = (key & 0xff) + (key >>> 8) + nl;
+    const at = this.reserve(n);
+    this.scratch.copy(this.ring, at, 0, n);
     const slot = (this.tailSlot + this.used) % this.slots;
     this.used++;
     this.slotOffset[slot] = at;
-    this.slotLengths[slot] = cl | (al << 8) | (nl << 16);
+    this.slotLengths[slot] = key | (nl << 16);
     this.slotHash[slot] = hash;
     this.slotTime[slot] = time;
     this.slotExpires[slot] = expires;
@@ -298,20 +312,8 @@ export class DnsAnswerTable {
   }
 }
 
-/** Write `s` (whose UTF-8 length is `len`) at `at`. */
-function writeText(buf: Buffer, at: number, s: string, len: number): void {
-  if (len === s.length) {
-    for (let i = 0; i < len; i++) buf[at + i] = s.charCodeAt(i);
-  } else buf.write(s, at, len, "utf8");
-}
-
-/** True when the `len` UTF-8 bytes of `buf` at `at` spell `s`. */
-function sameText(buf: Buffer, at: number, len: number, s: string): boolean {
-  if (s.length > len) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) return buf.toString("utf8", at, at + len) === s;
-    if (buf[at + i] !== c) return false;
-  }
-  return s.length === len;
+/** True when the `n` bytes of `a` at `at` are those at the start of `b`. */
+function sameBytes(a: Buffer, at: number, b: Buffer, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[at + i] !== b[i]) return false;
+  return true;
 }
