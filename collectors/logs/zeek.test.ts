@@ -239,8 +239,9 @@ describe("conn.log attribution with the answers' TTLs", () => {
     writeFileSync(join(dir, "dns.log"), dnsTsv("3600.000000,300.000000,30.000000"));
     // 162.159.140.245 (TTL 300) at +10 s, +290 s, +310 s; 172.66.0.243 (TTL 30 → 60) at +45 s, +61 s.
     writeFileSync(join(dir, "conn.log"), connTsv([10, 45, 290, 61, 310]));
-    const { observations, errors } = await run([join(dir, "conn.log"), join(dir, "dns.log")]);
+    const { observations, errors, warnings } = await run([join(dir, "conn.log"), join(dir, "dns.log")]);
     expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
     const conns = observations.filter((o) => o.kind === "log");
     expect(conns.map((o) => [o.time, o.server, o.host])).toEqual([
       ["2025-01-01T00:00:10.000Z", "162.159.140.245", "api.openai.com"],
@@ -255,6 +256,18 @@ describe("conn.log attribution with the answers' TTLs", () => {
     writeFileSync(join(dir, "conn.log"), connTsv([86_400, 86_401]));
     const { observations } = await run([join(dir, "conn.log"), join(dir, "dns.log")]);
     expect(observations.filter((o) => o.kind === "log").map((o) => o.host)).toEqual(["api.openai.com", "api.openai.com"]);
+  });
+
+  it("TTLs that do not pair with the answers: a warning naming the first line; those answers do not expire", async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "dns.log"), dnsTsv("3600.000000,abc,30.000000"));
+    writeFileSync(join(dir, "conn.log"), connTsv([86_400]));
+    const { observations, errors, warnings } = await run([join(dir, "conn.log"), join(dir, "dns.log")]);
+    expect(errors).toEqual([]);
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^1 dns\.log record\(s\) have TTLs that are not one number per answer \(first at line 8\)/)]);
+    expect(warnings[0]!.input).toBe(join(dir, "dns.log"));
+    // 162.159.140.245's TTL is unreadable: no expiry, so a day later it still names the connection.
+    expect(observations.filter((o) => o.kind === "log").map((o) => o.host)).toEqual(["api.openai.com"]);
   });
 
   it("JSON: TTLs as numbers beside answers", async () => {

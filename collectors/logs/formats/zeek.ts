@@ -161,6 +161,9 @@ export class ZeekParser implements LineParser {
   private readonly finder = new SeparatorFinder();
   /** Records of other logs by `_path` (at most 64 paths kept). */
   private readonly others = new Map<string, number>();
+  /** dns.log records whose `TTLs` do not pair with their answers (a number each), and the first one's line. */
+  private badTtls = 0;
+  private firstBadTtlLine = 0;
 
   constructor(
     private readonly ctx: ParserContext,
@@ -431,7 +434,12 @@ export class ZeekParser implements LineParser {
         const answers = Array.isArray(a) ? a.filter((x): x is string => typeof x === "string").slice(0, MAX_ANSWERS).map((x) => bound(x, 256)) : undefined;
         // TTLs pair with answers by position; when an answer was not a string, the pairing is lost.
         const t = g("TTLs");
-        const ttls = Array.isArray(a) && Array.isArray(t) && answers?.length === a.length ? t.slice(0, MAX_ANSWERS).map((x) => (typeof x === "number" ? x : Number.NaN)) : undefined;
+        const ttls =
+          t === undefined || !Array.isArray(a) || answers?.length !== a.length
+            ? undefined
+            : Array.isArray(t)
+              ? t.slice(0, MAX_ANSWERS).map((x) => (typeof x === "number" ? x : Number.NaN))
+              : []; // not a list: reported as not pairing with the answers
         this.pushDns(time, Date.parse(time), host, client, server, port, text(g("qtype_name"), 32), answers && answers.length > 0 ? answers : undefined, ttls, line, offset);
         return undefined;
       }
@@ -474,6 +482,12 @@ export class ZeekParser implements LineParser {
   }
 
   finish(): void {
+    if (this.badTtls > 0) {
+      this.ctx.warn(
+        `${this.badTtls} dns.log record(s) have TTLs that are not one number per answer (first at line ${this.firstBadTtlLine}); ` +
+          "their answers name later connections until evicted, without expiry",
+      );
+    }
     if (this.others.size === 0) return;
     let total = 0;
     for (const n of this.others.values()) total += n;
@@ -500,6 +514,9 @@ export class ZeekParser implements LineParser {
   ): void {
     const o: Observation = { source: SOURCE, kind: "dns", time, host: bound(host), client, server, port, ref: { file: this.ctx.file, line, offset } };
     if (qtype) o.qtype = bound(qtype, 32);
+    if (answers && ttls && (ttls.length !== answers.length || ttls.some((x) => !(x >= 0)))) {
+      if (this.badTtls++ === 0) this.firstBadTtlLine = line;
+    }
     if (answers) {
       o.answers = answers;
       o.response = true;
