@@ -6,9 +6,10 @@
  *
  * Why not a `Map<string, string>`: a table that keeps hundreds of thousands of entries while
  * millions of answers pass through it promotes every key and name string to V8's old space, where
- * they die when evicted; a 300 MB Zeek dns.log (3 million answers) then took 19 s and 390 MB of
- * RSS instead of 4 s and 120 MB without the table. Here no entry owns a heap object; everything
- * is in typed arrays allocated once:
+ * they die when evicted. On a generated 1 GB Zeek dns.log (bench/logs.ts, 5.2 million lines, 10.4
+ * million answers) parsing alone peaked at 461 MB of RSS (186 MB of old space) and took 25 s of
+ * CPU with that map, against 121 MB and 10 s without a table, and 153 MB and 18 s with this one.
+ * Here no entry owns a heap object; everything is in typed arrays allocated once:
  *
  * - the bytes (client, address, name) of each answer are one record in a ring of `maxBytes` bytes
  *   (one `Buffer`), written in the order answers arrive;
@@ -18,22 +19,25 @@
  *   §6.4, Algorithm R) maps a hash of (client, address) to its slot, and a lookup compares the
  *   record's bytes, so a hash collision cannot give a wrong name.
  *
- * Not lru-cache, although the project has it: its index is a `Map`, and a million insertions
- * at 200,000 entries cost, on the shared 2-core machine this was measured on, 0.5 to 0.6 µs each
- * in a `Map` of integers and 1.0 µs in lru-cache (integer keys and values), against 0.85 µs for
- * this table's whole `add` (hash, lookup, record, eviction); a 1 GB dns.log passes 7 million
- * answers through it.
+ * Not lru-cache, although the project has it: with it as the index (integer hash → record offset,
+ * over the same record ring) the first 300 MB of that dns.log took 7.6 to 9.4 s of CPU and 225 MB
+ * of RSS, against 6.7 s and 153 MB for this table and 3.1 s and 120 MB without one (same machine,
+ * same hour): its `Map` and entry arrays are heap memory the collector scans, and it cannot give
+ * the oldest entry's record without an iterator.
  *
  * Eviction, oldest answer first: when `maxEntries` pairs are held, when 2 × `maxEntries` answers
  * are in the slot ring (replaced ones included), or when the ring has no room for a new record
  * (`maxBytes`). A new answer for a pair replaces the previous one (the most recent answer wins,
  * and becomes the newest); `get(..., refresh)` makes a found answer the newest too, for
- * least-recently-used eviction. Expiry: when the caller gives the answer's TTL and the lookup's
- * time, an answer names connections that start at most `max(TTL, MIN_TTL_MS)` after it (RFC 1035 §3.2.1:
- * TTL is how long the record may be cached; a client that connects later has asked again, or
- * asked a resolver out of sight; the floor covers TTLs of 0 to a few seconds of load-balanced
- * names, https://datatracker.ietf.org/doc/html/rfc1035#section-3.2.1). Without a TTL (a format
- * that does not give it) an answer is valid until evicted.
+ * least-recently-used eviction.
+ *
+ * Expiry: when the caller gives the answer's TTL and the lookup's time, an answer names
+ * connections that start at most `max(TTL, MIN_TTL_MS)` after it (RFC 1035 §3.2.1: the TTL is how
+ * long the record may be cached, https://datatracker.ietf.org/doc/html/rfc1035#section-3.2.1; a
+ * client that connects later has asked again, or asked a resolver out of sight; the floor covers
+ * TTLs of 0 to a few seconds of load-balanced names and clocks of two logs a little apart). A
+ * connection before the answer still takes it, as before. Without a TTL (a format that does not
+ * give it) an answer is valid until evicted.
  *
  * Lengths: a client or address longer than 255 UTF-8 bytes, or a name longer than
  * {@link MAX_NAME_BYTES}, is not kept (no address or DNS name is that long: RFC 1035 §2.3.4 gives
