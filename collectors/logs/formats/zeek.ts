@@ -498,6 +498,8 @@ export class ZeekParser implements LineParser {
   /**
    * A dns.log record; its address answers go into the run's answer map, each with its TTL
    * (seconds; `ttls[i]` for `answers[i]`, NaN or absent when unknown) and the record's time `ms`.
+   * `TTLs` is "the caching intervals of the associated RRs described by the answers field"
+   * (DNS::Info, https://docs.zeek.org/en/master/scripts/base/protocols/dns/main.zeek.html).
    */
   private pushDns(
     time: string,
