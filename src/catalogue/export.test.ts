@@ -197,7 +197,7 @@ describe("signatures export", () => {
     expect(section).toContain("LOOKUP JOIN shadow-ai-catalogue ON domain");
     expect(section).toContain("_GetWatchlist('shadow_ai_catalogue')");
     expect(section).toContain(SPLUNK_TRANSFORMS_STANZA);
-    expect(section).toContain("`scan siem FILE|DIR...`) is not built yet");
+    expect(section).toContain("shadow-ai scan siem");
     const depths = [...section.matchAll(/MV_SLICE\(labels, -(\d+), -1\)/g)].map((m) => Number(m[1]));
     const services = loadSignatures().map((s) => s.service);
     const deepest = Math.max(...domainRows(services, new Matcher(services)).map((r) => r.domain.split(".").length));
