@@ -7,7 +7,7 @@
 import { SourceAuthError, type Source } from "../../src/core/source.js";
 import { GOOGLE_KEY_FILE_ENV, GOOGLE_TOKEN_ENV, googleConfigSchema, googleOptions, type GoogleConfig } from "./config.js";
 import { GoogleAuthError } from "./errors.js";
-import { collectExport, collectGoogle, docsUrl } from "./index.js";
+import { collectExportBatches, collectGoogle, docsUrl } from "./index.js";
 
 /**
  * Markers of an Admin SDK response in the first bytes of a JSON file, kept in step with what
@@ -37,7 +37,8 @@ export const googleExportSource: Source = {
   perFile: false,
   accept: (n) => /\.json$/i.test(n),
   sniff: (head) => /^\s*[[{]/.test(head.text) && GOOGLE_MARKERS.test(head.text),
-  collect: (files, ctx) => collectExport([...files], ctx),
+  // in batches: one await per chunk of a file, not per token (see collectExportBatches)
+  collect: (files, ctx) => collectExportBatches([...files], ctx),
 };
 
 export const googleSource: Source = {
