@@ -18,6 +18,7 @@
 import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer as createHttpsServer, type Server } from "node:https";
+import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -136,17 +137,47 @@ await check("symlink loop, dangling link and FIFO beside a good capture", () => 
   return `exit 3 in ${Math.round(r.ms)} ms; each bad entry named; good capture stored`;
 });
 
-await check("unreadable subdirectory and file beside a good capture", () => {
-  if (process.getuid?.() === 0) return "skip: running as root, which reads every file whatever its mode";
+await check("unreadable subdirectory and file beside a good capture", async () => {
+  if (process.getuid?.() === 0) {
+    // Root reads every file whatever its mode, so nothing here is unreadable to it. What still must
+    // not be read as root: a socket and a device named as evidence (opening /dev/zero or a socket would
+    // read forever or fail late), named and skipped while the good capture beside them is stored.
+    const d = dir("unreadable-root");
+    pcapCopy(join(d, "good.pcap"));
+    const sock = createNetServer();
+    await new Promise<void>((res) => sock.listen(join(d, "socket.pcap"), () => res()));
+    try {
+      symlinkSync("/dev/zero", join(d, "zero.pcap"));
+      const db = join(d, "inv.db");
+      const r = await cliAsync(["--db", db, "scan", "pcap", d], { timeoutMs: 30_000 });
+      sane(r, "scan");
+      expect(r.code === 3, `exit ${r.code}, expected 3: ${r.stderr.slice(0, 300)}`);
+      for (const want of ["socket.pcap: not a regular file: a socket", "zero.pcap: not a regular file: a character device"]) {
+        expect(r.stderr.includes(want), `stderr does not name "${want}": ${r.stderr.slice(0, 400)}`);
+      }
+      expect(inventoryIds(db).length > 0, "the good capture was not stored");
+      return `running as root (file modes do not stop root), so a socket and a device instead: exit 3 in ${Math.round(r.ms)} ms; each named; good capture stored`;
+    } finally {
+      await new Promise<void>((res) => sock.close(() => res()));
+    }
+  }
   const d = dir("unreadable");
   pcapCopy(join(d, "good.pcap"));
   pcapCopy(join(d, "secret.pcap"));
   chmodSync(join(d, "secret.pcap"), 0);
+  mkdirSync(join(d, "locked"));
+  pcapCopy(join(d, "locked", "inner.pcap"));
+  chmodSync(join(d, "locked"), 0);
   const db = join(d, "inv.db");
-  const r = cli(["--db", db, "scan", "pcap", d]);
-  sane(r, "scan");
-  expect(r.code === 3 && r.stderr.includes("secret.pcap"), `exit ${r.code}: ${r.stderr.slice(0, 300)}`);
-  return "exit 3; the unreadable file named";
+  try {
+    const r = cli(["--db", db, "scan", "pcap", d]);
+    sane(r, "scan");
+    expect(r.code === 3 && r.stderr.includes("secret.pcap") && r.stderr.includes("locked"), `exit ${r.code}: ${r.stderr.slice(0, 300)}`);
+    expect(inventoryIds(db).length > 0, "the good capture was not stored");
+  } finally {
+    chmodSync(join(d, "locked"), 0o700); // so that the work directory can be removed
+  }
+  return "exit 3; the unreadable file and directory named; good capture stored";
 });
 
 await check("a FIFO or device given as capture, export or configuration never hangs", () => {
@@ -278,10 +309,12 @@ await check("repeated kill -9 of a long scan: intact database, takeover at once,
   let killedMidway = 0;
   for (let k = 0; k < kills; k++) {
     const child = spawn(process.execPath, [bin, "--db", db, "scan", "pcap", d], { stdio: "ignore", env: { ...process.env, SHADOW_AI_DB: "" } });
+    // listen before waiting: a scan with nothing new left may finish (and emit "close") before the kill
+    const closed = new Promise((res) => child.once("close", res));
     await new Promise((res) => setTimeout(res, 150 + Math.floor(Math.random() * 1200)));
-    const alive = child.exitCode === null;
+    const alive = child.exitCode === null && child.signalCode === null;
     child.kill("SIGKILL");
-    await new Promise((res) => child.once("close", res));
+    await closed;
     if (alive) killedMidway++;
     if (existsSync(db)) {
       const ok = new Database(db).pragma("integrity_check", { simple: true });
