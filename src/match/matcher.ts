@@ -233,7 +233,8 @@ export class Matcher {
     for (;;) {
       const suffix = i === 0 ? h : h.slice(i);
       const id = this.domains.get(suffix);
-      if (id) return { id, domain: suffix };
+      // a copy: `suffix` is a slice of the evidence, and the answer is cached past the chunk it was read from
+      if (id) return { id, domain: ownCopy(suffix) };
       const dot = h.indexOf(".", i);
       if (dot < 0) return undefined;
       i = dot + 1;

@@ -16,9 +16,20 @@ import { addToRollup, dimensionsOf, isRolledUp, mergeRollups, rollupKey, rollupM
 /** Observations per transaction: large enough to amortise the commit, small enough to lose little. */
 export const BATCH_SIZE = 2000;
 
-/** Longest time rollups covered by a cursor wait before they are written, in ms: a killed scan loses at most this much reading. */
-export const ROLLUP_FLUSH_MS = 1000;
+/**
+ * Longest time rollups covered by a cursor wait before they are written, in ms: a killed scan loses
+ * (and reads again) at most this much. Each write updates every rollup touched since the last one,
+ * so its cost grows with the rollups active at once (an office's people × services), not with
+ * lines: every 5 s, a 1 GB Squid log with 54,000 daily rollups wrote each about 5 times; every
+ * second, or at 2,000 pending, each about 25 to 100 times, and storing cost twice parsing and matching.
+ */
+export const ROLLUP_FLUSH_MS = 5000;
 
+/** Rollups waiting to be written before a write is forced (about 1 KB each: at most ~50 MB). */
+export const MAX_PENDING_ROLLUPS = 50_000;
+
+/** Rollup rows a {@link ScanWriter} remembers having written (about 200 bytes each), before it starts over. */
+const WRITTEN_ROLLUPS = 100_000;
 /** Entries of the per-scan person cache before it is cleared (it only saves rewriting unchanged directory facts). */
 const MAX_SEEN_PEOPLE = 50_000;
 
@@ -52,7 +63,7 @@ export class ScanWriter {
   /** Whether the current source set a cursor: its `add`-mode events are then written only with a cursor that covers them. */
   private cursorsUsed = false;
   private lastFlush = Date.now();
-  private readonly writeRollups: (rows: Iterable<PendingRollup>) => number;
+  private readonly rollups: { write(rows: Iterable<PendingRollup>): number; forget(): void };
   readonly errors: InputError[] = [];
   /** Warnings: shown and kept with the scan, never a failure (at most {@link MAX_WARNINGS} kept). */
   readonly warnings: InputWarning[] = [];
@@ -116,7 +127,7 @@ export class ScanWriter {
        ON CONFLICT (id) DO UPDATE SET source = @source, name = @name, facts = @facts, last_scan_id = @scan, updated_at = @now`,
     );
     const mcpHistory = db.prepare("INSERT INTO mcp_server_history (server_id, scan_id, facts) VALUES (?, ?, ?)");
-    this.writeRollups = rollupWriter(db, this.scanId);
+    this.rollups = rollupWriter(db, this.scanId);
     this.flushTx = db.transaction((rows: [Observation, Finding][]) => {
       let n = 0;
       for (const [o, f] of rows) {
@@ -128,7 +139,7 @@ export class ScanWriter {
         }
         n += inserted;
       }
-      n += this.writeRollups(this.pending.values());
+      n += this.rollups.write(this.pending.values());
       this.pending.clear();
       const stamp = new Date().toISOString();
       for (const [user, p] of this.pendingPeople) putPerson.run(user, p.department, p.jobTitle, stamp);
@@ -179,7 +190,7 @@ export class ScanWriter {
     this.person(o);
     if (isRolledUp(o)) this.roll(o, f);
     else this.batch.push([o, f]);
-    if (this.batch.length >= BATCH_SIZE || this.pending.size >= BATCH_SIZE) this.flush();
+    if (this.batch.length >= BATCH_SIZE || this.pending.size >= MAX_PENDING_ROLLUPS) this.flush();
   }
 
   /** Add traffic evidence to its rollup in memory (see src/store/rollup.ts for when it is written). */
@@ -202,7 +213,11 @@ export class ScanWriter {
     const text = rollupText(dims);
     const r = into.get(text);
     if (r) addToRollup(r, o, f);
-    else into.set(text, startRollup(mode, text, dims, o, f));
+    else {
+      // keyed by the rollup's own copy of the text: `text` is built of slices of the chunk it was read from
+      const started = startRollup(mode, text, dims, o, f);
+      into.set(started.text, started);
+    }
   }
 
   /** Move rollups from `from` into `pending`, merging with those of the same dimensions. */
@@ -295,7 +310,12 @@ export class ScanWriter {
     if (this.batch.length === 0 && this.pending.size === 0 && this.pendingCursors.size === 0 && this.pendingPeople.size === 0 && this.pendingAgents.size === 0 && this.pendingMcp.size === 0) return;
     const rows = this.batch;
     this.batch = [];
-    this.counts.inserted += this.flushTx.immediate(rows);
+    try {
+      this.counts.inserted += this.flushTx.immediate(rows);
+    } catch (e) {
+      this.rollups.forget();
+      throw e;
+    }
   }
 
   /**
@@ -366,7 +386,7 @@ function toRow(scanId: number, o: Observation, f: Finding): unknown[] {
  * reference, sample references up to {@link SAMPLE_REFS}) or is replaced (`file`/`replace` mode).
  * @returns how many rollups were new.
  */
-function rollupWriter(db: DB, scanId: number): (rows: Iterable<PendingRollup>) => number {
+function rollupWriter(db: DB, scanId: number): { write(rows: Iterable<PendingRollup>): number; forget(): void } {
   const find = db.prepare("SELECT id FROM observations WHERE content_key = ?").pluck();
   const insert = db.prepare(`INSERT INTO observations (
       content_key, scan_id, source, kind, time, host, client, server, port, user, department, job_title,
@@ -385,9 +405,25 @@ function rollupWriter(db: DB, scanId: number): (rows: Iterable<PendingRollup>) =
   const addRef = db.prepare("INSERT OR IGNORE INTO observation_refs (observation_id, ref) VALUES (?, ?)");
   const dropRefs = db.prepare("DELETE FROM observation_refs WHERE observation_id = ?");
   const storedRef = db.prepare("SELECT ref FROM observations WHERE id = ?").pluck();
-  return (rows) => {
+  // The `add`-mode rows this scan wrote, by rollup text: their id and how many sample references they
+  // hold, so that writing the same rollup again (every flush while its traffic goes on) needs neither
+  // the key's digest, nor the lookup, nor the count of its references. Bounded: emptied when full.
+  const written = new Map<string, { id: number | bigint; refs: number }>();
+  const remember = (r: PendingRollup, id: number | bigint, refs: number): void => {
+    if (r.mode !== "add") return;
+    if (written.size >= WRITTEN_ROLLUPS) written.clear();
+    written.set(r.text, { id, refs });
+  };
+  const write = (rows: Iterable<PendingRollup>): number => {
     let inserted = 0;
     for (const r of rows) {
+      const known = r.mode === "add" ? written.get(r.text) : undefined;
+      if (known) {
+        const lastRef = JSON.stringify(r.lastRef);
+        add.run({ count: r.count, bytes: r.bytes, first: r.firstTime, last: r.lastTime, lastRef, scan: scanId, id: known.id });
+        for (const ref of r.refs) if (known.refs < SAMPLE_REFS && addRef.run(known.id, JSON.stringify(ref)).changes > 0) known.refs++;
+        continue;
+      }
       const key = rollupKey(r.dims);
       const id = find.get(key) as number | undefined;
       const detail = toRow(scanId, r.first, r.finding).slice(4, 29);
@@ -397,6 +433,7 @@ function rollupWriter(db: DB, scanId: number): (rows: Iterable<PendingRollup>) =
       if (id === undefined) {
         const info = insert.run(key, scanId, r.first.source, r.first.kind, ...detail, scanId, r.count, r.bytes, r.lastTime, lastRef);
         for (const ref of r.refs.slice(1)) addRef.run(info.lastInsertRowid, JSON.stringify(ref));
+        remember(r, info.lastInsertRowid, r.refs.length);
         inserted++;
         continue;
       }
@@ -404,6 +441,7 @@ function rollupWriter(db: DB, scanId: number): (rows: Iterable<PendingRollup>) =
         add.run({ count: r.count, bytes: r.bytes, first: r.firstTime, last: r.lastTime, lastRef, scan: scanId, id });
         let have = (refCount.get(id) as number) + 1;
         for (const ref of r.refs) if (have < SAMPLE_REFS && addRef.run(id, JSON.stringify(ref)).changes > 0) have++;
+        remember(r, id, have);
       } else {
         const before = storedRef.get(id) as string;
         // detail without service_id (the key holds it): columns time .. ref, then match_field, matched, confidence
@@ -417,4 +455,6 @@ function rollupWriter(db: DB, scanId: number): (rows: Iterable<PendingRollup>) =
     }
     return inserted;
   };
+  // a transaction that failed wrote nothing: what it remembered is forgotten with it
+  return { write, forget: () => written.clear() };
 }
