@@ -1,13 +1,15 @@
 /**
  * `npm run bench:logs` (after `npm run build`; or `node dist/bench/logs.js [SIZE] [--only LIST]
- * [--repeat N] [--keep]`): throughput and peak memory of the log collector against
+ * [--repeat N] [--clients N] [--keep]`): throughput and peak memory of the log collector against
  * `grep -F -f <catalogue domains>` on the same files, in the same run.
  *
  * Generates a Zeek `ssl.log` (TSV), a Squid native `access.log` and, for information (no target),
  * a Zeek `dns.log` of mostly unique names, each of SIZE (the first argument, `--size` or
  * `BENCH_LOGS_MB`: megabytes, or with a unit, `512M`, `1G` = 1024 MB; default 1G; 10^6 bytes a MB),
  * with a few percent of requests to AI services of the catalogue (`BENCH_LOGS_AI_PERCENT`,
- * default 3). `--only ssl,squid,dns` (or `BENCH_LOGS_ONLY`) picks some of them, `--passes` (or
+ * default 3) made by a pool of `--clients` machines (`BENCH_LOGS_CLIENTS`, default 4,000), each
+ * with its own few AI hosts (see `population`; 0 for the worst case of no repetition at all).
+ * `--only ssl,squid,dns` (or `BENCH_LOGS_ONLY`) picks some of them, `--passes` (or
  * `BENCH_LOGS_PASSES`) some of the passes below. Then, per file:
  *
  * - grep: `grep -F -f domains.txt FILE`, its output read through a pipe (the matching lines
@@ -78,6 +80,29 @@ function ip(r: (n: number) => number, prefix: string): string {
   return `${prefix}${r(256)}.${1 + r(254)}`;
 }
 
+/**
+ * Who makes the requests: a fixed pool of `clients` machines (an office's), each with its own few
+ * AI hosts (1 to 6, as one to three services with their API and app hosts), chosen once; an AI
+ * request is one client using one of its own hosts, so the same person, service and host repeat
+ * over the day as they do in real traffic, and what the store keeps is one daily rollup per client,
+ * host and day. `clients` 0 is the worst case, for information: every AI request from a random
+ * client of 65,024 to a random host of the whole catalogue, almost every one a rollup of its own.
+ */
+function population(r: (n: number) => number, prefix: string, ai: string[], clients: number): { client(): string; aiRequest(): { client: string; host: string } } {
+  if (clients <= 0) return { client: () => ip(r, prefix), aiRequest: () => ({ client: ip(r, prefix), host: ai[r(ai.length)]! }) };
+  const pool = Array.from({ length: clients }, (_, i) => ({
+    client: `${prefix}${Math.floor(i / 254) % 256}.${1 + (i % 254)}`,
+    hosts: Array.from({ length: 1 + r(6) }, () => ai[r(ai.length)]!),
+  }));
+  return {
+    client: () => pool[r(pool.length)]!.client,
+    aiRequest: () => {
+      const c = pool[r(pool.length)]!;
+      return { client: c.client, host: c.hosts[r(c.hosts.length)]! };
+    },
+  };
+}
+
 const UID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 function uid(r: (n: number) => number): string {
@@ -124,8 +149,9 @@ function zeekHeader(path: string, columns: string[]): string {
 
 const CONN_ID = ["ts:time", "uid:string", "id.orig_h:addr", "id.orig_p:port", "id.resp_h:addr", "id.resp_p:port"];
 
-function zeekSslGenerator(ai: string[], aiPercent: number): { header: string; line: (i: number) => string } {
+function zeekSslGenerator(ai: string[], aiPercent: number, clients: number): { header: string; line: (i: number) => string } {
   const r = intRng(7);
+  const who = population(r, "10.20.", ai, clients);
   let ts = 1_735_689_600;
   const header = zeekHeader("ssl", [
     ...CONN_ID, "version:string", "cipher:string", "curve:string", "server_name:string", "resumed:bool", "last_alert:string",
@@ -137,8 +163,9 @@ function zeekSslGenerator(ai: string[], aiPercent: number): { header: string; li
     line: () => {
       ts += r(20_000) / 1_000_000;
       const roll = r(1000);
-      const host = roll < aiPercent * 10 ? ai[r(ai.length)]! : roll < 950 ? COMMON[r(COMMON.length)]! : "-";
-      return `${ts.toFixed(6)}\t${uid(r)}\t${ip(r, "10.20.")}\t${49152 + r(16000)}\t${ip(r, "142.250.")}\t443\tTLSv13\t${CIPHERS[r(CIPHERS.length)]}\tx25519\t${host}\t${r(4) === 0 ? "T" : "F"}\t-\t-\tT\tCsiI\t(empty)\t(empty)\t${host === "-" ? "-" : "T"}\n`;
+      const req = roll < aiPercent * 10 ? who.aiRequest() : { client: who.client(), host: roll < 950 ? COMMON[r(COMMON.length)]! : "-" };
+      const host = req.host;
+      return `${ts.toFixed(6)}\t${uid(r)}\t${req.client}\t${49152 + r(16000)}\t${ip(r, "142.250.")}\t443\tTLSv13\t${CIPHERS[r(CIPHERS.length)]}\tx25519\t${host}\t${r(4) === 0 ? "T" : "F"}\t-\t-\tT\tCsiI\t(empty)\t(empty)\t${host === "-" ? "-" : "T"}\n`;
     },
   };
 }
@@ -169,8 +196,9 @@ function zeekDnsGenerator(ai: string[], aiPercent: number): { header: string; li
   };
 }
 
-function squidGenerator(ai: string[], aiPercent: number): { header: string; line: (i: number) => string } {
+function squidGenerator(ai: string[], aiPercent: number, clients: number): { header: string; line: (i: number) => string } {
   const r = intRng(11);
+  const who = population(r, "10.30.", ai, clients);
   let ms = 1_735_689_600_000;
   return {
     header: "",
@@ -178,9 +206,9 @@ function squidGenerator(ai: string[], aiPercent: number): { header: string; line
       ms += r(40);
       const t = `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, "0")}`;
       const isAi = r(1000) < aiPercent * 10;
-      const host = isAi ? ai[r(ai.length)]! : COMMON[r(COMMON.length)]!;
+      const req = isAi ? who.aiRequest() : { client: who.client(), host: COMMON[r(COMMON.length)]! };
+      const { host, client } = req;
       const elapsed = String(r(3000)).padStart(6, " ");
-      const client = ip(r, "10.30.");
       const user = USERS[r(USERS.length)]!;
       const peer = `HIER_DIRECT/${ip(r, "151.101.")}`;
       if (r(3) === 0) return `${t} ${elapsed} ${client} TCP_TUNNEL/200 ${r(200_000)} CONNECT ${host}:443 ${user} ${peer} -\n`;
@@ -367,9 +395,10 @@ function parseSize(text: string): number {
 }
 
 const USAGE =
-  "usage: node dist/bench/logs.js [SIZE] [--size SIZE] [--only ssl,squid,dns] [--passes parse,match,store,cli] [--repeat N] [--keep]\n" +
+  "usage: node dist/bench/logs.js [SIZE] [--size SIZE] [--only ssl,squid,dns] [--passes parse,match,store,cli] [--repeat N] [--clients N] [--keep]\n" +
   "  SIZE: MB per file, or 512M, 1G (default 1G; also BENCH_LOGS_MB); BENCH_LOGS_ONLY, BENCH_LOGS_PASSES, BENCH_LOGS_REPEAT, BENCH_LOGS_KEEP=1,\n" +
-  "  BENCH_LOGS_AI_PERCENT (default 3), BENCH_LOGS_NODE_FLAGS (V8 flags for the passes, e.g. --max-semi-space-size=16)";
+  "  BENCH_LOGS_AI_PERCENT (default 3), BENCH_LOGS_CLIENTS (machines making the requests, default 4000; 0: the worst case, every AI request\n" +
+  "  from a random client to a random host), BENCH_LOGS_NODE_FLAGS (V8 flags for the passes, e.g. --max-semi-space-size=16)";
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -379,6 +408,7 @@ async function main(): Promise<void> {
       only: { type: "string" },
       passes: { type: "string" },
       repeat: { type: "string" },
+      clients: { type: "string" },
       keep: { type: "boolean", default: false },
       child: { type: "string" },
     },
@@ -392,11 +422,12 @@ async function main(): Promise<void> {
   const mb = parseSize(sizeText);
   const repeat = Math.max(1, Number(values.repeat ?? process.env["BENCH_LOGS_REPEAT"] ?? 3) || 3);
   const aiPercent = Number(process.env["BENCH_LOGS_AI_PERCENT"] ?? 3);
+  const clients = Number(values.clients ?? process.env["BENCH_LOGS_CLIENTS"] ?? 4000);
   const only = (values.only ?? process.env["BENCH_LOGS_ONLY"] ?? "ssl,squid,dns").split(",").map((x) => x.trim()).filter(Boolean);
   const passes = (values.passes ?? process.env["BENCH_LOGS_PASSES"] ?? MODES.join(",")).split(",").map((x) => x.trim()).filter(Boolean);
   const nodeFlags = (process.env["BENCH_LOGS_NODE_FLAGS"] ?? "").split(/\s+/).filter(Boolean);
-  if (!(mb > 0) || !(aiPercent >= 0 && aiPercent <= 100) || only.some((o) => !["ssl", "squid", "dns"].includes(o)) || only.length === 0 || passes.some((p) => !MODES.includes(p as Mode))) {
-    throw new Error(`bad size ${JSON.stringify(sizeText)}, --only, --passes or BENCH_LOGS_AI_PERCENT\n${USAGE}`);
+  if (!(mb > 0) || !(aiPercent >= 0 && aiPercent <= 100) || !(Number.isInteger(clients) && clients >= 0 && clients <= 65_024) || only.some((o) => !["ssl", "squid", "dns"].includes(o)) || only.length === 0 || passes.some((p) => !MODES.includes(p as Mode))) {
+    throw new Error(`bad size ${JSON.stringify(sizeText)}, --only, --passes, --clients (0 to 65024) or BENCH_LOGS_AI_PERCENT\n${USAGE}`);
   }
   const keep = values.keep || process.env["BENCH_LOGS_KEEP"] === "1";
   const domains = catalogueDomains();
@@ -407,13 +438,13 @@ async function main(): Promise<void> {
     await writeFile(domainsFile, `${domains.join("\n")}\n`);
     const aiHosts = domains.filter((d) => d.includes(".")).flatMap((d) => [d, `api.${d}`]);
     console.log(
-      `bench:logs: ${mb} MB per file, ${aiPercent}% AI requests, ${domains.length} catalogue domains; best of ${repeat} runs, each pass in its own process` +
+      `bench:logs: ${mb} MB per file, ${aiPercent}% AI requests, ${domains.length} catalogue domains, ${clients ? `${clients} clients with 1 to 6 AI hosts each` : "every AI request from a random client to a random host (worst case)"}; best of ${repeat} runs, each pass in its own process` +
         `${nodeFlags.length ? ` (${nodeFlags.join(" ")})` : ""}; Node ${process.version}; temp dir ${dir}`,
     );
     // The target applies to ssl.log and Squid (issue #6); dns.log is printed for information.
     const inputs = [
-      { key: "ssl", name: "zeek-ssl.log", gen: () => zeekSslGenerator(aiHosts, aiPercent), target: true },
-      { key: "squid", name: "squid-access.log", gen: () => squidGenerator(aiHosts, aiPercent), target: true },
+      { key: "ssl", name: "zeek-ssl.log", gen: () => zeekSslGenerator(aiHosts, aiPercent, clients), target: true },
+      { key: "squid", name: "squid-access.log", gen: () => squidGenerator(aiHosts, aiPercent, clients), target: true },
       { key: "dns", name: "zeek-dns.log", gen: () => zeekDnsGenerator(aiHosts, aiPercent), target: false },
     ].filter((i) => only.includes(i.key));
     const rows: string[][] = [];
