@@ -62,6 +62,14 @@ export class ScanWriter {
   private currentPart: Buffer | undefined;
   /** Whether the current source set a cursor: its `add`-mode events are then written only with a cursor that covers them. */
   private cursorsUsed = false;
+  /**
+   * Whether every event in `open` is covered by the source's latest cursor (none was added since it
+   * was set). `open` is moved into `pending` only when it is, at the next write: a rollup then sums a
+   * few seconds of reading in memory instead of being merged once per chunk.
+   */
+  private openCovered = true;
+  /** Set while a write must leave the cursors for later: `open` holds events they cover (see {@link flushQueued}). */
+  private holdCursors = false;
   private lastFlush = Date.now();
   private readonly rollups: { write(rows: Iterable<PendingRollup>): number; forget(): void };
   readonly errors: InputError[] = [];
@@ -145,8 +153,10 @@ export class ScanWriter {
       for (const [user, p] of this.pendingPeople) putPerson.run(user, p.department, p.jobTitle, stamp);
       this.pendingPeople.clear();
       const now = new Date().toISOString();
-      for (const c of this.pendingCursors.values()) putCursor.run(c.source, c.key, c.value, now);
-      this.pendingCursors.clear();
+      if (!this.holdCursors) {
+        for (const c of this.pendingCursors.values()) putCursor.run(c.source, c.key, c.value, now);
+        this.pendingCursors.clear();
+      }
       for (const a of this.pendingAgents.values()) {
         const facts = JSON.stringify(a);
         const before = agentFacts.get(a.id) as string | undefined;
@@ -193,6 +203,27 @@ export class ScanWriter {
     if (this.batch.length >= BATCH_SIZE || this.pending.size >= MAX_PENDING_ROLLUPS) this.flush();
   }
 
+  /**
+   * Write what is queued and may be written now, in one transaction: the facts, the rollups a cursor
+   * or a finished input covers, and the cursors. Between two cursors, when `open` holds events the
+   * pending cursors cover mixed with later ones (it moves to `pending` only once all are covered),
+   * the cursors wait with them for the next write; the facts are written now (a fact read again is
+   * stored once, by its content key).
+   */
+  flush(): void {
+    if (!this.cursorsUsed || this.open.size === 0) return this.write();
+    if (this.openCovered) {
+      this.promote(this.open);
+      return this.write();
+    }
+    this.holdCursors = true;
+    try {
+      this.write();
+    } finally {
+      this.holdCursors = false;
+    }
+  }
+
   /** Add traffic evidence to its rollup in memory (see src/store/rollup.ts for when it is written). */
   private roll(o: Observation, f: Finding): void {
     const mode = rollupMode(o);
@@ -211,6 +242,7 @@ export class ScanWriter {
     }
     const dims = dimensionsOf(o, f, "");
     const text = rollupText(dims);
+    if (into === this.open) this.openCovered = false;
     const r = into.get(text);
     if (r) addToRollup(r, o, f);
     else {
@@ -251,11 +283,11 @@ export class ScanWriter {
    */
   endSource(): void {
     this.endInput();
-    if (!this.cursorsUsed) this.promote(this.open);
-    // a source that keeps cursors covered what it read with its last one; anything after it is read again next time
-    this.open.clear();
+    if (!this.cursorsUsed || this.openCovered) this.promote(this.open);
+    else this.dropUncovered();
+    this.openCovered = true;
     this.cursorsUsed = false;
-    this.flush();
+    this.write();
   }
 
   /**
@@ -297,15 +329,29 @@ export class ScanWriter {
       set: (key, value) => {
         // the events read up to this position are covered by it: they are written with it
         this.cursorsUsed = true;
-        this.promote(this.open);
+        this.openCovered = true;
         this.pendingCursors.set(`${source}\u0000${key}`, { source, key, value });
-        if (Date.now() - this.lastFlush >= ROLLUP_FLUSH_MS) this.flush();
+        if (Date.now() - this.lastFlush >= ROLLUP_FLUSH_MS || this.open.size >= MAX_PENDING_ROLLUPS) {
+          this.promote(this.open);
+          this.write();
+        }
       },
     };
   }
 
-  /** Write the queued batch and pending cursors in one transaction. */
-  flush(): void {
+  /**
+   * `open` holds events read after the source's latest cursor, mixed with events that cursor covers:
+   * both are dropped with the pending cursors, and the next scan reads them again from the last
+   * cursor written (the facts queued with them are kept: stored once whatever is read again).
+   */
+  private dropUncovered(): void {
+    this.open.clear();
+    this.pendingCursors.clear();
+    this.openCovered = true;
+  }
+
+  /** Write the queued batch, rollups and pending cursors in one transaction. */
+  private write(): void {
     this.lastFlush = Date.now();
     if (this.batch.length === 0 && this.pending.size === 0 && this.pendingCursors.size === 0 && this.pendingPeople.size === 0 && this.pendingAgents.size === 0 && this.pendingMcp.size === 0) return;
     const rows = this.batch;
@@ -326,11 +372,13 @@ export class ScanWriter {
    */
   interrupt(why: string): void {
     // rollups not yet covered by a cursor or a finished input are read again by the next scan
+    if (this.cursorsUsed && this.openCovered) this.promote(this.open);
+    else if (this.cursorsUsed) this.dropUncovered();
     this.open.clear();
     this.openFile.clear();
     this.currentFile = undefined;
     this.currentPart = undefined;
-    this.flush();
+    this.write();
     this.db
       .prepare("UPDATE scans SET ended_at = ?, status = 'interrupted', records_read = ?, matched = ?, inserted = ?, errors = ?, warnings = ? WHERE id = ?")
       .run(
@@ -405,22 +453,33 @@ function rollupWriter(db: DB, scanId: number): { write(rows: Iterable<PendingRol
   const addRef = db.prepare("INSERT OR IGNORE INTO observation_refs (observation_id, ref) VALUES (?, ?)");
   const dropRefs = db.prepare("DELETE FROM observation_refs WHERE observation_id = ?");
   const storedRef = db.prepare("SELECT ref FROM observations WHERE id = ?").pluck();
+  const firstTime = db.prepare("SELECT time FROM observations WHERE id = ?").pluck();
   // The `add`-mode rows this scan wrote, by rollup text: their id and how many sample references they
   // hold, so that writing the same rollup again (every flush while its traffic goes on) needs neither
   // the key's digest, nor the lookup, nor the count of its references. Bounded: emptied when full.
-  const written = new Map<string, { id: number | bigint; refs: number }>();
-  const remember = (r: PendingRollup, id: number | bigint, refs: number): void => {
+  // Such a row already has this scan's id and its first time: the update touches no indexed column
+  // (SQLite rewrites the entries of every index on a column an UPDATE sets), unless a line read later
+  // is older than the row's first.
+  const written = new Map<string, { id: number | bigint; refs: number; time: string }>();
+  const remember = (r: PendingRollup, id: number | bigint, refs: number, time: string): void => {
     if (r.mode !== "add") return;
     if (written.size >= WRITTEN_ROLLUPS) written.clear();
-    written.set(r.text, { id, refs });
+    written.set(r.text, { id, refs, time });
   };
+  const addKnown = db.prepare(`UPDATE observations SET count = count + @count,
+      bytes = CASE WHEN @bytes IS NULL THEN bytes ELSE COALESCE(bytes, 0) + @bytes END,
+      last_ref = CASE WHEN @last >= last_time THEN @lastRef ELSE last_ref END, last_time = MAX(last_time, @last) WHERE id = @id`);
+  const earlier = db.prepare("UPDATE observations SET time = ? WHERE id = ?");
   const write = (rows: Iterable<PendingRollup>): number => {
     let inserted = 0;
     for (const r of rows) {
       const known = r.mode === "add" ? written.get(r.text) : undefined;
       if (known) {
-        const lastRef = JSON.stringify(r.lastRef);
-        add.run({ count: r.count, bytes: r.bytes, first: r.firstTime, last: r.lastTime, lastRef, scan: scanId, id: known.id });
+        addKnown.run({ count: r.count, bytes: r.bytes, last: r.lastTime, lastRef: JSON.stringify(r.lastRef), id: known.id });
+        if (r.firstTime < known.time) {
+          earlier.run(r.firstTime, known.id);
+          known.time = r.firstTime;
+        }
         for (const ref of r.refs) if (known.refs < SAMPLE_REFS && addRef.run(known.id, JSON.stringify(ref)).changes > 0) known.refs++;
         continue;
       }
@@ -433,7 +492,7 @@ function rollupWriter(db: DB, scanId: number): { write(rows: Iterable<PendingRol
       if (id === undefined) {
         const info = insert.run(key, scanId, r.first.source, r.first.kind, ...detail, scanId, r.count, r.bytes, r.lastTime, lastRef);
         for (const ref of r.refs.slice(1)) addRef.run(info.lastInsertRowid, JSON.stringify(ref));
-        remember(r, info.lastInsertRowid, r.refs.length);
+        remember(r, info.lastInsertRowid, r.refs.length, r.firstTime);
         inserted++;
         continue;
       }
@@ -441,7 +500,7 @@ function rollupWriter(db: DB, scanId: number): { write(rows: Iterable<PendingRol
         add.run({ count: r.count, bytes: r.bytes, first: r.firstTime, last: r.lastTime, lastRef, scan: scanId, id });
         let have = (refCount.get(id) as number) + 1;
         for (const ref of r.refs) if (have < SAMPLE_REFS && addRef.run(id, JSON.stringify(ref)).changes > 0) have++;
-        remember(r, id, have);
+        remember(r, id, have, firstTime.get(id) as string);
       } else {
         const before = storedRef.get(id) as string;
         // detail without service_id (the key holds it): columns time .. ref, then match_field, matched, confidence

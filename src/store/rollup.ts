@@ -103,15 +103,29 @@ export function dimensionsOf(o: Observation, f: Finding, part: string): RollupDi
 
 /**
  * Start a rollup from its first observation. What it keeps (dimensions, the observation, its
- * finding, its reference) is copied ({@link detached}): a field cut from a log chunk would otherwise keep the
- * whole chunk alive for as long as the rollup waits to be written (measured: 653 MB peak RSS on a
- * 1 GB ssl.log with 14,000 rollups, against 260 MB for parsing and matching alone).
+ * finding, its reference) is copied ({@link detached}) unless `copy` is false: a field cut from a
+ * log chunk would otherwise keep the whole chunk alive for as long as the rollup waits to be written
+ * (measured: 653 MB peak RSS on a 1 GB ssl.log with 14,000 rollups, against 260 MB for parsing and
+ * matching alone). A rollup that lives no longer than its chunk (until the collector's next cursor)
+ * need not copy; {@link ownRollup} copies it when it is kept longer.
  */
-export function startRollup(mode: RollupMode, text: string, dims: RollupDimensions, o: Observation, f: Finding): PendingRollup {
+export function startRollup(mode: RollupMode, text: string, dims: RollupDimensions, o: Observation, f: Finding, copy = true): PendingRollup {
+  if (!copy) {
+    return { mode, text, dims, first: o, finding: f, count: o.count ?? 1, bytes: o.bytes ?? null, firstTime: o.time, lastTime: o.lastTime ?? o.time, refs: [o.ref], lastRef: o.ref };
+  }
   const first = detached(o);
   return {
     mode, text: ownCopy(text), dims: detached(dims), first, finding: detached(f), count: o.count ?? 1, bytes: o.bytes ?? null,
     firstTime: first.time, lastTime: o.lastTime === undefined ? first.time : ownCopy(o.lastTime), refs: [first.ref], lastRef: first.ref,
+  };
+}
+
+/** A copy of rollup `r` that keeps no string it was given alive (see {@link startRollup}). */
+export function ownRollup(r: PendingRollup): PendingRollup {
+  const first = detached(r.first);
+  return {
+    mode: r.mode, text: ownCopy(r.text), dims: detached(r.dims), first, finding: detached(r.finding), count: r.count, bytes: r.bytes,
+    firstTime: first.time, lastTime: ownCopy(r.lastTime), refs: r.refs.map(keptRef), lastRef: keptRef(r.lastRef),
   };
 }
 
@@ -133,41 +147,41 @@ function keptRef(ref: EvidenceRef): EvidenceRef {
   return out;
 }
 
-/** Add observation `o` to rollup `r` (same dimensions). An aggregate (`replace`) replaces it. */
-export function addToRollup(r: PendingRollup, o: Observation, f: Finding): void {
+/** Add observation `o` to rollup `r` (same dimensions), copying what it keeps unless `copy` is false (see {@link startRollup}). An aggregate (`replace`) replaces it. */
+export function addToRollup(r: PendingRollup, o: Observation, f: Finding, copy = true): void {
   if (r.mode === "replace") {
-    Object.assign(r, startRollup("replace", r.text, r.dims, o, f));
+    Object.assign(r, startRollup("replace", r.text, r.dims, o, f, copy));
     return;
   }
   r.count += o.count ?? 1;
   if (o.bytes !== undefined) r.bytes = (r.bytes ?? 0) + o.bytes;
   const last = o.lastTime ?? o.time;
   if (o.time < r.firstTime) {
-    r.first = detached(o);
+    r.first = copy ? detached(o) : o;
     r.firstTime = r.first.time;
-    r.finding = detached(f);
+    r.finding = copy ? detached(f) : f;
   }
   if (last >= r.lastTime) {
-    r.lastTime = ownCopy(last);
-    r.lastRef = keptRef(o.ref);
+    r.lastTime = copy ? ownCopy(last) : last;
+    r.lastRef = copy ? keptRef(o.ref) : o.ref;
   }
-  if (r.refs.length < SAMPLE_REFS) r.refs.push(keptRef(o.ref));
+  if (r.refs.length < SAMPLE_REFS) r.refs.push(copy ? keptRef(o.ref) : o.ref);
 }
 
-/** Merge rollup `b` (read later) into `a` (same dimensions and mode). */
+/** Merge rollup `b` (read later) into `a` (same dimensions and mode); what `a` takes from `b` is copied. */
 export function mergeRollups(a: PendingRollup, b: PendingRollup): void {
   // a later read of the same aggregate, or of the same input, replaces the earlier one
-  if (a.mode !== "add") return void Object.assign(a, b);
+  if (a.mode !== "add") return void Object.assign(a, ownRollup(b));
   a.count += b.count;
   if (b.bytes !== null) a.bytes = (a.bytes ?? 0) + b.bytes;
   if (b.firstTime < a.firstTime) {
-    a.firstTime = b.firstTime;
-    a.first = b.first;
-    a.finding = b.finding;
+    a.first = detached(b.first);
+    a.firstTime = a.first.time;
+    a.finding = detached(b.finding);
   }
   if (b.lastTime >= a.lastTime) {
-    a.lastTime = b.lastTime;
-    a.lastRef = b.lastRef;
+    a.lastTime = ownCopy(b.lastTime);
+    a.lastRef = keptRef(b.lastRef);
   }
-  for (const ref of b.refs) if (a.refs.length < SAMPLE_REFS) a.refs.push(ref);
+  for (const ref of b.refs) if (a.refs.length < SAMPLE_REFS) a.refs.push(keptRef(ref));
 }

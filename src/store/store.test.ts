@@ -173,6 +173,36 @@ describe("cursors", () => {
   });
 });
 
+describe("cursors and rollups", () => {
+  it("a write between two cursors keeps back the cursors and the rollups they cover, so that no line is committed uncovered", () => {
+    const path = dbFile();
+    const db = openStore(path);
+    const w = new ScanWriter(db, "test", []);
+    const c = w.cursors("logs");
+    const line = (n: number) => obs({ source: "logs:squid", kind: "log", host: "chatgpt.com", user: "alice@example.com", ref: { file: "/var/log/a", line: n } });
+    w.add(line(1), f("openai-chatgpt"));
+    c.set("/var/log/a", '{"line":2}'); // covers line 1
+    w.add(line(2), f("openai-chatgpt")); // read after it: not covered
+    w.add(obs({ kind: "oauth_grant", user: "bob@example.com", ref: { id: "g1" } }), f("otter")); // a fact
+    w.flush(); // as a full batch would
+    const other = openStore(path, { readonly: true });
+    expect(other.prepare("SELECT COUNT(*) n FROM cursors").get()).toEqual({ n: 0 });
+    expect(other.prepare("SELECT kind, count FROM observations").all()).toEqual([{ kind: "oauth_grant", count: 1 }]);
+    c.set("/var/log/a", '{"line":3}'); // now covers both lines
+    w.flush();
+    expect(other.prepare("SELECT value FROM cursors").all()).toEqual([{ value: '{"line":3}' }]);
+    expect(other.prepare("SELECT kind, count FROM observations ORDER BY kind").all()).toEqual([{ kind: "log", count: 2 }, { kind: "oauth_grant", count: 1 }]);
+    // read after the last cursor when the source ends: dropped with nothing else, read again next time
+    w.add(line(3), f("openai-chatgpt"));
+    w.endSource();
+    expect(other.prepare("SELECT SUM(count) n FROM observations WHERE kind = 'log'").get()).toEqual({ n: 2 });
+    expect(other.prepare("SELECT value FROM cursors").all()).toEqual([{ value: '{"line":3}' }]);
+    other.close();
+    w.finish();
+    db.close();
+  });
+});
+
 describe("organisational units", () => {
   it("attributes a user's evidence to the department an identity source gave, even where the evidence itself has none", () => {
     const path = dbFile();
