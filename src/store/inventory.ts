@@ -117,7 +117,7 @@ function withAgents(db: DB, facts: SystemFacts[]): SystemFacts[] {
 function readEvidenceFacts(db: DB, filter: readonly string[] | FactsFilter): SystemFacts[] {
   const f: FactsFilter = Array.isArray(filter) ? { serviceIds: filter as readonly string[] } : (filter as FactsFilter);
   if (!f.serviceIds && f.orgUnit === undefined) {
-    return aggregate(<T>(select: string): T[] => db.prepare(OBS.replace("%WHERE%", "") + select).all() as T[]);
+    return aggregate(<T>(select: string): Iterable<T> => db.prepare(OBS.replace("%WHERE%", "") + select).iterate() as Iterable<T>);
   }
   // A filtered read selects its rows once, through the indexes, into a temporary table that the
   // aggregations then read: one indexed pass instead of one per aggregation.
@@ -135,7 +135,7 @@ function readEvidenceFacts(db: DB, filter: readonly string[] | FactsFilter): Sys
   const table = `facts_${process.pid}_${++tempSeq}`;
   db.prepare(`CREATE TEMP TABLE ${table} AS ${select}`).run(params);
   try {
-    return aggregate(<T>(sql: string): T[] => db.prepare(`WITH obs AS (SELECT * FROM temp.${table})` + sql).all() as T[]);
+    return aggregate(<T>(sql: string): Iterable<T> => db.prepare(`WITH obs AS (SELECT * FROM temp.${table})` + sql).iterate() as Iterable<T>);
   } finally {
     db.prepare(`DROP TABLE temp.${table}`).run();
   }
@@ -143,8 +143,11 @@ function readEvidenceFacts(db: DB, filter: readonly string[] | FactsFilter): Sys
 
 let tempSeq = 0;
 
-/** The per-record aggregations over `obs` (observations with `unit` and `title` resolved). */
-function aggregate(q: <T>(select: string) => T[]): SystemFacts[] {
+/**
+ * The per-record aggregations over `obs` (observations with `unit` and `title` resolved), each read
+ * a row at a time (a record of 100,000 users is not also held as 100,000 result rows).
+ */
+function aggregate(q: <T>(select: string) => Iterable<T>): SystemFacts[] {
   const facts = new Map<string, SystemFacts>();
   const key = (service: string, unit: string | null) => `${service}\u0000${unit ?? ""}`;
 
