@@ -23,7 +23,8 @@
  *   those as suspected. The passes show where the time goes.
  *
  * Each pass runs in a child process of its own (this file with `--child MODE FILE DIR`, Node's
- * flags of the parent plus `BENCH_LOGS_NODE_FLAGS`), so its peak RSS
+ * flags of the parent plus `BENCH_LOGS_NODE_FLAGS`, with the heap bounds the CLI sets,
+ * src/io/heap.ts), so its peak RSS
  * (`process.resourceUsage().maxRSS`, https://nodejs.org/api/process.html#processresourceusage) is
  * that pass's alone, as a `scan logs` process would see it. Every timing is the best of
  * `BENCH_LOGS_REPEAT` / `--repeat` runs (default 3); the peak RSS printed is the highest of them.
@@ -46,6 +47,7 @@ import { logsSource } from "../collectors/logs/source.js";
 import { runScan } from "../src/pipeline/scan.js";
 import { openStore } from "../src/store/db.js";
 import { ScanWriter } from "../src/store/ingest.js";
+import { boundHeap } from "../src/io/heap.js";
 import { intRng } from "./rng.js";
 
 const TARGET = 0.5;
@@ -341,6 +343,8 @@ const SELF = fileURLToPath(import.meta.url);
  * on stdout: the {@link OurRun} fields, `rssMB` from `process.resourceUsage().maxRSS` (KiB).
  */
 async function child(mode: Mode, file: string, dir: string): Promise<void> {
+  // the heap bounds the CLI sets for itself (src/cli/main.ts), unless BENCH_LOGS_NODE_FLAGS sized the heap
+  boundHeap();
   // The parse pass has no catalogue, so that its peak RSS is the collector's alone.
   const matcher = mode === "parse" ? undefined : new Matcher(loadSignatures().map((s) => s.service));
   const r = await runOurs(dir, file, matcher, mode);
