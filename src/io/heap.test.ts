@@ -12,5 +12,6 @@ describe("boundHeap", () => {
     expect(boundHeap({}, ["--max-semi-space-size=16"])).toBe(false);
     expect(boundHeap({ NODE_OPTIONS: "--enable-source-maps --heap-growing-percent=50" }, [])).toBe(false);
     expect(boundHeap({}, ["--max-heap-size=512"])).toBe(false);
+    expect(boundHeap({ NODE_OPTIONS: "--max_semi_space_size=8" }, [])).toBe(false);
   });
 });

@@ -24,8 +24,8 @@ export const YOUNG_GENERATION_MB = 32;
 /** Growth of the old generation's limit over its live size after a full collection, in percent. */
 export const OLD_GENERATION_GROWTH_PERCENT = 30;
 
-/** Flags that mean the person sized the heap themselves. */
-const OWN_FLAGS = /--(max-semi-space-size|min-semi-space-size|semi-space-growth-factor|heap-growing-percent|max-heap-size)\b/;
+/** Flags that mean the person sized the heap themselves (V8 takes `-` or `_` between words). */
+const OWN_FLAGS = /--(max[-_]semi[-_]space[-_]size|min[-_]semi[-_]space[-_]size|semi[-_]space[-_]growth[-_]factor|heap[-_]growing[-_]percent|max[-_]heap[-_]size)\b/;
 
 /**
  * Apply the bounds above to this process (once; a no-op when Node.js was given heap flags or

@@ -68,7 +68,7 @@ export class ScanWriter {
    * few seconds of reading in memory instead of being merged once per chunk.
    */
   private openCovered = true;
-  /** Set while a write must leave the cursors for later: `open` holds events they cover (see {@link flushQueued}). */
+  /** Set while a write must leave the cursors for later: `open` holds events they cover (see {@link flush}). */
   private holdCursors = false;
   private lastFlush = Date.now();
   private readonly rollups: { write(rows: Iterable<PendingRollup>): number; forget(): void };

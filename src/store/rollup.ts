@@ -103,16 +103,12 @@ export function dimensionsOf(o: Observation, f: Finding, part: string): RollupDi
 
 /**
  * Start a rollup from its first observation. What it keeps (dimensions, the observation, its
- * finding, its reference) is copied ({@link detached}) unless `copy` is false: a field cut from a
- * log chunk would otherwise keep the whole chunk alive for as long as the rollup waits to be written
- * (measured: 653 MB peak RSS on a 1 GB ssl.log with 14,000 rollups, against 260 MB for parsing and
- * matching alone). A rollup that lives no longer than its chunk (until the collector's next cursor)
- * need not copy; {@link ownRollup} copies it when it is kept longer.
+ * finding, its reference) is copied ({@link detached}): a field cut from a log chunk would
+ * otherwise keep the whole chunk alive for as long as the rollup waits to be written (measured:
+ * 653 MB peak RSS on a 1 GB ssl.log with 14,000 rollups, against 260 MB for parsing and matching
+ * alone). A rollup is kept until the next write (seconds), so the copy is made once per rollup.
  */
-export function startRollup(mode: RollupMode, text: string, dims: RollupDimensions, o: Observation, f: Finding, copy = true): PendingRollup {
-  if (!copy) {
-    return { mode, text, dims, first: o, finding: f, count: o.count ?? 1, bytes: o.bytes ?? null, firstTime: o.time, lastTime: o.lastTime ?? o.time, refs: [o.ref], lastRef: o.ref };
-  }
+export function startRollup(mode: RollupMode, text: string, dims: RollupDimensions, o: Observation, f: Finding): PendingRollup {
   const first = detached(o);
   return {
     mode, text: ownCopy(text), dims: detached(dims), first, finding: detached(f), count: o.count ?? 1, bytes: o.bytes ?? null,
@@ -120,20 +116,17 @@ export function startRollup(mode: RollupMode, text: string, dims: RollupDimensio
   };
 }
 
-/** A copy of rollup `r` that keeps no string it was given alive (see {@link startRollup}). */
-export function ownRollup(r: PendingRollup): PendingRollup {
-  const first = detached(r.first);
-  return {
-    mode: r.mode, text: ownCopy(r.text), dims: detached(r.dims), first, finding: detached(r.finding), count: r.count, bytes: r.bytes,
-    firstTime: first.time, lastTime: ownCopy(r.lastTime), refs: r.refs.map(keptRef), lastRef: keptRef(r.lastRef),
-  };
-}
-
-/** A shallow copy of `v` whose string fields (and those of its `ref`) are {@link ownCopy} copies. */
+/**
+ * A shallow copy of `v` whose string fields, string lists (scopes, ALPN, DNS answers) and `ref`
+ * strings are {@link ownCopy} copies.
+ */
 function detached<T extends object>(v: T): T {
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) {
-    out[k] = typeof x === "string" ? ownCopy(x) : k === "ref" && typeof x === "object" && x !== null ? detached(x) : x;
+    if (typeof x === "string") out[k] = ownCopy(x);
+    else if (Array.isArray(x)) out[k] = x.map((e: unknown) => (typeof e === "string" ? ownCopy(e) : e));
+    else if (k === "ref" && typeof x === "object" && x !== null) out[k] = keptRef(x as EvidenceRef);
+    else out[k] = x;
   }
   return out as T;
 }
@@ -147,31 +140,31 @@ function keptRef(ref: EvidenceRef): EvidenceRef {
   return out;
 }
 
-/** Add observation `o` to rollup `r` (same dimensions), copying what it keeps unless `copy` is false (see {@link startRollup}). An aggregate (`replace`) replaces it. */
-export function addToRollup(r: PendingRollup, o: Observation, f: Finding, copy = true): void {
+/** Add observation `o` to rollup `r` (same dimensions), copying what it keeps (see {@link startRollup}). An aggregate (`replace`) replaces it. */
+export function addToRollup(r: PendingRollup, o: Observation, f: Finding): void {
   if (r.mode === "replace") {
-    Object.assign(r, startRollup("replace", r.text, r.dims, o, f, copy));
+    Object.assign(r, startRollup("replace", r.text, r.dims, o, f));
     return;
   }
   r.count += o.count ?? 1;
   if (o.bytes !== undefined) r.bytes = (r.bytes ?? 0) + o.bytes;
   const last = o.lastTime ?? o.time;
   if (o.time < r.firstTime) {
-    r.first = copy ? detached(o) : o;
+    r.first = detached(o);
     r.firstTime = r.first.time;
-    r.finding = copy ? detached(f) : f;
+    r.finding = detached(f);
   }
   if (last >= r.lastTime) {
-    r.lastTime = copy ? ownCopy(last) : last;
-    r.lastRef = copy ? keptRef(o.ref) : o.ref;
+    r.lastTime = ownCopy(last);
+    r.lastRef = keptRef(o.ref);
   }
-  if (r.refs.length < SAMPLE_REFS) r.refs.push(copy ? keptRef(o.ref) : o.ref);
+  if (r.refs.length < SAMPLE_REFS) r.refs.push(keptRef(o.ref));
 }
 
 /** Merge rollup `b` (read later) into `a` (same dimensions and mode); what `a` takes from `b` is copied. */
 export function mergeRollups(a: PendingRollup, b: PendingRollup): void {
-  // a later read of the same aggregate, or of the same input, replaces the earlier one
-  if (a.mode !== "add") return void Object.assign(a, ownRollup(b));
+  // a later read of the same aggregate, or of the same input, replaces the earlier one (its own copies: startRollup)
+  if (a.mode !== "add") return void Object.assign(a, b);
   a.count += b.count;
   if (b.bytes !== null) a.bytes = (a.bytes ?? 0) + b.bytes;
   if (b.firstTime < a.firstTime) {
