@@ -310,12 +310,14 @@ await check("repeated kill -9 of a long scan: intact database, takeover at once,
   for (let k = 0; k < kills; k++) {
     const child = spawn(process.execPath, [bin, "--db", db, "scan", "pcap", d], { stdio: "ignore", env: { ...process.env, SHADOW_AI_DB: "" } });
     // listen before waiting: a scan with nothing new left may finish (and emit "close") before the kill
-    const closed = new Promise((res) => child.once("close", res));
+    const closed = new Promise<[number | null, string | null]>((res) => child.once("close", (code, signal) => res([code, signal])));
     await new Promise((res) => setTimeout(res, 150 + Math.floor(Math.random() * 1200)));
     const alive = child.exitCode === null && child.signalCode === null;
     child.kill("SIGKILL");
-    await closed;
+    const [code, signal] = await closed;
     if (alive) killedMidway++;
+    // a scan that ended before its kill must have taken the lock over and finished (not exit 7, locked)
+    expect(signal === "SIGKILL" || code === 0, `scan ${k + 1} of the kill loop ended by itself with exit ${code}`);
     if (existsSync(db)) {
       const ok = new Database(db).pragma("integrity_check", { simple: true });
       expect(ok === "ok", `integrity_check after kill ${k + 1}: ${String(ok)}`);
