@@ -244,7 +244,7 @@ describe("vendor rosters", () => {
     expect(rosterText).toContain("key_dee");
     expect(rosterText).not.toMatch(/[a-z]+@example\.com/);
     const files = readdirSync(d).filter((f) => f.startsWith("inv.db") || f.startsWith("export.")).map((f) => join(d, f));
-    expect(files.map((f) => f.slice(d.length + 1)).sort()).toEqual(["export.csv", "export.csv-users", "export.cyclonedx", "export.html", "export.json", "export.pseudo.json", "inv.db", "inv.db-shm", "inv.db-wal"]);
+    expect(files.map((f) => f.slice(d.length + 1)).sort()).toEqual(["export.csv", "export.csv-users", "export.cyclonedx", "export.html", "export.json", "export.pseudo.json", "inv.db", "inv.db-shm", "inv.db-wal", "inv.db.lock.owner"]);
     const haystacks = [...files.map((f) => readFileSync(f).toString("latin1")), ...outputs];
     for (const key of [OPENAI_KEY, ANTHROPIC_KEY]) {
       for (const form of secretForms(key)) {
