@@ -4,7 +4,7 @@ import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { acquireScanLock, LockedError, OWNER_GRACE_MS } from "./lock.js";
+import { acquireScanLock, LockedError, OWNER_GRACE_MS, STALE_MS } from "./lock.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "shadow-ai-lock-"));
 const lockModule = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../dist/src/store/lock.js");
@@ -44,8 +44,9 @@ describe("scan lock", () => {
 
   it("takes over at once a lock whose owner died, even one just taken (after the grace for its owner file)", async () => {
     const db = join(tmp(), "inv.db");
+    const dead = deadPid();
+    writeFileSync(`${db}.lock.owner`, owner(dead));
     mkdirSync(`${db}.lock`);
-    writeFileSync(`${db}.lock.owner`, owner(deadPid()));
     const t0 = performance.now();
     const release = await acquireScanLock(db, () => undefined);
     const ms = performance.now() - t0;
@@ -83,7 +84,8 @@ describe("scan lock", () => {
       await closed;
       const t0 = performance.now();
       const release = await acquireScanLock(dbPath, () => undefined);
-      expect(performance.now() - t0).toBeLessThan(OWNER_GRACE_MS + 1_000);
+      // not left to go stale (30 s): taken once the grace for a fresh lock's owner file is over
+      expect(performance.now() - t0).toBeLessThan(STALE_MS / 2);
       await release();
     }
   }, 60_000);
