@@ -419,9 +419,10 @@ function json(a: readonly string[] | undefined): string | null {
   return a && a.length > 0 ? JSON.stringify(a) : null;
 }
 
-function toRow(scanId: number, o: Observation, f: Finding): unknown[] {
+/** The `observations` columns of `o` (content key first; `key` when the caller has it, or null for a caller that drops it). */
+function toRow(scanId: number, o: Observation, f: Finding, key: Buffer | null = contentKey(o)): unknown[] {
   return [
-    contentKey(o), scanId, o.source, o.kind, o.time, o.host ?? null, o.client ?? null, o.server ?? null, o.port ?? null,
+    key, scanId, o.source, o.kind, o.time, o.host ?? null, o.client ?? null, o.server ?? null, o.port ?? null,
     o.user ?? null, o.department ?? null, o.jobTitle ?? null, o.clientId ?? null, o.appId ?? null, o.appName ?? null,
     o.publisher ?? null, json(o.scopes), o.consentType ?? null, o.userAgent ?? null, o.method ?? null, o.path ?? null,
     json(o.alpn), o.qtype ?? null, o.action ?? null, JSON.stringify(o.ref), f.serviceId, f.field, f.matched, f.confidence, scanId,
@@ -485,7 +486,7 @@ function rollupWriter(db: DB, scanId: number): { write(rows: Iterable<PendingRol
       }
       const key = rollupKey(r.dims);
       const id = find.get(key) as number | undefined;
-      const detail = toRow(scanId, r.first, r.finding).slice(4, 29);
+      const detail = toRow(scanId, r.first, r.finding, null).slice(4, 29); // the rollup's key is not the observation's
       detail[0] = r.firstTime; // time: the first event's
       detail[20] = JSON.stringify(r.refs[0]); // ref: the first reference
       const lastRef = JSON.stringify(r.lastRef);

@@ -121,20 +121,31 @@ export function startRollup(mode: RollupMode, text: string, dims: RollupDimensio
  * strings are {@link ownCopy} copies.
  */
 function detached<T extends object>(v: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) {
+  // a spread keeps the source's shape (V8 clones the object with its hidden class); only existing
+  // properties are then set, so the copy stays a fast object. Built key by key, an observation of
+  // 25 fields became a dictionary-mode object several times larger, which the scavenger copied
+  // for as long as the rollup waited to be written.
+  const out = { ...v } as Record<string, unknown>;
+  for (const k in out) {
+    const x = out[k];
     if (typeof x === "string") out[k] = ownCopy(x);
     else if (Array.isArray(x)) out[k] = x.map((e: unknown) => (typeof e === "string" ? ownCopy(e) : e));
     else if (k === "ref" && typeof x === "object" && x !== null) out[k] = keptRef(x as EvidenceRef);
-    else out[k] = x;
   }
   return out as T;
 }
 
+/** The file name {@link keptRef} last copied (its own copy): every line of a log names the same file. */
+let lastFileCopy: string | undefined;
+
 /** A reference kept past its chunk (see {@link startRollup}). */
 function keptRef(ref: EvidenceRef): EvidenceRef {
   const out: EvidenceRef = { ...ref };
-  if (out.file !== undefined) out.file = ownCopy(out.file);
+  if (out.file !== undefined) {
+    // compared by value: the copy holds no reference to whatever string the name was cut from
+    if (out.file !== lastFileCopy) lastFileCopy = ownCopy(out.file);
+    out.file = lastFileCopy;
+  }
   if (out.api !== undefined) out.api = ownCopy(out.api);
   if (out.id !== undefined) out.id = ownCopy(out.id);
   return out;
