@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +28,20 @@ describe("scan lock", () => {
     expect(statSync(`${db}.lock.owner`).mode & 0o777).toBe(0o600);
     const again = await acquireScanLock(db, () => undefined);
     await again();
+  });
+
+  it("writes its owner file through no link left under the owner file's names", async () => {
+    const dir = tmp();
+    const db = join(dir, "inv.db");
+    const victim = join(dir, "victim.txt");
+    writeFileSync(victim, "keep me");
+    symlinkSync(victim, `${db}.lock.owner.${process.pid}`);
+    symlinkSync(victim, `${db}.lock.owner`);
+    const release = await acquireScanLock(db, () => undefined);
+    await release();
+    expect(readFileSync(victim, "utf8")).toBe("keep me");
+    expect(lstatSync(`${db}.lock.owner`).isSymbolicLink()).toBe(false);
+    expect(JSON.parse(readFileSync(`${db}.lock.owner`, "utf8")).pid).toBe(process.pid);
   });
 
   it("refuses a lock whose owner is alive on this host, fresh or not", async () => {

@@ -57,7 +57,9 @@ export async function acquireScanLock(dbPath: string, onCompromised: (e: Error) 
     const release = await lockfile.lock(path, { realpath: false, stale: STALE_MS, update: 5_000, retries: 0, onCompromised });
     try {
       const tmp = `${owner}.${process.pid}`;
-      writeFileSync(tmp, ownerText(), { mode: 0o600 });
+      // created afresh ("wx" follows no link someone left under that name), then renamed over the owner file
+      rmSync(tmp, { force: true });
+      writeFileSync(tmp, ownerText(), { flag: "wx", mode: 0o600 });
       renameSync(tmp, owner);
     } catch (e) {
       await release();
