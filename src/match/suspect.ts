@@ -260,6 +260,25 @@ function hostChecks(host: string, allow: AllowList): Suspicion[] | null {
   return r;
 }
 
+/** Hosts as evidence gives them, split and normalised ({@link splitTarget}): a log repeats them millions of times. */
+const targets = new Map<string, { host?: string; path?: string }>();
+/** Entries of {@link targets} before it starts over, and the longest key it keeps. */
+const TARGET_CACHE_SIZE = 20_000;
+const TARGET_KEY_CHARS = 256;
+
+function target(raw: string): { host?: string; path?: string } {
+  let t = targets.get(raw);
+  if (t === undefined) {
+    t = splitTarget(raw);
+    if (raw.length <= TARGET_KEY_CHARS) {
+      if (targets.size >= TARGET_CACHE_SIZE) targets.clear();
+      // own copies: not slices of a log chunk, which would keep the chunk alive
+      targets.set(ownCopy(raw), { ...(t.host !== undefined ? { host: ownCopy(t.host) } : {}), ...(t.path !== undefined ? { path: ownCopy(t.path) } : {}) });
+    }
+  }
+  return t;
+}
+
 function pathSuspicion(path: string, key: () => string): Suspicion | undefined {
   if (!AI_PATH_HINT.test(path)) return undefined;
   const q = path.search(/[?#]/);
@@ -293,7 +312,7 @@ export function suspect(input: SuspectInput, opts: SuspectOptions = {}): Suspici
   let host: string | undefined;
   let path = input.path;
   if (input.host) {
-    const t = splitTarget(input.host);
+    const t = target(input.host);
     host = t.host;
     path ??= t.path;
   }
@@ -325,6 +344,25 @@ export function suspect(input: SuspectInput, opts: SuspectOptions = {}): Suspici
     }
   }
   return undefined;
+}
+
+/**
+ * What {@link suspect} would make of a host alone (with the bundled allow list, before any
+ * dismissal): `allowed` (under the allow list: nothing about the observation is suspected,
+ * whatever its path, app name or user agent), `suspected` (the host itself looks like AI), or
+ * `neither` (then its path, app name or user agent may still decide). For a caller that caches the
+ * answer per host (src/pipeline/keep.ts); the host is split and normalised as suspect() does.
+ */
+export function hostVerdict(host: string): "allowed" | "suspected" | "neither" {
+  const h = target(host).host;
+  if (!h) return "neither";
+  const guesses = hostChecks(h, bundledAllowList());
+  return guesses === null ? "allowed" : guesses.length > 0 ? "suspected" : "neither";
+}
+
+/** True when {@link suspect} suspects a request path (on a host neither allowed nor suspected): an AI API path. */
+export function pathSuspected(path: string): boolean {
+  return pathSuspicion(path, () => "") !== undefined;
 }
 
 function appNameSuspicion(key: string): Suspicion | undefined {
