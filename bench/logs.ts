@@ -16,11 +16,12 @@
  *   counted), so grep scans the whole file as it would in a shell; its peak RSS through
  *   `/usr/bin/time -f %M` when that exists;
  * - ours, in four passes: every record parsed by `collectLogBatches`; + matched with the
- *   catalogue's `Matcher`; + the findings stored through `ScanWriter` into a fresh SQLite file,
- *   with cursors on as a scheduled scan runs (the full path: the target is measured on this one);
- *   and the `scan logs` command's path: the scan pipeline (`runScan` with the logs source), which
- *   also checks every record the catalogue does not know for signs of AI (`suspect()`) and stores
- *   those as suspected. The passes show where the time goes.
+ *   catalogue's `Matcher` (these two build every record, to show where the time goes); the full
+ *   path (the target is measured on this one): the logs source as `scan logs` calls it (given the
+ *   scan's `keep`, so a line of no interest is counted, not built: src/pipeline/keep.ts), the
+ *   pipeline's `ingest` (match, `suspect()` for what the catalogue does not know, roll up) and
+ *   `ScanWriter` into a fresh SQLite file, with cursors on as a scheduled scan runs; and the `scan logs` command's path: the scan pipeline (`runScan` with the
+ *   logs source), which adds the scan lock, the records, the snapshot and the diff.
  *
  * Each pass runs in a child process of its own (this file with `--child MODE FILE DIR`, Node's
  * flags of the parent plus `BENCH_LOGS_NODE_FLAGS`, with the heap bounds the CLI sets,
@@ -45,6 +46,8 @@ import { loadSignatures } from "../src/match/load.js";
 import { Matcher } from "../src/match/matcher.js";
 import { logsSource } from "../collectors/logs/source.js";
 import { runScan } from "../src/pipeline/scan.js";
+import { ingest } from "../src/pipeline/ingest.js";
+import { Keeper } from "../src/pipeline/keep.js";
 import { openStore } from "../src/store/db.js";
 import { ScanWriter } from "../src/store/ingest.js";
 import { boundHeap } from "../src/io/heap.js";
@@ -270,18 +273,16 @@ interface OurRun {
 type Mode = "parse" | "match" | "store" | "cli";
 
 /**
- * One pass over `file`: `parse` (collector only), `match` (+ Matcher), `store` (+ ScanWriter into
- * a fresh database under `dir`, cursors on), `cli` (the same through `collectLogBatches` and
- * the scan pipeline, as the CLI calls it).
+ * One pass over `file`: `parse` (collector only), `match` (+ Matcher), `store` (the full path,
+ * {@link runStore}, into a fresh database under `dir`), `cli` (the scan pipeline, as the CLI calls it).
  */
 async function runOurs(dir: string, file: string, matcher: Matcher | undefined, mode: Mode): Promise<Omit<OurRun, "rssMB">> {
   const dbFile = join(dir, `bench-${mode}.db`);
   if (mode !== "parse" && matcher === undefined) throw new Error(`the ${mode} pass needs the catalogue's matcher`);
   if (mode === "cli") return runPipeline(dbFile, file, matcher!);
-  const db = mode === "store" ? openStore(dbFile) : undefined;
-  const writer = db ? new ScanWriter(db, "bench logs", [file]) : undefined;
+  if (mode === "store") return runStore(dbFile, file, matcher!);
   const errors: InputError[] = [];
-  const ctx: CollectContext = { onError: (e) => errors.push(e), ...(writer ? { cursors: writer.cursors("logs") } : {}) };
+  const ctx: CollectContext = { onError: (e) => errors.push(e) };
   const t0 = performance.now();
   let read = 0;
   let matched = 0;
@@ -291,20 +292,37 @@ async function runOurs(dir: string, file: string, matcher: Matcher | undefined, 
     for (let i = 0; i < batch.length; i++) {
       const o = batch[i]!;
       const f = matcher!.match(o);
-      if (f) {
-        matched++;
-        writer?.add(o, f);
-      } else writer?.skip(o);
+      if (f) matched++;
     }
   }
-  writer?.finish();
   const seconds = (performance.now() - t0) / 1000;
-  const inserted = writer?.counts.inserted ?? 0;
-  if (db) {
-    db.close();
-    for (const suffix of ["", "-wal", "-shm"]) await rm(`${dbFile}${suffix}`, { force: true });
-  }
-  return { seconds, read, matched, inserted, errors: errors.length, ...(errors[0] ? { firstError: errorText(errors[0]) } : {}) };
+  return { seconds, read, matched, inserted: 0, errors: errors.length, ...(errors[0] ? { firstError: errorText(errors[0]) } : {}) };
+}
+
+/**
+ * The full path without the scan's bookkeeping: the logs source as `scan logs` calls it (with the
+ * scan's `keep`), the pipeline's `ingest` (match, suspect, roll up) and the `ScanWriter` into a
+ * fresh database, cursors on.
+ */
+async function runStore(dbFile: string, file: string, matcher: Matcher): Promise<Omit<OurRun, "rssMB">> {
+  const db = openStore(dbFile);
+  const writer = new ScanWriter(db, "bench logs", [file]);
+  const keeper = new Keeper(matcher);
+  const errors: InputError[] = [];
+  const t0 = performance.now();
+  const items = logsSource.collect([file], {
+    onError: (e) => errors.push(e),
+    cursors: writer.cursors("logs"),
+    settings: undefined,
+    options: {},
+    keep: (o) => keeper.keeps(o),
+  });
+  const { read, matched } = await ingest(items, matcher, writer);
+  writer.finish();
+  const seconds = (performance.now() - t0) / 1000;
+  db.close();
+  for (const suffix of ["", "-wal", "-shm"]) await rm(`${dbFile}${suffix}`, { force: true });
+  return { seconds, read, matched, inserted: writer.counts.inserted, errors: errors.length, ...(errors[0] ? { firstError: errorText(errors[0]) } : {}) };
 }
 
 /**

@@ -11,6 +11,7 @@
 import { stat } from "node:fs/promises";
 import type { BigIntStats } from "node:fs";
 import type { CollectContext, Collector, InputError } from "../../src/core/collector.js";
+import type { KeepInput, SkippedItem } from "../../src/core/source.js";
 import { bound, type Observation } from "../../src/core/observation.js";
 import type { LineParser, ParserContext, RunState } from "./common/index.js";
 import { fingerprint, savePoint, startPoint } from "./cursor.js";
@@ -66,6 +67,14 @@ export interface InputWarning {
 export interface LogCollectContext extends CollectContext {
   /** Receive warnings as they are found (they are also in the {@link LogCollectionResult}). */
   onWarning?(warning: InputWarning): void;
+  /**
+   * Keep only the observations this accepts (`keeps()` of src/pipeline/keep.ts, as the scan
+   * passes it): the rest are not yielded but counted through {@link onSkipped}, and a parser that
+   * can decides before it builds the observation (Squid's native lines). Absent: yield everything.
+   */
+  keep?(o: KeepInput): boolean;
+  /** How many observations `keep` dropped, reported after each chunk that dropped some. */
+  onSkipped?(count: number): void;
 }
 
 /** What one file gave. */
@@ -75,8 +84,10 @@ export interface LogFileResult {
   format?: string;
   /** Lines (or array elements' lines) read this time. */
   lines: number;
-  /** Observations produced. */
+  /** Observations yielded. */
   records: number;
+  /** Observations read and dropped because `ctx.keep` did not keep them. */
+  skipped: number;
   /** Errors reported for this file (each `onError` call counts once). */
   errors: number;
   /** Warnings reported for this file. */
@@ -157,7 +168,7 @@ export async function* collectLogBatches(files: readonly string[], options: LogO
   }
   const run = new SharedState();
   for (const file of orderFiles(files)) {
-    const r: LogFileResult = { file, lines: 0, records: 0, errors: 0, warnings: 0 };
+    const r: LogFileResult = { file, lines: 0, records: 0, skipped: 0, errors: 0, warnings: 0 };
     reporter.result.files.push(r);
     for await (const batch of readFile(file, options, ctx, run, reporter, r)) {
       r.records += batch.length;
@@ -165,6 +176,30 @@ export async function* collectLogBatches(files: readonly string[], options: LogO
     }
   }
   return reporter.result;
+}
+
+/**
+ * {@link collectLogBatches} keeping only what `keep` keeps (see {@link LogCollectContext.keep}):
+ * yields the kept observations a chunk at a time and, as {@link SkippedItem}s, how many were
+ * dropped, for the scan pipeline to count (src/pipeline/ingest.ts).
+ */
+export async function* collectKeptLogBatches(
+  files: readonly string[],
+  options: LogOptions,
+  ctx: LogCollectContext,
+  keep: (o: KeepInput) => boolean,
+): AsyncGenerator<Observation[] | SkippedItem, LogCollectionResult> {
+  let skipped = 0;
+  const batches = collectLogBatches(files, options, { ...ctx, keep, onSkipped: (n) => (skipped += n) });
+  for (;;) {
+    const r = await batches.next();
+    if (skipped > 0) {
+      yield { skipped };
+      skipped = 0;
+    }
+    if (r.done) return r.value;
+    yield r.value;
+  }
 }
 
 /**
@@ -317,8 +352,10 @@ async function* readFile(file: string, options: LogOptions, ctx: LogCollectConte
   const definition = logFormat(format)!;
   result.format = format;
   const malformed = new Malformed(file, reporter, result, options.malformedTolerance ?? DEFAULT_MALFORMED_TOLERANCE);
+  const keep = ctx.keep;
   const pctx: ParserContext = {
     file,
+    ...(keep ? { keep } : {}),
     report: (message) => reporter.error({ input: file, message, partial: true }, result),
     warn: (message) => reporter.warn({ input: file, message, count: 1 }, result),
     fileTimeMs: Number(st.mtimeMs),
@@ -372,6 +409,26 @@ async function* readFile(file: string, options: LogOptions, ctx: LogCollectConte
     };
   }
 
+  /** The chunk's observations that `keep` keeps (a parser may have dropped some already), or undefined. */
+  const take = (): Observation[] | undefined => {
+    let batch = parser.out;
+    let skipped = parser.skipped ?? 0;
+    if (skipped > 0) parser.skipped = 0;
+    if (batch.length > 0) {
+      parser.out = [];
+      if (keep) {
+        const kept = batch.filter((o) => keep(o));
+        skipped += batch.length - kept.length;
+        batch = kept;
+      }
+    }
+    if (skipped > 0) {
+      result.skipped += skipped;
+      ctx.onSkipped?.(skipped);
+    }
+    return batch.length > 0 ? batch : undefined;
+  };
+
   let source: ByteSource;
   try {
     source = gzip ? gzipSource(file, start.offset) : await plainSource(file, start.offset);
@@ -403,11 +460,8 @@ async function* readFile(file: string, options: LogOptions, ctx: LogCollectConte
         }
         savedSize = ev.endOffset;
       }
-      if (parser.out.length > 0) {
-        const batch = parser.out;
-        parser.out = [];
-        yield batch;
-      }
+      const batch = take();
+      if (batch) yield batch;
       // Resumed here: every observation before `pos` has been consumed.
       if (!whole) savePoint(ctx.cursors, file, st, fp, { offset: pos, line, size: savedSize });
       if (pos - reported >= PROGRESS_BYTES) {
@@ -432,11 +486,8 @@ async function* readFile(file: string, options: LogOptions, ctx: LogCollectConte
   }
   splitter?.end(line, pos);
   parser.finish?.();
-  if (parser.out.length > 0) {
-    const batch = parser.out;
-    parser.out = [];
-    yield batch;
-  }
+  const last = take();
+  if (last) yield last;
   result.lines = line - start.line;
   malformed.finish(result.lines);
   if (pos > reported) ctx.onProgress?.(pos, gzip ? undefined : size, "bytes");

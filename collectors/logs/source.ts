@@ -1,12 +1,13 @@
 /**
  * The log collector as a registry source (`scan logs`): proxy, DNS, network and SaaS logs, each
  * file's format detected from its first lines or named with `--format` / `logs.format`, read
- * incrementally from a cursor per file. Formats and their specifications: `FORMAT_DOCS` in index.ts.
+ * incrementally from a cursor per file; only what the scan keeps is handed on (`SourceContext.keep`).
+ * Formats and their specifications: `FORMAT_DOCS` in index.ts.
  */
 import type { Source } from "../../src/core/source.js";
 import { logsConfigSchema, type LogsConfig } from "./config.js";
 import { detectFormat } from "./detect.js";
-import { collectLogBatches, displayName, docsUrl, FORMATS, isFormat, logOptions } from "./index.js";
+import { collectKeptLogBatches, collectLogBatches, displayName, docsUrl, FORMATS, isFormat, logOptions } from "./index.js";
 import { isTimeZone } from "./zone.js";
 
 /** `--format`: a format this collector reads, else an error naming them (exit 2). */
@@ -44,6 +45,8 @@ export const logsSource: Source = {
   sniff: (head) => detectFormat(head.text.split(/\r?\n/).slice(0, 50)) !== undefined,
   collect: (files, ctx) => {
     const base = logOptions(ctx.settings as LogsConfig | undefined, ctx.options["format"]);
-    return collectLogBatches(files, { ...base, ...(ctx.options["timeZone"] ? { timeZone: ctx.options["timeZone"] } : {}) }, ctx);
+    const options = { ...base, ...(ctx.options["timeZone"] ? { timeZone: ctx.options["timeZone"] } : {}) };
+    // only what the scan keeps is handed on (a proxy line of no interest is never built)
+    return ctx.keep ? collectKeptLogBatches(files, options, ctx, ctx.keep) : collectLogBatches(files, options, ctx);
   },
 };

@@ -139,7 +139,7 @@ describe("Zeek TSV (zeek/zeek btest baselines)", () => {
     expect(observations).toEqual([]);
     expect(errors).toEqual([]);
     expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^2 record\(s\) of Zeek logs that hold no host name were not read \(weird: 2\)/)]);
-    expect(result.files).toEqual([{ file: f, format: "zeek", lines: 5, records: 0, errors: 0, warnings: 1 }]);
+    expect(result.files).toEqual([{ file: f, format: "zeek", lines: 5, records: 0, skipped: 0, errors: 0, warnings: 1 }]);
   });
 });
 

@@ -180,7 +180,7 @@ async function scanAndReport(g: GlobalOptions, command: string, jobs: ScanJob[],
         },
         onPhase: (source, total, unit) => progress.phase(source, total, unit),
         onProgress: (done, total) => progress.update(done, total),
-        onObservation: () => progress.observed(),
+        onObservation: (n) => progress.observed(n),
       },
     });
   } catch (e) {

@@ -12,6 +12,13 @@ import type { CollectContext } from "./collector.js";
 import type { McpServerItem } from "./mcp.js";
 import type { Observation } from "./observation.js";
 
+/**
+ * What deciding whether the scan keeps an observation reads of it (`keeps()`,
+ * src/pipeline/keep.ts): the identifiers matching and `suspect()` look at, and the user's
+ * department and job title.
+ */
+export type KeepInput = Pick<Observation, "host" | "path" | "clientId" | "appId" | "appName" | "publisher" | "appOwnerTenant" | "userAgent" | "user" | "department" | "jobTitle">;
+
 /** An environment variable a source reads. */
 export interface CredentialVar {
   /** The variable's name, e.g. `SHADOW_AI_GRAPH_ACCESS_TOKEN`. */
@@ -47,10 +54,33 @@ export interface SourceContext extends CollectContext {
   settings: unknown;
   /** The values of the source's own command-line options, by option name (`format`, `timeZone`). */
   options: Readonly<Record<string, string | undefined>>;
+  /**
+   * Whether the scan keeps an observation (`keeps()` with the scan's matcher). A source may hand on
+   * only those, with a {@link SkippedItem} counting the rest, and may decide it before it builds
+   * the observation from the fields of {@link KeepInput} it will have. Absent: hand on everything.
+   */
+  keep?(o: KeepInput): boolean;
 }
 
-/** One item a source yields: an observation, a parsed chunk of them (one await per chunk), an AI agent or an MCP server with its evidence. */
-export type SourceItem = Observation | readonly Observation[] | AgentItem | McpServerItem;
+/**
+ * Observations a source read and did not hand on because the scan would only have counted them:
+ * they match no signature, look like no AI (`suspect()`) and carry no department or job title
+ * (`keeps()` in src/pipeline/keep.ts decides). Counted as read, never stored.
+ */
+export interface SkippedItem {
+  skipped: number;
+}
+
+/** True when a source's item is a {@link SkippedItem}. */
+export function isSkippedItem(item: unknown): item is SkippedItem {
+  return typeof item === "object" && item !== null && !Array.isArray(item) && typeof (item as { skipped?: unknown }).skipped === "number";
+}
+
+/**
+ * One item a source yields: an observation, a parsed chunk of them (one await per chunk), an AI
+ * agent or an MCP server with its evidence, or a count of observations read and skipped.
+ */
+export type SourceItem = Observation | readonly Observation[] | AgentItem | McpServerItem | SkippedItem;
 
 /** A registry entry. */
 export interface Source {

@@ -9,20 +9,23 @@ import { MATCH_CONFIDENCE, SUSPECTED_PREFIX } from "../core/finding.js";
 import type { Matcher } from "../match/matcher.js";
 import { suspect } from "../match/suspect.js";
 import type { ScanWriter } from "../store/ingest.js";
+import { isSkippedItem, type SkippedItem } from "../core/source.js";
+import { suspectInput } from "./keep.js";
 
 /**
  * Match every observation of `source` and queue the matched ones in `writer`; one the catalogue does
  * not know but that looks like AI (`suspect()`, minus the keys in `dismissed`) is queued as a
  * suspected finding (`suspected:<key>`).
+ * A {@link SkippedItem} counts observations the source dropped as this would have (src/pipeline/keep.ts).
  * Pulls from the async iterable one observation (or one parsed chunk of observations) at a time, so a slow store slows the collector
  * (backpressure) and memory stays bounded.
  * @returns how many observations were read and matched (catalogue matches only) from this source.
  */
 export async function ingest(
-  source: AsyncIterable<Observation | readonly Observation[] | AgentItem | McpServerItem>,
+  source: AsyncIterable<Observation | readonly Observation[] | AgentItem | McpServerItem | SkippedItem>,
   matcher: Matcher,
   writer: ScanWriter,
-  onObservation?: () => void,
+  onObservation?: (count?: number) => void,
   dismissed?: ReadonlySet<string>,
 ): Promise<{ read: number; matched: number }> {
   let read = 0;
@@ -44,11 +47,18 @@ export async function ingest(
       return;
     }
     // Not in the catalogue: does it look like AI? Kept as "suspected" for a person to confirm or dismiss.
-    const s = suspect({ host: o.host, path: o.path, appName: o.appName, userAgent: o.userAgent }, suspectOptions);
+    const s = suspect(suspectInput(o), suspectOptions);
     if (s) writer.add(o, { serviceId: SUSPECTED_PREFIX + s.key, field: "suspected", matched: s.reason, confidence: MATCH_CONFIDENCE.suspected });
     else writer.skip(o);
   };
   for await (const item of source) {
+    // read and dropped by the source (src/pipeline/keep.ts): only counted, as `one` would have
+    if (isSkippedItem(item)) {
+      read += item.skipped;
+      writer.skipped(item.skipped);
+      onObservation?.(item.skipped);
+      continue;
+    }
     // an agent (src/core/agent.ts): its facts go to the agents table, its evidence to its own record
     if (isAgentItem(item)) {
       writer.addAgent(item.agent);

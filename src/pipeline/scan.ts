@@ -14,7 +14,7 @@ import { dirname, resolve } from "node:path";
 import type { CollectContext, InputError, InputWarning } from "../core/collector.js";
 import type { AISystemRecord } from "../core/finding.js";
 import type { AIService } from "../core/service.js";
-import { SourceAuthError, type Source, type SourceItem } from "../core/source.js";
+import { SourceAuthError, type KeepInput, type Source, type SourceItem } from "../core/source.js";
 import { buildRecords } from "../classify/records.js";
 import type { Matcher } from "../match/matcher.js";
 import { environmentSecrets, redact } from "../io/redact.js";
@@ -29,6 +29,7 @@ import { acquireScanLock, closeInterruptedScans } from "../store/lock.js";
 import type { Config } from "./config.js";
 import { expandInputs } from "./inputs.js";
 import { ingest } from "./ingest.js";
+import { Keeper } from "./keep.js";
 
 /** One job of a scan: a source and its inputs (files or directories; none for a live source). */
 export interface ScanJob {
@@ -50,8 +51,8 @@ export interface ScanEvents {
   onPhase?(source: string, total: number | undefined, unit: string): void;
   /** Progress within the phase. */
   onProgress?(done: number, total?: number): void;
-  /** One observation was read (for rates). */
-  onObservation?(): void;
+  /** Observations were read (for rates): one, or `count`. */
+  onObservation?(count?: number): void;
 }
 
 /** What a scan did, per source and in all. `scan --json` prints it. */
@@ -209,6 +210,7 @@ async function collectJob(
 ): Promise<ScanSummary["sources"][number]> {
   const { source } = job;
   const events = req.events ?? {};
+  const keeper = new Keeper(req.catalogue.matcher);
   const ctxBase: CollectContext = {
     onError: report,
     onWarning: warn,
@@ -223,6 +225,7 @@ async function collectJob(
     ...ctxBase,
     settings: source.settings ? req.config.settings[source.settings.key] : undefined,
     options: req.options ?? {},
+    keep: (o: KeepInput) => keeper.keeps(o),
   };
   let read = 0;
   let matched = 0;

@@ -184,6 +184,11 @@ export class ScanWriter {
     if (o) this.person(o);
   }
 
+  /** Count `n` observations a source read and dropped because they matched nothing (src/pipeline/keep.ts). */
+  skipped(n: number): void {
+    this.counts.read += n;
+  }
+
   private person(o: Observation): void {
     if (!o.user || (!o.department && !o.jobTitle)) return;
     const sig = `${o.department ?? ""}\u0000${o.jobTitle ?? ""}`;

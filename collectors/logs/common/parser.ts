@@ -2,6 +2,7 @@
  * The parser interface every log format implements, and what a parser is created with.
  */
 import type { Observation } from "../../../src/core/observation.js";
+import type { KeepInput } from "../../../src/core/source.js";
 
 /** What a parser returns for one line or record: `undefined` when fine, or why it is malformed. */
 export type ParseResult = string | undefined;
@@ -35,6 +36,11 @@ export interface LineParser {
   prime?(headLines: string[]): void;
   /** Called once at the end of the file: report summaries (records skipped for a stated reason). */
   finish?(): void;
+  /**
+   * Records dropped because {@link ParserContext.keep} said the scan does not keep them (counted
+   * here instead of built); the caller reads and resets it after each chunk.
+   */
+  skipped?: number;
 }
 
 /** Settings a parser is created with. */
@@ -57,6 +63,15 @@ export interface ParserContext {
    * the year before).
    */
   fileTimeMs?: number;
+  /**
+   * Whether the scan keeps a record with these fields (`SourceContext.keep`): a parser may ask it
+   * before building the observation, with the identifiers the observation would have (host, path,
+   * client and app IDs, app name, publisher and its tenant, user agent) and, when it would have a
+   * department or job title, those and its user; it counts a record it drops in
+   * {@link LineParser.skipped}. Every line is still checked in full
+   * first (a malformed line is an error whether kept or not). Absent: build every record.
+   */
+  keep?: (o: KeepInput) => boolean;
   /** Report a real problem of the file that lost evidence (not a malformed line: those are returned). */
   report(message: string): void;
   /**

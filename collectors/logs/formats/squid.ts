@@ -23,6 +23,7 @@
  */
 import { bound, MAX_FIELD_LENGTH, type Observation } from "../../../src/core/observation.js";
 import { ownCopy } from "../../../src/core/own-copy.js";
+import type { KeepInput } from "../../../src/core/source.js";
 import { z } from "zod";
 import { settingsOf, type LogOptions } from "../options.js";
 import {
@@ -87,6 +88,9 @@ export class SquidParser implements LineParser {
   private readonly codes = new Interner();
   private readonly users = new Interner(64);
   private readonly finder = new SeparatorFinder();
+  /** What `ctx.keep` is asked with, reused line after line. */
+  private readonly probe: KeepInput = {};
+  skipped = 0;
 
   constructor(private readonly ctx: ParserContext) {}
 
@@ -187,6 +191,19 @@ export class SquidParser implements LineParser {
       if (he < ue) path = t.slice(he, ue - he > MAX_PATH_LENGTH ? he + MAX_PATH_LENGTH : ue);
     }
     if (host.length === 0) return undefined;
+    if (host.length > MAX_FIELD_LENGTH) host = bound(host);
+    // most proxy lines are of no interest to the scan: dropped before the record is built (a
+    // native line has no department, so host and path decide)
+    const keep = this.ctx.keep;
+    if (keep !== undefined) {
+      const probe = this.probe;
+      probe.host = host;
+      probe.path = path;
+      if (!keep(probe)) {
+        this.skipped++;
+        return undefined;
+      }
+    }
     let user: string | undefined;
     if (!(fe[7]! - fs[7]! === 1 && t.charCodeAt(fs[7]!) === 45)) user = bound(decodeUser(this.users.get(t, fs[7]!, fe[7]!)).toLowerCase(), 320);
     let server: string | undefined;
@@ -197,7 +214,7 @@ export class SquidParser implements LineParser {
       source: SOURCE,
       kind: "http",
       time,
-      host: host.length > MAX_FIELD_LENGTH ? bound(host) : host,
+      host,
       port,
       path,
       method,
