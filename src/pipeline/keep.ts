@@ -48,7 +48,7 @@ export class Keeper {
   keeps(o: KeepInput): boolean {
     const host = o.host;
     if (
-      host === undefined || host.length > HOST_CHARS || host.includes("/") || host.includes("?") || host.includes("#") ||
+      host === undefined ||
       o.clientId !== undefined || o.appId !== undefined || o.appName !== undefined || o.publisher !== undefined || o.userAgent !== undefined ||
       (o.user !== undefined && (o.department !== undefined || o.jobTitle !== undefined))
     ) {
@@ -56,6 +56,8 @@ export class Keeper {
     }
     let v = this.hosts.get(host);
     if (v === undefined) {
+      // a host that carries a path (a URL) or is too long to remember: asked in full every time
+      if (host.length > HOST_CHARS || host.includes("/") || host.includes("?") || host.includes("#")) return keeps(this.matcher, o);
       // matched, or suspected by itself: kept; under the allow list: never suspected; else the path decides
       const h = hostVerdict(host);
       v = this.matcher.match({ host }) || h === "suspected" ? KEEP : h === "allowed" ? DROP : PATH;
