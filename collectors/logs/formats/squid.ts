@@ -12,7 +12,9 @@
  *
  * Every column is checked to be what the native format writes there (elapsed ms, an address,
  * `CODE/status`, a byte count, a method, `HIER/peer`): a line of another layout is an error that
- * says so, never a record read from the wrong columns.
+ * says so, never a record read from the wrong columns. Then, when the scan says what it keeps
+ * (`ParserContext.keep`), a line whose host and path it does not keep is counted, not built: most
+ * of a proxy's lines are of no interest to an AI inventory.
  *
  * Logs in another `logformat` (built-in `common`, `combined`, `referrer`, `useragent`, or a custom
  * one) are read when `logs.squid.logformat` declares it: the specification, in the directive's own
