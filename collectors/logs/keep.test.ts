@@ -17,7 +17,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const AI = ["api.openai.com:443", "chatgpt.com:443", "claude.ai:443", "api.anthropic.com:443", "gemini.google.com:443", "otter.ai:443"];
 const SUSPECT = ["api.some-llm-startup.ai:443", "llm-gw.corp.example.com:443"];
-const OTHER = ["www.google.com:443", "github.com:443", "en.wikipedia.org:443", "outlook.office365.com:443"];
+const OTHER = ["www.google.com:443", "github.com:443", "en.wikipedia.org:443", "outlook.office365.com:443", "inference.example.net:443", "api.stripe.com:443"];
+/** Paths of plain-HTTP requests: an AI API's path makes an unknown host suspected (not an allow-listed one). */
+const PATHS = ["/", "/index.html?q=1", "/v1/chat/completions", "/api/generate", "/static/app.js"];
 const USERS = ["-", "alice%40corp.example", "bob", "-"];
 
 /** Squid native lines over several days: AI, suspected-AI and everyday hosts, some malformed lines. */
@@ -37,7 +39,11 @@ function squidLines(n: number, seed: number, t0 = 1_764_547_200): string {
     const host = r < 6 ? AI[next(AI.length)]! : r < 8 ? SUSPECT[next(SUSPECT.length)]! : OTHER[next(OTHER.length)]!;
     const t = t0 + i * 37 + next(30);
     if (next(500) === 0) out.push(`${t}.000 garbage that is not squid`);
-    else out.push(`${t}.${String(next(1000)).padStart(3, "0")}    ${next(900)} 10.0.${next(4)}.${next(50)} TCP_TUNNEL/200 ${next(90000)} CONNECT ${host} ${USERS[next(USERS.length)]} HIER_DIRECT/104.18.${next(255)}.1 -`);
+    else {
+      const get = next(5) === 0; // a plain-HTTP request with a path, else an HTTPS tunnel
+      const request = get ? `GET http://${host.replace(/:443$/, "")}${PATHS[next(PATHS.length)]}` : `CONNECT ${host}`;
+      out.push(`${t}.${String(next(1000)).padStart(3, "0")}    ${next(900)} 10.0.${next(4)}.${next(50)} ${get ? "TCP_MISS" : "TCP_TUNNEL"}/200 ${next(90000)} ${request} ${USERS[next(USERS.length)]} HIER_DIRECT/104.18.${next(255)}.1 -`);
+    }
   }
   return `${out.join("\n")}\n`;
 }
@@ -101,7 +107,8 @@ describe("logs: only what the scan keeps is handed on", () => {
     expect(b).toEqual(a);
     const norm = (v: unknown, from: string): unknown => JSON.parse(JSON.stringify(v).replaceAll(from, "<dir>"));
     const sa = norm(stored(join(dir, "all.db")), all) as { rows: { service_id: string }[] };
-    expect(sa.rows.map((r) => r.service_id)).toEqual(expect.arrayContaining(["suspected:some-llm-startup.ai", "suspected:llm-gw.corp.example.com", "otter-ai"]));
+    expect(sa.rows.map((r) => r.service_id)).toEqual(expect.arrayContaining(["suspected:some-llm-startup.ai", "suspected:llm-gw.corp.example.com", "suspected:example.net", "otter-ai"]));
+    expect(sa.rows.some((r) => r.service_id.includes("stripe"))).toBe(false); // allow-listed, whatever its path
     expect(norm(stored(join(dir, "kept.db")), kept)).toEqual(sa);
 
     // the next scheduled scan reads what was appended, the same way
