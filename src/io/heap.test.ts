@@ -33,9 +33,12 @@ describe("boundHeap", () => {
   it("caps the young generation, which V8 alone lets grow past the cap on Node.js 24", () => {
     const unbounded = youngGenerationMB(false);
     const bounded = youngGenerationMB(true);
-    expect(bounded).toBeLessThanOrEqual(YOUNG_GENERATION_MB);
+    // The growth stops when the collection that reached the cap is observed, as the event loop next
+    // turns: a collection or two later on a loaded machine, so the space may have grown once more
+    // by then (32.25 and 38 MB were seen); it never reaches V8's own 128 MB.
+    expect(bounded).toBeLessThanOrEqual(2 * YOUNG_GENERATION_MB);
     // Node.js 24's V8 grows it to 128 MB under this load (Node.js 22's stops at 32 MB by itself)
-    if (Number(process.versions.node.split(".")[0]) >= 24) expect(unbounded).toBeGreaterThan(YOUNG_GENERATION_MB);
+    if (Number(process.versions.node.split(".")[0]) >= 24) expect(unbounded).toBeGreaterThan(2 * YOUNG_GENERATION_MB);
   }, 60_000);
 
   it("leaves V8's sizing alone when SHADOW_AI_HEAP=default", () => {

@@ -14,7 +14,8 @@
  * (https://nodejs.org/api/v8.html#v8setflagsfromstringflags): `--heap-growing-percent` at once, and
  * `--semi-space-growth-factor=1` once the young generation has reached its cap, after a
  * collection (https://nodejs.org/api/perf_hooks.html, entry type `gc`; observed when the event
- * loop next turns, as a scan's reading does between chunks). Flags given to Node.js
+ * loop next turns, as a scan's reading does between chunks: on a loaded machine the space may have
+ * grown once more by then, to at most twice the cap). Flags given to Node.js
  * (`--max-semi-space-size`, `--heap-growing-percent`, in `NODE_OPTIONS` or on the command line)
  * win: nothing is set then, nor with `SHADOW_AI_HEAP=default`.
  */
