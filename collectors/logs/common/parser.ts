@@ -68,8 +68,8 @@ export interface ParserContext {
    * before building the observation, with the identifiers the observation would have (host, path,
    * client and app IDs, app name, publisher and its tenant, user agent) and, when it would have a
    * department or job title, those and its user; it counts a record it drops in
-   * {@link LineParser.skipped}. Every line is still checked in full
-   * first (a malformed line is an error whether kept or not). Absent: build every record.
+   * {@link LineParser.skipped}. Every line is still checked in full first (a malformed line is an
+   * error whether kept or not). Absent: build every record.
    */
   keep?: (o: KeepInput) => boolean;
   /** Report a real problem of the file that lost evidence (not a malformed line: those are returned). */
