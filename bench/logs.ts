@@ -20,8 +20,9 @@
  *   path (the target is measured on this one): the logs source as `scan logs` calls it (given the
  *   scan's `keep`, so a line of no interest is counted, not built: src/pipeline/keep.ts), the
  *   pipeline's `ingest` (match, `suspect()` for what the catalogue does not know, roll up) and
- *   `ScanWriter` into a fresh SQLite file, with cursors on as a scheduled scan runs; and the `scan logs` command's path: the scan pipeline (`runScan` with the
- *   logs source), which adds the scan lock, the records, the snapshot and the diff.
+ *   `ScanWriter` into a fresh SQLite file, with cursors on as a scheduled scan runs; and the
+ *   `scan logs` command's path: the scan pipeline (`runScan` with the logs source), which adds the
+ *   scan lock, the records, the snapshot and the diff.
  *
  * Each pass runs in a child process of its own (this file with `--child MODE FILE DIR`, Node's
  * flags of the parent plus `BENCH_LOGS_NODE_FLAGS`, with the heap bounds the CLI sets,
