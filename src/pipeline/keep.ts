@@ -45,6 +45,11 @@ export class Keeper {
 
   constructor(private readonly matcher: Matcher) {}
 
+  /**
+   * {@link keeps} of `o`: a record naming only a host (no `/`, `?` or `#` in it, at most 256
+   * characters) and perhaps a path is answered from the host's remembered verdict (at most 16,384
+   * hosts, then the memory starts over); any other record is asked in full.
+   */
   keeps(o: KeepInput): boolean {
     const host = o.host;
     if (

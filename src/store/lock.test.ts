@@ -69,6 +69,14 @@ describe("scan lock", () => {
     await release();
   });
 
+  it("does not judge a lock by an owner file longer than the module writes: it is read no further", async () => {
+    const db = join(tmp(), "inv.db");
+    // a dead owner, padded past 4 KiB with JSON whitespace: read whole it would say "take it over"
+    writeFileSync(`${db}.lock.owner`, owner(deadPid()) + " ".repeat(8192));
+    mkdirSync(`${db}.lock`);
+    await expect(acquireScanLock(db, () => undefined)).rejects.toBeInstanceOf(LockedError);
+  });
+
   it("does not take a fresh lock whose live taker names itself within the grace", async () => {
     const db = join(tmp(), "inv.db");
     const live = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });

@@ -17,7 +17,7 @@
  * judged dead, and its lock is taken over only when stale.
  */
 import lockfile from "proper-lockfile";
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
@@ -90,6 +90,22 @@ export async function acquireScanLock(dbPath: string, onCompromised: (e: Error) 
   }
 }
 
+/** The longest owner file read: this module writes about 100 bytes. */
+const OWNER_MAX_BYTES = 4096;
+
+/** The first `max` bytes of `file` as UTF-8, or undefined when it holds more (never read whole). */
+function readBounded(file: string, max: number): string | undefined {
+  const fd = openSync(file, "r");
+  try {
+    const buf = Buffer.alloc(max + 1);
+    const n = readSync(fd, buf, 0, max + 1, 0);
+    return n > max ? undefined : buf.toString("utf8", 0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What the owner file holds: this process's id, the host name and when it took the lock (JSON). */
 function ownerText(): string {
   return JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
 }
@@ -110,8 +126,8 @@ async function holderIsDead(path: string): Promise<boolean> {
   if (age < OWNER_GRACE_MS) await sleep(OWNER_GRACE_MS - Math.max(age, 0));
   let owner: { pid?: unknown; host?: unknown };
   try {
-    const text = readFileSync(`${path}.lock.owner`, "utf8");
-    if (text.length > 4096) return false;
+    const text = readBounded(`${path}.lock.owner`, OWNER_MAX_BYTES);
+    if (text === undefined) return false; // not a file this module wrote
     owner = JSON.parse(text) as { pid?: unknown; host?: unknown };
   } catch {
     return false;
